@@ -1,0 +1,38 @@
+// One entry to the database: a pg pool when DATABASE_URL is set, embedded PGlite otherwise.
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type Capabilities, detectCapabilities } from './capabilities.ts';
+import type { DbConfig } from './config.ts';
+import { createEmbeddedDatabase } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+// int8 (counts) and numeric as JS numbers on both engines
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  capabilities: Capabilities;
+  /** the pg pool when the engine is PostgreSQL (for COPY and cursors); undefined on PGlite */
+  pool: pg.Pool | undefined;
+  close(): Promise<void>;
+}
+
+export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
+  if (config.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      max: config.poolMax,
+      statement_timeout: config.statementTimeoutMs,
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const capabilities = await detectCapabilities(db as Kysely<unknown>, 'postgres');
+    return { db, capabilities, pool, close: () => db.destroy() };
+  }
+  if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
+  const embedded = await createEmbeddedDatabase(config.dataDir);
+  const db = new Kysely<Database>({ dialect: embedded.dialect });
+  const capabilities = await detectCapabilities(db as Kysely<unknown>, 'pglite');
+  return { db, capabilities, pool: undefined, close: () => db.destroy() };
+}

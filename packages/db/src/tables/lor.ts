@@ -1,0 +1,22 @@
+// Tables of the LOR spatial reference (owned by services/geometry).
+import type { Generated } from 'kysely';
+
+export interface LorTables {
+  lor_version: {
+    version: string;
+    label: string;
+    valid_from: string;
+    valid_to: string | null;
+  };
+  lor_unit: {
+    version: string;
+    level: string;
+    id: string;
+    name: string;
+    parent_id: string | null;
+    area_m2: number | null;
+    /** EPSG:25833; null where the geometry is not yet known (2021 Bezirksregion/Planungsraum) */
+    geom: unknown | null;
+    updated_at: Generated<Date>;
+  };
+}

@@ -1,0 +1,149 @@
+// The Fastify factory every service and the gateway use: logging, zod, OpenAPI, errors, health.
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import { type DatabaseHandle, sql } from '@datenpool/db';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ServiceConfig } from './config.ts';
+import { registerErrorHandling } from './error-handler.ts';
+import { problemResponses } from './openapi.ts';
+import { HttpProblem } from './problems.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    database: DatabaseHandle;
+    config: ServiceConfig;
+  }
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface CreateAppOptions {
+  title: string;
+  description?: string;
+  version?: string;
+  config: ServiceConfig;
+  database: DatabaseHandle;
+  /** OpenAPI tags for the routes this app serves */
+  tags?: Array<{ name: string; description: string }>;
+  /** pino destination for tests; stdout otherwise */
+  logStream?: NodeJS.WritableStream;
+}
+
+export async function createApp(options: CreateAppOptions): Promise<App> {
+  const { config } = options;
+  const app = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]'], censor: '[redacted]' },
+      serializers: {
+        req: (req) => ({
+          method: req.method,
+          url: req.url,
+          remoteAddress: req.ip,
+          headers: req.headers,
+        }),
+      },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: config.bodyLimit,
+    requestTimeout: config.requestTimeoutMs,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('database', options.database);
+  app.decorate('config', config);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: options.title,
+        version: options.version ?? '0.1.0',
+        description: options.description ?? '',
+        license: { name: 'Apache-2.0' },
+      },
+      tags: options.tags ?? [],
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'Datenpool API key' },
+        },
+      },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  registerHealthRoutes(app);
+  return app as unknown as App;
+}
+
+function registerHealthRoutes(app: FastifyInstance): void {
+  const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    '/health',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Liveness: the process answers',
+        response: { 200: z.object({ status: z.literal('ok'), uptimeSeconds: z.number() }) },
+      },
+    },
+    async () => ({ status: 'ok' as const, uptimeSeconds: Math.round(process.uptime()) }),
+  );
+  typed.get(
+    '/ready',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Readiness: the database answers',
+        response: {
+          200: z.object({
+            status: z.literal('ready'),
+            database: z.object({ engine: z.string(), postgis: z.string(), mvt: z.boolean() }),
+          }),
+          ...problemResponses(503),
+        },
+      },
+    },
+    async (request) => {
+      const { db, capabilities } = app.database;
+      try {
+        await sql`select 1`.execute(db);
+      } catch (err) {
+        request.log.warn({ err }, 'database not ready');
+        throw new HttpProblem(503, 'unavailable', 'Service unavailable', 'The database does not answer.');
+      }
+      return {
+        status: 'ready' as const,
+        database: { engine: capabilities.engine, postgis: capabilities.postgisVersion, mvt: capabilities.mvt },
+      };
+    },
+  );
+}

@@ -1,0 +1,39 @@
+// Process configuration of a service, read from the environment once and validated with zod.
+import { z } from 'zod';
+
+export const serviceConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(3000),
+  host: z.string().min(1).default('127.0.0.1'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** largest accepted request body in bytes (JSON and forms; ingestion sets its own) */
+  bodyLimit: z.coerce.number().int().positive().default(1_048_576),
+  /** how long a request may take before the server answers 503 */
+  requestTimeoutMs: z.coerce.number().int().positive().default(60_000),
+  /** base URL clients see, for links; derived from the request when unset */
+  publicUrl: z.string().url().optional(),
+});
+export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
+
+const envNames: Record<keyof ServiceConfig, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  logLevel: 'LOG_LEVEL',
+  bodyLimit: 'BODY_LIMIT',
+  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  publicUrl: 'PUBLIC_URL',
+};
+
+/** reads the config; a bad value stops the start with a message naming the variable */
+export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env, defaults: Partial<ServiceConfig> = {}): ServiceConfig {
+  const raw: Record<string, unknown> = { ...defaults };
+  for (const [key, name] of Object.entries(envNames)) {
+    if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
+  }
+  const parsed = serviceConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path[0] as keyof ServiceConfig | undefined;
+    throw new Error(`invalid configuration ${key ? envNames[key] : ''}: ${issue?.message}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,11 @@
+// @datenpool/service-kit: the one Fastify factory, problem+json errors, config and lifecycle.
+export { type App, type CreateAppOptions, createApp } from './app.ts';
+export { type ServiceConfig, serviceConfigFromEnv, serviceConfigSchema } from './config.ts';
+export { PROBLEM_JSON, sendProblem } from './error-handler.ts';
+export { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';
+export { problemResponses, problemSchema } from './openapi.ts';
+export * from './problems.ts';
+export type { ZodTypeProvider } from 'fastify-type-provider-zod';
+export { escapeHtml, html, type PageOptions, renderPage, SafeHtml, sendHtml } from './html.ts';
+export { negotiateFormat } from './negotiate.ts';
+export { buildServiceApp, type LandingLink, runStandalone, type ServiceDescriptor } from './service.ts';

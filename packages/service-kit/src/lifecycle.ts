@@ -1,0 +1,46 @@
+// Starting a process: config, database, migrations, listen; and stopping it gracefully on SIGTERM.
+import { createDb, type DatabaseHandle, dbConfigFromEnv, migrateToLatest } from '@datenpool/db';
+import type { App } from './app.ts';
+import { type ServiceConfig, serviceConfigFromEnv } from './config.ts';
+
+export interface ProcessContext {
+  config: ServiceConfig;
+  database: DatabaseHandle;
+}
+
+/** reads the environment, opens the database and brings its schema up to date */
+export async function openProcessContext(defaults: Partial<ServiceConfig> = {}): Promise<ProcessContext> {
+  const config = serviceConfigFromEnv(process.env, defaults);
+  const database = await createDb(dbConfigFromEnv());
+  await migrateToLatest(database.db);
+  return { config, database };
+}
+
+/**
+ * Listens, then on SIGTERM or SIGINT: stops accepting, lets in-flight requests finish
+ * (Fastify's close waits for them), closes the database and exits 0.
+ */
+export async function serveUntilSignal(app: App, context: ProcessContext): Promise<void> {
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      app.log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, context.config.requestTimeoutMs + 5_000);
+    force.unref();
+    try {
+      await app.close();
+      await context.database.close();
+      process.exit(0);
+    } catch (err) {
+      app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  await app.listen({ port: context.config.port, host: context.config.host });
+}

@@ -1,0 +1,46 @@
+// A service as the gateway and its own main see it: routes, landing links, bootstrap of bundled data.
+import type { FastifyBaseLogger } from 'fastify';
+import { type App, createApp } from './app.ts';
+import { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';
+
+export interface LandingLink {
+  href: string;
+  rel: string;
+  type?: string;
+  title: string;
+}
+
+export interface ServiceDescriptor {
+  /** short name: `geometry`, `metadata`, …; also the `<NAME>_URL` the gateway proxies to */
+  name: string;
+  title: string;
+  /** registers the service's routes on the app it is given */
+  routes: (app: App) => Promise<void>;
+  /** the path prefixes the service answers, for the gateway's proxy mode */
+  prefixes: string[];
+  tags?: Array<{ name: string; description: string }>;
+  landingLinks?: LandingLink[];
+  /** loads the service's bundled data into an empty database; idempotent */
+  bootstrap?: (context: ProcessContext, log: FastifyBaseLogger) => Promise<void>;
+}
+
+/** builds the app for one service alone, with its own health routes and OpenAPI fragment */
+export async function buildServiceApp(descriptor: ServiceDescriptor, context: ProcessContext): Promise<App> {
+  const app = await createApp({
+    title: `Datenpool ${descriptor.title}`,
+    config: context.config,
+    database: context.database,
+    ...(descriptor.tags ? { tags: descriptor.tags } : {}),
+  });
+  await app.register(async (scoped) => descriptor.routes(scoped as unknown as App));
+  app.get('/api', { schema: { hide: true } }, async () => app.swagger());
+  return app;
+}
+
+/** `node services/<name>`: the service alone on its own port */
+export async function runStandalone(descriptor: ServiceDescriptor, defaultPort: number): Promise<void> {
+  const context = await openProcessContext({ port: defaultPort });
+  const app = await buildServiceApp(descriptor, context);
+  await descriptor.bootstrap?.(context, app.log);
+  await serveUntilSignal(app, context);
+}

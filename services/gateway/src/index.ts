@@ -1,0 +1,3 @@
+// @datenpool/gateway: the front door that mounts every service.
+export { bootstrapServices, buildGateway } from './gateway.ts';
+export { renderOpenApi } from './write-openapi.ts';
