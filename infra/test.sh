@@ -21,4 +21,17 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 export DATABASE_URL
 node --import tsx test/support/prepare.ts
-pnpm exec tap "$@"
+report=$(mktemp)
+set +e
+pnpm exec tap "$@" | tee "$report"
+status=${PIPESTATUS[0]}
+set -e
+# one plain closing line for CI: "N passed, N failed"
+node -e '
+  const text = require("fs").readFileSync(process.argv[1], "utf8").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+  const m = [...text.matchAll(/Asserts:\s+(\d+) pass\s+(\d+) fail/g)].pop();
+  const s = [...text.matchAll(/Suites:\s+(\d+) pass\s+(\d+) fail/g)].pop();
+  if (m) console.log(`tests: ${m[1]} passed, ${m[2]} failed` + (s ? ` (${s[1]} files passed, ${s[2]} files failed)` : ""));
+' "$report"
+rm -f "$report"
+exit "$status"

@@ -1,6 +1,6 @@
 // One entry to the database: a pg pool when DATABASE_URL is set, embedded PGlite otherwise.
 import { mkdirSync } from 'node:fs';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type Capabilities, detectCapabilities } from './capabilities.ts';
 import type { DbConfig } from './config.ts';
@@ -10,6 +10,8 @@ import type { Database } from './schema.ts';
 // int8 (counts) and numeric as JS numbers on both engines
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
+// dates stay ISO strings (`2024-12-31`): a reference date has no time zone
+pg.types.setTypeParser(1082, (v) => v);
 
 export interface DatabaseHandle {
   db: Kysely<Database>;
@@ -27,6 +29,8 @@ export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
       statement_timeout: config.statementTimeoutMs,
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // capabilities are probed before migrations run, so PostGIS must be there first
+    await sql`CREATE EXTENSION IF NOT EXISTS postgis`.execute(db);
     const capabilities = await detectCapabilities(db as Kysely<unknown>, 'postgres');
     return { db, capabilities, pool, close: () => db.destroy() };
   }

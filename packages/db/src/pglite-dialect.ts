@@ -65,8 +65,8 @@ export async function createEmbeddedDatabase(dataDir: string): Promise<EmbeddedD
   const client = await PGlite.create({
     dataDir,
     extensions: { postgis },
-    // int8 and numeric as numbers, the same as the pg pool is configured
-    parsers: { 20: numberParser, 1700: numberParser },
+    // int8 and numeric as numbers, dates as ISO strings: the same as the pg pool is configured
+    parsers: { 20: numberParser, 1700: numberParser, 1082: (v: string) => v },
   });
   await client.exec('CREATE EXTENSION IF NOT EXISTS postgis');
   const base = new KyselyPGlite(client).dialect;

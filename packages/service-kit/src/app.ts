@@ -76,6 +76,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('database', options.database);
   app.decorate('config', config);
+  app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

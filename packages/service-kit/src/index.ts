@@ -9,3 +9,16 @@ export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { escapeHtml, html, type PageOptions, renderPage, SafeHtml, sendHtml } from './html.ts';
 export { negotiateFormat } from './negotiate.ts';
 export { buildServiceApp, type LandingLink, runStandalone, type ServiceDescriptor } from './service.ts';
+export {
+  audit,
+  authenticate,
+  ensureKey,
+  generateKey,
+  hasScope,
+  hashKey,
+  type Principal,
+  principalForKey,
+  requireScope,
+  type Scope,
+  scopes,
+} from './auth.ts';

@@ -20,6 +20,8 @@ export interface ServiceDescriptor {
   prefixes: string[];
   tags?: Array<{ name: string; description: string }>;
   landingLinks?: LandingLink[];
+  /** command-line commands: `pnpm datenpool <name> …` (e.g. `lor import <file>`); exit code */
+  commands?: Record<string, (args: string[], context: ProcessContext, log: FastifyBaseLogger) => Promise<number>>;
   /** loads the service's bundled data into an empty database; idempotent */
   bootstrap?: (context: ProcessContext, log: FastifyBaseLogger) => Promise<void>;
 }

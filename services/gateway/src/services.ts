@@ -1,4 +1,8 @@
 // The services the gateway mounts, in the order their routes are registered.
+import { geometryService } from '@datenpool/geometry';
+import { indicatorsService } from '@datenpool/indicators';
+import { ingestService } from '@datenpool/ingest';
+import { metadataService } from '@datenpool/metadata';
 import type { ServiceDescriptor } from '@datenpool/service-kit';
 
-export const services: ServiceDescriptor[] = [];
+export const services: ServiceDescriptor[] = [geometryService, metadataService, ingestService, indicatorsService];

@@ -1,0 +1,3 @@
+// @datenpool/contracts: zod schemas and vocabulary used by more than one service.
+export * from './formula.ts';
+export * from './lor.ts';

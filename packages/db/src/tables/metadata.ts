@@ -1,0 +1,93 @@
+// Tables of the metadata catalog and access control (owned by services/metadata).
+import type { ColumnType, Generated } from 'kysely';
+
+type Json<T = unknown> = ColumnType<T, string | T, string | T>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface MetadataTables {
+  agency: {
+    id: string;
+    name: string;
+    kind: 'senatsverwaltung' | 'bezirksamt' | 'statistikamt' | 'other';
+    contact: string | null;
+    created_at: Generated<Date>;
+  };
+  variable: {
+    id: string;
+    version: Generated<number>;
+    supersedes: string | null;
+    label_de: string;
+    label_en: string;
+    description: Generated<string>;
+    unit: string;
+    value_kind: Generated<'count' | 'measure'>;
+    aggregation: 'sum' | 'none';
+    finest_level: string;
+    periodicity: Generated<string>;
+    /** `MM-DD` of the reference date (default `12-31`), or `any` */
+    reference_date: Generated<string>;
+    /** allowed breakdown dimensions and their codes: `{ "citizenship": ["deutsch", …] }` */
+    breakdowns: Json<Record<string, string[]>>;
+    disclosure_threshold: Generated<number>;
+    agency_id: string;
+    licence: Generated<string>;
+    access: Generated<'public' | 'restricted'>;
+    status: Generated<'draft' | 'active' | 'retired'>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  indicator: {
+    id: string;
+    zielbereich: string;
+    label_de: string;
+    label_en: string;
+    description: Generated<string>;
+    unit: Generated<string>;
+    /** an `IndicatorFormula` of @datenpool/contracts */
+    formula: Json;
+    polarity: 'risk' | 'potential' | 'neutral';
+    core: Generated<boolean>;
+    lowest_level: Generated<string>;
+    min_base: Generated<number>;
+    availability: Generated<string>;
+    status: Generated<'draft' | 'active' | 'retired'>;
+    created_at: Generated<Date>;
+    updated_at: Generated<Date>;
+  };
+  indicator_target: {
+    id: Generated<number>;
+    indicator_id: string;
+    /** `berlin` or a Bezirk id */
+    scope: string;
+    period_from: string;
+    period_to: string;
+    target_value: number;
+    note: Generated<string>;
+  };
+  referenced_source: {
+    id: string;
+    agency_id: string;
+    variable_id: string;
+    lor_version: string;
+    kind: 'csv' | 'ogcapi-features' | 'sdmx-csv';
+    url: string;
+    mapping: Json<Record<string, unknown>>;
+    schedule: string | null;
+    enabled: Generated<boolean>;
+    last_harvest_at: Timestamp | null;
+    last_status: string | null;
+    created_at: Generated<Date>;
+  };
+  api_key: {
+    id: string;
+    prefix: string;
+    hash: string;
+    label: Generated<string>;
+    agency_id: string | null;
+    scopes: string[];
+    created_at: Generated<Date>;
+    created_by: string | null;
+    revoked_at: Timestamp | null;
+    last_used_at: Timestamp | null;
+  };
+}

@@ -1,0 +1,21 @@
+// `pnpm datenpool <command> …`: the command-line entry; commands come from the services.
+import { openProcessContext } from '@datenpool/service-kit';
+import pino from 'pino';
+import { services } from './services.ts';
+
+const [name, ...args] = process.argv.slice(2);
+const commands = new Map(services.flatMap((s) => Object.entries(s.commands ?? {})));
+const command = name ? commands.get(name) : undefined;
+if (!command) {
+  console.error(`usage: pnpm datenpool <command> …\ncommands: ${[...commands.keys()].join(', ') || '(none)'}`);
+  process.exit(2);
+}
+const log = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+const context = await openProcessContext();
+let code = 1;
+try {
+  code = await command(args, context, log);
+} finally {
+  await context.database.close();
+}
+process.exit(code);

@@ -1,0 +1,2 @@
+// @datenpool/geometry: LOR geometry and OGC API Features.
+export { geometryService } from './plugin.ts';

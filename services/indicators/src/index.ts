@@ -1,0 +1,2 @@
+// @datenpool/indicators: Indicators.
+export { indicatorsService } from './plugin.ts';

@@ -1,0 +1,2 @@
+// @datenpool/ingest: Ingestion.
+export { ingestService } from './plugin.ts';

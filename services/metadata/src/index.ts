@@ -1,0 +1,2 @@
+// @datenpool/metadata: Metadata and access control.
+export { metadataService } from './plugin.ts';
