@@ -1,0 +1,82 @@
+// `pnpm bench`: starts the gateway over a real PostGIS, runs every scenario, prints one table.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildGateway } from '@datenpool/gateway';
+import { serviceConfigFromEnv } from '@datenpool/service-kit';
+import autocannon from 'autocannon';
+import { testDatabase } from '../support/database.ts';
+import type { BenchContext, BenchScenario } from './types.ts';
+
+const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const only = process.argv[2];
+
+interface Row {
+  scenario: string;
+  opsPerSec: number;
+  p50: number;
+  p99: number;
+  referenceOpsPerSec: number;
+  ratio: number;
+}
+
+async function measureReference(run: () => Promise<void>): Promise<{ opsPerSec: number }> {
+  await run(); // warm
+  const deadline = performance.now() + durationSeconds * 1000;
+  let count = 0;
+  const started = performance.now();
+  // the same concurrency as the HTTP side, so both sides may use the pool alike
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        await run();
+        count++;
+      }
+    }),
+  );
+  return { opsPerSec: count / ((performance.now() - started) / 1000) };
+}
+
+async function loadScenarios(): Promise<BenchScenario[]> {
+  const dir = fileURLToPath(new URL('./scenarios/', import.meta.url));
+  const out: BenchScenario[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
+    const mod = (await import(new URL(`./scenarios/${file}`, import.meta.url).href)) as { scenarios?: BenchScenario[] };
+    out.push(...(mod.scenarios ?? []));
+  }
+  return out.filter((s) => !only || s.name.includes(only));
+}
+
+const teardowns: Array<() => unknown> = [];
+const database = await testDatabase({ teardown: (fn) => teardowns.push(fn) });
+const app = await buildGateway({ config: serviceConfigFromEnv({ LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000' }), database });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : 0;
+const ctx: BenchContext = { baseUrl: `http://127.0.0.1:${port}`, database };
+
+const rows: Row[] = [];
+for (const scenario of await loadScenarios()) {
+  await scenario.setup?.(ctx);
+  const http = await autocannon({
+    url: `${ctx.baseUrl}${scenario.request.path}`,
+    connections,
+    duration: durationSeconds,
+  });
+  if (http.non2xx > 0 || http.errors > 0) {
+    console.error(`${scenario.name}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
+  }
+  const reference = await measureReference(() => scenario.reference(ctx));
+  rows.push({
+    scenario: scenario.name,
+    opsPerSec: Math.round(http.requests.average * 10) / 10,
+    p50: http.latency.p50,
+    p99: http.latency.p99,
+    referenceOpsPerSec: Math.round(reference.opsPerSec * 10) / 10,
+    ratio: Math.round((http.requests.average / reference.opsPerSec) * 100) / 100,
+  });
+}
+console.log('\nratio = service ops/s ÷ reference ops/s, measured in this run');
+console.table(rows);
+await app.close();
+for (const fn of teardowns.reverse()) await fn();
