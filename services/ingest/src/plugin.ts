@@ -1,12 +1,21 @@
 // The ingest service as a plugin the gateway mounts: its descriptor and routes.
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { ingestConfigFromEnv } from './config.ts';
+import { batchRoutes } from './routes/batches.ts';
+import { pushRoutes, readRoutes } from './routes/observations.ts';
 
-async function routes(_app: App): Promise<void> {}
+async function routes(app: App): Promise<void> {
+  const config = ingestConfigFromEnv();
+  // the raw-stream body parsers stay inside this nested plugin: other routes keep Fastify's parsers
+  await app.register(async (scoped) => pushRoutes(scoped as unknown as App, config));
+  await readRoutes(app);
+  await batchRoutes(app);
+}
 
 export const ingestService: ServiceDescriptor = {
   name: 'ingest',
   title: 'Ingestion',
   routes,
-  prefixes: [],
-  tags: [],
+  prefixes: ['/v1/batches', '/v1/sources'],
+  tags: [{ name: 'ingest', description: 'Agencies push observations as batches; revisions, roll-ups, harvests of referenced sources' }],
 };

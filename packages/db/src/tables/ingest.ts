@@ -44,4 +44,16 @@ export interface IngestTables {
     valid_from: Generated<Date>;
     valid_to: Timestamp | null;
   };
+  /** validated rows of a running batch; emptied when the batch lands (owned by services/ingest) */
+  ingest_staging: {
+    batch_id: string;
+    row_no: number;
+    unit_id: string;
+    level: string;
+    ref_date: ColumnType<string, string, string>;
+    breakdown: string;
+    value: number | null;
+    deleted: boolean;
+    status: string;
+  };
 }
