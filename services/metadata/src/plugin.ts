@@ -1,12 +1,23 @@
 // The metadata service as a plugin the gateway mounts: its descriptor and routes.
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { agencyRoutes } from './routes/agencies.ts';
+import { indicatorRoutes } from './routes/indicators.ts';
+import { variableRoutes } from './routes/variables.ts';
 
-async function routes(_app: App): Promise<void> {}
+async function routes(app: App): Promise<void> {
+  await agencyRoutes(app);
+  await variableRoutes(app);
+  await indicatorRoutes(app);
+}
 
 export const metadataService: ServiceDescriptor = {
   name: 'metadata',
   title: 'Metadata and access control',
   routes,
-  prefixes: [],
-  tags: [],
+  prefixes: ['/v1/agencies', '/v1/variables', '/v1/indicators', '/v1/sources', '/v1/admin/keys', '/v1/catalog'],
+  tags: [{ name: 'metadata', description: 'Agencies, variables, indicator definitions, referenced sources, DCAT-AP catalog' }],
+  landingLinks: [
+    { href: '/v1/indicators', rel: 'data', type: 'application/json', title: 'Indicator definitions (Kernindikatoren)' },
+    { href: '/v1/variables', rel: 'data', type: 'application/json', title: 'Variables (Fachdaten)' },
+  ],
 };

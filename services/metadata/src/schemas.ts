@@ -1,0 +1,230 @@
+// Zod contracts of the metadata routes: agencies, variables, indicators, sources, API keys.
+import { scopes } from '@datenpool/service-kit';
+import { z } from 'zod';
+
+const status = z.enum(['draft', 'active', 'retired']);
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, `_` and `-`, at most 64 characters');
+const lorLevel = z.enum(['berlin', 'bezirk', 'prognoseraum', 'bezirksregion', 'planungsraum']);
+const referenceDate = z
+  .string()
+  .regex(/^(any|\d{2}-\d{2}(,\d{2}-\d{2})*)$/, '`MM-DD`, a comma list of `MM-DD`, or `any`');
+const breakdowns = z
+  .record(z.string().min(1), z.array(z.string().min(1)).min(1))
+  .describe('allowed breakdown dimensions and their codes, e.g. `{ "citizenship": ["deutsch", "auslaendisch"] }`');
+
+export const idParams = z.object({ id: z.string().min(1).max(200) });
+
+// --- agencies
+export const agencyKinds = z.enum(['senatsverwaltung', 'bezirksamt', 'statistikamt', 'other']);
+export const agencySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: agencyKinds,
+  contact: z.string().nullable(),
+});
+export const agencyBody = z.object({ id, name: z.string().min(1), kind: agencyKinds, contact: z.string().nullable().default(null) });
+
+// --- variables
+export const variableSchema = z.object({
+  id: z.string(),
+  version: z.number().int(),
+  supersedes: z.string().nullable(),
+  labelDe: z.string(),
+  labelEn: z.string(),
+  description: z.string(),
+  unit: z.string(),
+  valueKind: z.enum(['count', 'measure']),
+  aggregation: z.enum(['sum', 'none']),
+  finestLevel: z.string(),
+  periodicity: z.string(),
+  referenceDate: z.string(),
+  breakdowns: z.record(z.string(), z.array(z.string())),
+  disclosureThreshold: z.number().int(),
+  agencyId: z.string(),
+  licence: z.string(),
+  access: z.enum(['public', 'restricted']),
+  status,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type VariableOut = z.infer<typeof variableSchema>;
+
+export const variableQuery = z.object({
+  agency: z.string().optional().describe('only variables of this agency'),
+  status: status.optional(),
+  access: z.enum(['public', 'restricted']).optional(),
+});
+
+const variableFields = {
+  labelDe: z.string().min(1),
+  labelEn: z.string().min(1),
+  description: z.string(),
+  unit: z.string().min(1),
+  valueKind: z.enum(['count', 'measure']),
+  aggregation: z.enum(['sum', 'none']),
+  finestLevel: lorLevel,
+  periodicity: z.enum(['annual', 'semiannual', 'quarterly', 'monthly', 'biennial', 'irregular']),
+  referenceDate,
+  breakdowns,
+  disclosureThreshold: z.number().int().min(0),
+  agencyId: z.string().min(1),
+  licence: z.string().min(1),
+  access: z.enum(['public', 'restricted']),
+  status,
+};
+
+export const variableCreateBody = z.object({
+  id,
+  supersedes: z.string().optional().describe('the variable this one replaces as a new version'),
+  ...variableFields,
+  description: variableFields.description.default(''),
+  valueKind: variableFields.valueKind.default('count'),
+  periodicity: variableFields.periodicity.default('annual'),
+  referenceDate: variableFields.referenceDate.default('12-31'),
+  breakdowns: variableFields.breakdowns.default({}),
+  disclosureThreshold: variableFields.disclosureThreshold.default(0),
+  licence: variableFields.licence.default('dl-de/by-2-0'),
+  access: variableFields.access.default('public'),
+  status: variableFields.status.default('draft'),
+});
+export type VariableCreate = z.infer<typeof variableCreateBody>;
+
+export const variablePatchBody = z.object(variableFields).partial().strict();
+export type VariablePatch = z.infer<typeof variablePatchBody>;
+
+// --- indicators
+const variableSummary = z.object({
+  id: z.string(),
+  labelDe: z.string(),
+  labelEn: z.string(),
+  unit: z.string(),
+  agencyId: z.string(),
+  access: z.enum(['public', 'restricted']),
+  status,
+  breakdowns: z.record(z.string(), z.array(z.string())),
+});
+
+export const indicatorSchema = z.object({
+  id: z.string(),
+  zielbereich: z.string(),
+  labelDe: z.string(),
+  labelEn: z.string(),
+  description: z.string(),
+  unit: z.string(),
+  formula: z.record(z.string(), z.unknown()).describe('an indicator formula (see the `kind` values in the documentation)'),
+  polarity: z.enum(['risk', 'potential', 'neutral']),
+  core: z.boolean(),
+  lowestLevel: z.string(),
+  minBase: z.number().int(),
+  availability: z.string(),
+  status,
+  access: z.enum(['public', 'restricted']).describe('restricted when any input variable is restricted'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type IndicatorOut = z.infer<typeof indicatorSchema>;
+
+export const indicatorDetailSchema = indicatorSchema.extend({
+  variables: z.array(variableSummary).describe('every variable the formula reads, also through other indicators'),
+  indicators: z.array(z.object({ id: z.string(), labelDe: z.string(), labelEn: z.string() })).describe('indicators the formula is built from'),
+});
+
+export const zielbereiche = ['Armut', 'Kinder', 'Demografie', 'Familie', 'Wohnen', 'Gesamtbild'] as const;
+
+export const indicatorQuery = z.object({
+  zielbereich: z.enum(zielbereiche).optional(),
+  core: z.enum(['true', 'false']).optional().describe('core (true) or optional (false) indicators'),
+  status: status.optional(),
+});
+
+const indicatorFields = {
+  zielbereich: z.enum(zielbereiche),
+  labelDe: z.string().min(1),
+  labelEn: z.string().min(1),
+  description: z.string(),
+  unit: z.string().min(1),
+  formula: z.unknown().describe('validated against the formula schema; errors are a 422 naming the pointer'),
+  polarity: z.enum(['risk', 'potential', 'neutral']),
+  core: z.boolean(),
+  lowestLevel: lorLevel,
+  minBase: z.number().int().min(0),
+  availability: z.string(),
+  status,
+};
+export const indicatorCreateBody = z.object({
+  id,
+  ...indicatorFields,
+  description: indicatorFields.description.default(''),
+  unit: indicatorFields.unit.default('%'),
+  core: indicatorFields.core.default(false),
+  lowestLevel: indicatorFields.lowestLevel.default('planungsraum'),
+  minBase: indicatorFields.minBase.default(0),
+  availability: indicatorFields.availability.default(''),
+  status: indicatorFields.status.default('draft'),
+});
+export type IndicatorCreate = z.infer<typeof indicatorCreateBody>;
+export const indicatorPatchBody = z.object(indicatorFields).partial().strict();
+export type IndicatorPatch = z.infer<typeof indicatorPatchBody>;
+
+// --- referenced sources
+const sourceKind = z.enum(['csv', 'ogcapi-features', 'sdmx-csv']);
+export const sourceSchema = z.object({
+  id: z.string(),
+  agencyId: z.string(),
+  variableId: z.string(),
+  lorVersion: z.string(),
+  kind: sourceKind,
+  url: z.string(),
+  mapping: z.record(z.string(), z.unknown()),
+  schedule: z.string().nullable(),
+  enabled: z.boolean(),
+  lastHarvestAt: z.string().nullable(),
+  lastStatus: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type SourceOut = z.infer<typeof sourceSchema>;
+const sourceFields = {
+  agencyId: z.string().min(1),
+  variableId: z.string().min(1),
+  lorVersion: z.enum(['2006', '2021']),
+  kind: sourceKind,
+  url: z.string().url(),
+  mapping: z.record(z.string(), z.unknown()).describe('fields of the source mapped to unit, date, value and breakdowns'),
+  schedule: z.string().nullable().describe('cron expression of the harvest, or null for harvest on demand'),
+  enabled: z.boolean(),
+};
+export const sourceCreateBody = z.object({
+  id,
+  ...sourceFields,
+  mapping: sourceFields.mapping.default({}),
+  schedule: sourceFields.schedule.default(null),
+  enabled: sourceFields.enabled.default(true),
+});
+export type SourceCreate = z.infer<typeof sourceCreateBody>;
+export const sourcePatchBody = z.object(sourceFields).partial().strict();
+export type SourcePatch = z.infer<typeof sourcePatchBody>;
+
+// --- API keys
+export const keySchema = z.object({
+  id: z.string(),
+  prefix: z.string().describe('the public first part of the key, to recognise it; never enough to use it'),
+  label: z.string(),
+  agencyId: z.string().nullable(),
+  scopes: z.array(z.string()),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+});
+export type KeyOut = z.infer<typeof keySchema>;
+export const keyCreateBody = z.object({
+  label: z.string().min(1).max(200),
+  agencyId: z.string().min(1).nullable().default(null),
+  scopes: z.array(z.enum(scopes)).min(1),
+});
+export const keyCreatedSchema = keySchema.extend({
+  key: z.string().describe('the API key; shown only in this answer, stored only as a hash'),
+});
+
