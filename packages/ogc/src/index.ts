@@ -1,2 +1,71 @@
 // @datenpool/ogc: OGC API vocabulary shared by the services: links, paging, CRS, bbox, datetime, CQL2, conformance.
-export {};
+/**
+ * # Serving a collection through OGC API Features
+ *
+ * The OGC routes (`/collections`, `/collections/{id}`, `…/items`, `…/items/{fid}`, `…/queryables`,
+ * `…/schema`) are mounted once, by the geometry service, at the gateway root. They do not know any
+ * table: they ask every registered {@link CollectionProvider}. To serve collections from another
+ * service (e.g. `indicator-{id}` layers), implement a provider and register it when the service's
+ * routes are registered:
+ *
+ * ```ts
+ * import { registerCollectionProvider, type CollectionProvider } from '@datenpool/ogc';
+ * registerCollectionProvider(indicatorLayers); // idempotent, by provider name
+ * ```
+ *
+ * A provider:
+ * - `list(database)` / `get(database, id)`: returns {@link FeatureCollectionSource}s bound to the
+ *   database of the request. Collection ids are global: use a prefix per provider (`lor-`, `indicator-`).
+ * - each source gives `describe()` (id, title, CRS84 extent, storage CRS URI, geometry type),
+ *   `queryables` (the property whitelist: the only names `filter`, `sortby` and `properties` may
+ *   use; map each to a column in your own queries), `numberMatched` policy (`exact` where COUNT is
+ *   cheap, `estimate` or `omit` where it is not), `dataVersion()` (Last-Modified and the part of the
+ *   ETag that changes with the data; make it a cheap lookup, it runs on every request),
+ *   `items(query)` and `item(fid, crs)`.
+ * - `items` gets an {@link ItemsQuery} whose parts are parsed and validated already (page, CRS,
+ *   bbox in its CRS, datetime interval, CQL2 AST, sort keys, property selection). Compile the filter
+ *   with {@link compileCql2} over your queryable columns, produce each Feature as GeoJSON text in
+ *   PostGIS (`ST_AsGeoJSON(ST_Transform(geom, crs.srid), crs.precision)`, swapping axes with
+ *   `ST_FlipCoordinates` where `crs.latitudeFirst`), and return them joined by commas. The routes
+ *   wrap them into the FeatureCollection, add links, numberMatched/numberReturned, ETag, Content-Crs.
+ *
+ * Conformance: each module declares the classes it implements through {@link declareConformance}
+ * when its routes are registered; `/conformance` lists {@link conformanceClasses}.
+ */
+export { type BoundingBox, parseBbox } from './bbox.ts';
+export {
+  conformanceClasses,
+  declareConformance,
+  featuresCoreConformance,
+} from './conformance.ts';
+export {
+  CRS84,
+  type CrsDefinition,
+  contentCrsHeader,
+  crsConformance,
+  declareCrsConformance,
+  defaultCrs,
+  EPSG_3857,
+  EPSG_4326,
+  EPSG_25833,
+  parseCrs,
+  supportedCrs,
+} from './crs.ts';
+export { type DateInterval, parseDatetime } from './datetime.ts';
+export { baseUrl, type Link, mediaTypes, requestQuery, selfAndAlternate, withQuery } from './links.ts';
+export { DEFAULT_LIMIT, MAX_LIMIT, neighbours, type Page, parsePage } from './paging.ts';
+export {
+  type CollectionDescription,
+  type CollectionProvider,
+  type DataVersion,
+  type FeatureCollectionSource,
+  findCollection,
+  type ItemsQuery,
+  type ItemsResult,
+  listCollections,
+  type Queryable,
+  registerCollectionProvider,
+  type SortKey,
+} from './provider.ts';
+export type { Cql2Expression, Operand } from './cql2/ast.ts';
+export { Cql2Error } from './cql2/ast.ts';

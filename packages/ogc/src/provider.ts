@@ -1,0 +1,116 @@
+// The collection provider interface: what a service implements to serve OGC API Features collections.
+import type { DatabaseHandle } from '@datenpool/db';
+import type { BoundingBox } from './bbox.ts';
+import type { CrsDefinition } from './crs.ts';
+import type { Cql2Expression } from './cql2/ast.ts';
+import type { DateInterval } from './datetime.ts';
+import type { Page } from './paging.ts';
+
+/** a property clients may filter on (Part 3 queryables) and, where sortable, sort by (Part 5) */
+export interface Queryable {
+  name: string;
+  title: string;
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'date';
+  description?: string;
+  sortable?: boolean;
+  /** true for the property that also is the feature id */
+  isId?: boolean;
+}
+
+export interface CollectionDescription {
+  id: string;
+  title: string;
+  description?: string;
+  /** spatial extent in CRS84 (west, south, east, north); temporal extent as ISO dates, null = open */
+  extent: {
+    spatial?: { bbox: [number, number, number, number][] };
+    temporal?: { interval: [string | null, string | null][] };
+  };
+  /** URI of the CRS the geometry is stored in (Part 2 storageCrs) */
+  storageCrs: string;
+  /** GeoJSON geometry type of the features, for the schema (e.g. MultiPolygon) */
+  geometryType: string;
+}
+
+export interface SortKey {
+  name: string;
+  direction: 'asc' | 'desc';
+}
+
+/** the parsed query of an items request; every part already validated against the collection */
+export interface ItemsQuery {
+  page: Page;
+  crs: CrsDefinition;
+  bbox?: BoundingBox;
+  datetime?: DateInterval;
+  filter?: { expression: Cql2Expression; crs: CrsDefinition };
+  sortby?: SortKey[];
+  /** the properties to include; all when undefined */
+  properties?: string[];
+}
+
+export interface ItemsResult {
+  /** the features as GeoJSON Feature texts joined by commas, as PostGIS produced them */
+  features: string;
+  numberReturned: number;
+  /** exact, estimated or left out according to the collection's numberMatched policy */
+  numberMatched?: number;
+}
+
+/** a collection's data version: changes whenever any of its features changes */
+export interface DataVersion {
+  lastModified: Date;
+  /** an opaque string that identifies this state of the data, part of every ETag */
+  tag: string;
+}
+
+export interface FeatureCollectionSource {
+  describe(): CollectionDescription;
+  /** the properties of the features; the geometry is always queryable as `geometry` */
+  queryables: readonly Queryable[];
+  /**
+   * how numberMatched is given: `exact` where COUNT(*) is cheap, `estimate` from planner
+   * statistics, `omit` where neither is affordable; next links work either way.
+   */
+  numberMatched: 'exact' | 'estimate' | 'omit';
+  dataVersion(): Promise<DataVersion>;
+  items(query: ItemsQuery): Promise<ItemsResult>;
+  /** one feature as GeoJSON text, undefined where there is no such feature */
+  item(featureId: string, crs: CrsDefinition, properties?: string[]): Promise<string | undefined>;
+}
+
+/**
+ * A provider holds no connection: the routes hand it the database of the app serving the request,
+ * and it returns collection sources bound to that database for the duration of the request.
+ */
+export interface CollectionProvider {
+  /** a short name for logs and errors */
+  name: string;
+  /** the collections the provider serves now (may change at run time, e.g. after an import) */
+  list(database: DatabaseHandle): Promise<FeatureCollectionSource[]>;
+  /** one collection by id, undefined where this provider has none of that id */
+  get(database: DatabaseHandle, collectionId: string): Promise<FeatureCollectionSource | undefined>;
+}
+
+const providers: CollectionProvider[] = [];
+
+/** registers a provider; the OGC routes ask every registered provider, in registration order */
+export function registerCollectionProvider(provider: CollectionProvider): void {
+  if (!providers.some((p) => p.name === provider.name)) providers.push(provider);
+}
+
+export async function listCollections(database: DatabaseHandle): Promise<FeatureCollectionSource[]> {
+  const lists = await Promise.all(providers.map((p) => p.list(database)));
+  return lists.flat();
+}
+
+export async function findCollection(
+  database: DatabaseHandle,
+  collectionId: string,
+): Promise<FeatureCollectionSource | undefined> {
+  for (const provider of providers) {
+    const found = await provider.get(database, collectionId);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,97 @@
+// The LOR hierarchy API: a unit with ancestors and children, and locating a point in every level.
+import { type LorLevel, levelOfId, lorLevels, parentIdOf } from '@datenpool/contracts';
+import { parseCrs } from '@datenpool/ogc';
+import { type App, BadRequest, NotFound, problemResponses } from '@datenpool/service-kit';
+import { childrenOf, type UnitRow, unitsAtPoint, unitsByIds, versionRow } from '../queries/lor-units.ts';
+import { locateQuery, locateResponse, unitParams, unitResponse, versionParams } from '../schemas.ts';
+
+function present(row: UnitRow) {
+  return {
+    version: row.version,
+    level: row.level as LorLevel,
+    id: row.id,
+    name: row.name,
+    parentId: row.parent_id,
+    areaM2: row.area_m2,
+    hasGeometry: row.has_geometry,
+    href: `/v1/lor/${row.version}/units/${row.id}`,
+    featureHref: `/collections/lor-${row.version}-${row.level}/items/${row.id}`,
+  };
+}
+
+function coordinate(value: string | undefined, name: string): number {
+  const n = value === undefined || value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(n)) throw new BadRequest(`${name} must be a number.`, { name });
+  return n;
+}
+
+async function requireVersion(app: App, version: string): Promise<void> {
+  if (!(await versionRow(app.database.db, version))) throw new NotFound(`LOR version ${version} does not exist.`);
+}
+
+export async function lorRoutes(app: App): Promise<void> {
+  app.get(
+    '/v1/lor/:version/units/:id',
+    {
+      schema: {
+        tags: ['lor'],
+        summary: 'An LOR unit with its ancestors and children',
+        params: unitParams,
+        response: { 200: unitResponse, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const { version, id } = request.params;
+      await requireVersion(app, version);
+      const ancestorIds: string[] = [];
+      for (let p = parentIdOf(id); p !== undefined; p = parentIdOf(p)) ancestorIds.push(p);
+      const rows = levelOfId(id) ? await unitsByIds(app.database.db, version, [id, ...ancestorIds]) : [];
+      const unit = rows.find((r) => r.id === id);
+      if (!unit) throw new NotFound(`LOR ${version} has no unit ${id}.`);
+      const children = await childrenOf(app.database.db, version, id);
+      return {
+        ...present(unit),
+        ancestors: rows.filter((r) => r.id !== id).map(present),
+        children: children.map(present),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/lor/:version/locate',
+    {
+      schema: {
+        tags: ['lor'],
+        summary: 'The units of every level that contain a point',
+        description: 'Give lon and lat (CRS84), or x and y with crs. 404 where the point lies outside Berlin.',
+        params: versionParams,
+        querystring: locateQuery,
+        response: { 200: locateResponse, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const { version } = request.params;
+      const q = request.query;
+      const geographic = q.lon !== undefined || q.lat !== undefined;
+      if (geographic && (q.x !== undefined || q.y !== undefined || q.crs !== undefined)) {
+        throw new BadRequest('Give either lon and lat, or x, y and crs, not both.', { name: 'lon' });
+      }
+      const crs = parseCrs(geographic ? undefined : q.crs, 'crs');
+      const x = coordinate(geographic ? q.lon : q.x, geographic ? 'lon' : 'x');
+      const y = coordinate(geographic ? q.lat : q.y, geographic ? 'lat' : 'y');
+      if (crs.geographic && (Math.abs(y) > 90 || Math.abs(x) > 180)) {
+        throw new BadRequest('The point lies outside the range of longitude and latitude.', { name: geographic ? 'lat' : 'y' });
+      }
+      await requireVersion(app, version);
+      const rows = await unitsAtPoint(app.database.db, version, x, y, crs.srid);
+      if (rows.length === 0) throw new NotFound(`The point (${x}, ${y}) lies outside Berlin.`);
+      const found = new Set(rows.map((r) => r.level));
+      return {
+        version,
+        point: { x, y, crs: crs.uri },
+        units: rows.map(present),
+        levelsWithoutGeometry: lorLevels.filter((l) => !found.has(l)),
+      };
+    },
+  );
+}
