@@ -1,7 +1,7 @@
 // `pnpm bench`: starts the gateway over a real PostGIS, runs every scenario, prints one table.
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildGateway } from '@datenpool/gateway';
+import { buildGateway, gatewayConfigFromEnv } from '@datenpool/gateway';
 import { serviceConfigFromEnv } from '@datenpool/service-kit';
 import autocannon from 'autocannon';
 import { testDatabase } from '../support/database.ts';
@@ -49,7 +49,10 @@ async function loadScenarios(): Promise<BenchScenario[]> {
 
 const teardowns: Array<() => unknown> = [];
 const database = await testDatabase({ teardown: (fn) => teardowns.push(fn) });
-const app = await buildGateway({ config: serviceConfigFromEnv({ LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000' }), database });
+const app = await buildGateway(
+  { config: serviceConfigFromEnv({ LOG_LEVEL: 'warn' }), database },
+  gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []),
+);
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;

@@ -41,7 +41,7 @@ export async function prepareTemplate(): Promise<void> {
   try {
     await migrateToLatest(database.db);
     const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
-    await bootstrapServices({ config: serviceConfigFromEnv({}), database }, log);
+    await bootstrapServices({ config: serviceConfigFromEnv({}), database }, log, {});
   } finally {
     await database.close();
   }

@@ -5,6 +5,7 @@ import { type DatabaseHandle, sql } from '@datenpool/db';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -44,6 +45,8 @@ export interface CreateAppOptions {
   database: DatabaseHandle;
   /** OpenAPI tags for the routes this app serves */
   tags?: Array<{ name: string; description: string }>;
+  /** plugins that must see every route (rate limits, CORS, …): registered before the first route */
+  frontDoor?: (app: App) => Promise<void>;
   /** pino destination for tests; stdout otherwise */
   logStream?: NodeJS.WritableStream;
 }
@@ -69,6 +72,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
+    trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -109,6 +113,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     transform: jsonSchemaTransform,
   });
 
+  await options.frontDoor?.(app as unknown as App);
   registerHealthRoutes(app);
   return app as unknown as App;
 }
@@ -155,4 +160,11 @@ function registerHealthRoutes(app: FastifyInstance): void {
       };
     },
   );
+}
+
+/** the base URL clients use for this deployment: PUBLIC_URL, else the (forwarded) request host */
+export function publicBaseUrl(request: FastifyRequest): string {
+  const configured = (request.server as FastifyInstance).config?.publicUrl;
+  if (configured) return configured.replace(/\/$/, '');
+  return `${request.protocol}://${request.host}`;
 }

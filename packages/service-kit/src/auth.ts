@@ -52,6 +52,9 @@ const dummyHash = hashKey('dp_0000000000_dummy-key-that-never-matches-anything')
 
 /** successful verifications, by sha256 of the key: skips scrypt, never the revocation check */
 const verified = new Map<string, string>();
+const VERIFIED_MAX = 10_000;
+/** how often `last_used_at` is written for a key in use */
+const LAST_USED_RESOLUTION_MS = 5 * 60_000;
 
 export function keyPrefix(key: string): string | undefined {
   return KEY_PATTERN.exec(key)?.[1];
@@ -64,7 +67,7 @@ export async function principalForKey(db: Kysely<Database>, key: string): Promis
   const row = prefix
     ? await db
         .selectFrom('api_key')
-        .select(['id', 'hash', 'agency_id', 'scopes', 'label', 'revoked_at'])
+        .select(['id', 'hash', 'agency_id', 'scopes', 'label', 'revoked_at', 'last_used_at'])
         .where('prefix', '=', prefix)
         .executeTakeFirst()
     : undefined;
@@ -74,13 +77,22 @@ export async function principalForKey(db: Kysely<Database>, key: string): Promis
   }
   if (verified.get(fingerprint) !== row.id) {
     if (!(await verifyHash(key, row.hash))) return null;
+    if (verified.size >= VERIFIED_MAX) verified.clear();
     verified.set(fingerprint, row.id);
   }
   if (row.revoked_at) return null;
+  const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
+  if (Date.now() - lastUsed > LAST_USED_RESOLUTION_MS) {
+    await db.updateTable('api_key').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+  }
   return { keyId: row.id, agencyId: row.agency_id, scopes: row.scopes as Scope[], label: row.label };
 }
 
-/** stores a key given in clear (the bootstrap admin key from DATENPOOL_ADMIN_KEY); idempotent */
+/**
+ * stores a key given in clear (the bootstrap admin key from DATENPOOL_ADMIN_KEY); idempotent. The same key
+ * again keeps its row (and a revocation stays in force) but gets the granted scopes; a new secret under
+ * an existing prefix replaces that row entirely, so the old secret stops working.
+ */
 export async function ensureKey(
   db: Kysely<Database>,
   key: string,
@@ -88,23 +100,28 @@ export async function ensureKey(
 ): Promise<string> {
   const prefix = keyPrefix(key);
   if (!prefix) throw new Error('DATENPOOL_ADMIN_KEY must look like dp_<10 letters or digits>_<32+ characters>');
-  const existing = await db.selectFrom('api_key').select(['id', 'hash']).where('prefix', '=', prefix).executeTakeFirst();
-  if (existing && (await verifyHash(key, existing.hash))) return existing.id;
-  const id = randomUUID();
-  await db
+  const existing = await db.selectFrom('api_key').select(['id', 'hash', 'scopes']).where('prefix', '=', prefix).executeTakeFirst();
+  if (existing && (await verifyHash(key, existing.hash))) {
+    const missing = grant.scopes.filter((s) => !existing.scopes.includes(s));
+    if (missing.length > 0) {
+      await db.updateTable('api_key').set({ scopes: [...existing.scopes, ...missing] }).where('id', '=', existing.id).execute();
+    }
+    return existing.id;
+  }
+  const values = {
+    hash: await hashKey(key),
+    label: grant.label,
+    agency_id: grant.agencyId ?? null,
+    scopes: grant.scopes,
+    created_by: 'bootstrap',
+  };
+  const row = await db
     .insertInto('api_key')
-    .values({
-      id,
-      prefix,
-      hash: await hashKey(key),
-      label: grant.label,
-      agency_id: grant.agencyId ?? null,
-      scopes: grant.scopes,
-      created_by: 'bootstrap',
-    })
-    .onConflict((oc) => oc.column('prefix').doUpdateSet({ hash: (eb) => eb.ref('excluded.hash'), revoked_at: null }))
-    .execute();
-  return id;
+    .values({ id: randomUUID(), prefix, ...values })
+    .onConflict((oc) => oc.column('prefix').doUpdateSet({ ...values, revoked_at: null, created_at: new Date() }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {
@@ -152,6 +169,11 @@ export async function audit(
 ): Promise<void> {
   await db
     .insertInto('audit_log')
-    .values({ actor: principal ? `key:${principal.keyId}` : 'system', action, target, detail: JSON.stringify(detail) })
+    .values({
+      actor: principal ? `key:${principal.keyId}` : 'system',
+      action,
+      target,
+      detail: detail === null || detail === undefined ? null : JSON.stringify(detail),
+    })
     .execute();
 }

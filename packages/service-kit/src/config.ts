@@ -11,6 +11,11 @@ export const serviceConfigSchema = z.object({
   requestTimeoutMs: z.coerce.number().int().positive().default(60_000),
   /** base URL clients see, for links; derived from the request when unset */
   publicUrl: z.string().url().optional(),
+  /** honour X-Forwarded-Host/-Proto (set by the gateway in proxy mode) when building links */
+  trustProxy: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 
@@ -21,6 +26,7 @@ const envNames: Record<keyof ServiceConfig, string> = {
   bodyLimit: 'BODY_LIMIT',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   publicUrl: 'PUBLIC_URL',
+  trustProxy: 'TRUST_PROXY',
 };
 
 /** reads the config; a bad value stops the start with a message naming the variable */

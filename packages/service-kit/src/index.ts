@@ -1,5 +1,5 @@
 // @datenpool/service-kit: the one Fastify factory, problem+json errors, config and lifecycle.
-export { type App, type CreateAppOptions, createApp } from './app.ts';
+export { type App, type CreateAppOptions, createApp, publicBaseUrl } from './app.ts';
 export { type ServiceConfig, serviceConfigFromEnv, serviceConfigSchema } from './config.ts';
 export { PROBLEM_JSON, sendProblem } from './error-handler.ts';
 export { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';

@@ -1,15 +1,21 @@
-// The gateway app: every service mounted in-process, the landing page and the API documents.
-import type { FastifyBaseLogger } from 'fastify';
+// The gateway app: every service mounted in-process or proxied, the landing page and API documents.
 import { type App, createApp, type ProcessContext } from '@datenpool/service-kit';
+import type { FastifyBaseLogger } from 'fastify';
 import { apiDocsRoutes } from './api-docs.ts';
+import { type GatewayConfig, gatewayConfigFromEnv } from './config.ts';
+import { registerFrontDoor } from './front-door.ts';
 import { landingRoutes } from './landing.ts';
+import { mountProxied } from './proxy.ts';
 import { services } from './services.ts';
 
-export async function buildGateway(context: ProcessContext): Promise<App> {
+export async function buildGateway(
+  context: ProcessContext,
+  gatewayConfig: GatewayConfig = gatewayConfigFromEnv(process.env, services.map((s) => s.name)),
+): Promise<App> {
   const app = await createApp({
     title: 'Datenpool Berlin API',
     description:
-      'Open data pool for social-space planning in Berlin: LOR units, agencies\' statistics and core indicators.',
+      "Open data pool for social-space planning in Berlin: LOR units, agencies' statistics and core indicators.",
     config: context.config,
     database: context.database,
     tags: [
@@ -17,6 +23,7 @@ export async function buildGateway(context: ProcessContext): Promise<App> {
       { name: 'health', description: 'Liveness and readiness' },
       ...services.flatMap((s) => s.tags ?? []),
     ],
+    frontDoor: (app) => registerFrontDoor(app, gatewayConfig),
   });
   landingRoutes(
     app,
@@ -24,12 +31,24 @@ export async function buildGateway(context: ProcessContext): Promise<App> {
   );
   await apiDocsRoutes(app);
   for (const service of services) {
-    await app.register(async (scoped) => service.routes(scoped as unknown as App));
+    const upstream = gatewayConfig.upstreams[service.name];
+    if (upstream) {
+      app.log.info({ service: service.name, upstream }, 'proxying service');
+      await mountProxied(app, service, upstream, gatewayConfig);
+    } else {
+      await app.register(async (scoped) => service.routes(scoped as unknown as App));
+    }
   }
   return app;
 }
 
-/** loads each service's bundled data where the database is still empty */
-export async function bootstrapServices(context: ProcessContext, log: FastifyBaseLogger): Promise<void> {
-  for (const service of services) await service.bootstrap?.(context, log);
+/** loads each in-process service's bundled data where the database is still empty */
+export async function bootstrapServices(
+  context: ProcessContext,
+  log: FastifyBaseLogger,
+  upstreams: Record<string, string> = gatewayConfigFromEnv(process.env, services.map((s) => s.name)).upstreams,
+): Promise<void> {
+  for (const service of services) {
+    if (!upstreams[service.name]) await service.bootstrap?.(context, log);
+  }
 }
