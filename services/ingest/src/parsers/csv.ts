@@ -1,6 +1,6 @@
 // CSV and SDMX-CSV 2.0 bodies streamed through csv-parse into raw rows (header row 0, data from 1).
 import { once } from 'node:events';
-import { type CsvError, parse } from 'csv-parse';
+import { CsvError, parse } from 'csv-parse';
 import { MalformedBody, type RawRow } from '../pipeline/rows.ts';
 
 /** a single field or record longer than this is a malformed body, not a value */
@@ -48,6 +48,11 @@ async function* withDelimiter(source: AsyncIterable<string>, found: (d: string) 
     found(head.includes(';') ? ';' : ',');
     if (head) yield head;
   }
+}
+
+function asMalformed(err: unknown, row: number): unknown {
+  if (err instanceof CsvError) return new MalformedBody(`The CSV is malformed near data row ${row + 1}: ${err.message.slice(0, 200)}`);
+  return err;
 }
 
 export async function* csvRows(source: AsyncIterable<string>, options: { sdmx: boolean; rename?: Record<string, string> }): AsyncGenerator<RawRow> {
@@ -113,12 +118,7 @@ export async function* csvRows(source: AsyncIterable<string>, options: { sdmx: b
     }
     completed = true;
   } catch (err) {
-    if (feedError && err === feedError) throw feedError;
-    if ((err as CsvError).code?.startsWith('CSV_')) {
-      const e = err as CsvError;
-      throw new MalformedBody(`The CSV is malformed near data row ${row + 1}: ${e.message.slice(0, 200)}`);
-    }
-    throw err;
+    throw asMalformed(err, row);
   } finally {
     // a consumer that stops early (or a failure) must not leave the feeder waiting for 'drain'
     if (!completed && !parser.destroyed) {
@@ -127,6 +127,6 @@ export async function* csvRows(source: AsyncIterable<string>, options: { sdmx: b
     }
     await feed;
   }
-  if (feedError) throw feedError;
+  if (feedError) throw asMalformed(feedError, row);
   if (!roles) throw new MalformedBody('The body is empty; a header row and data rows are expected.');
 }

@@ -1,7 +1,8 @@
 // Routes of observations: push a batch, read values (JSON or CSV), read one key's revisions.
 import type { Readable } from 'node:stream';
 import { type LorLevel, levelOfId } from '@datenpool/contracts';
-import { type App, BadRequest, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
+import { type App, authenticate, BadRequest, Forbidden, hasScope, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
+import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../config.ts';
 import { parseBreakdown, canonicalBreakdown } from '../pipeline/rows.ts';
 import { push, pushMediaTypes } from '../pipeline/push.ts';
@@ -68,6 +69,17 @@ export async function pushRoutes(app: App, config: IngestConfig): Promise<void> 
   );
 }
 
+/** the variable of a read; restricted variables need a key with read:restricted */
+async function readableVariable(app: App, request: FastifyRequest, id: string) {
+  const variable = await findVariable(app.database.db, id);
+  if (!variable) throw new NotFound(`Variable ${id} does not exist.`);
+  if (variable.access === 'restricted') {
+    await authenticate.call(app, request);
+    if (!hasScope(request.principal, 'read:restricted')) throw new Forbidden(`Variable ${id} is restricted: a key with read:restricted is required.`);
+  }
+  return variable;
+}
+
 export async function readRoutes(app: App): Promise<void> {
   app.get(
     '/v1/variables/:variableId/observations',
@@ -80,13 +92,12 @@ export async function readRoutes(app: App): Promise<void> {
           'breakdown (derived: true). CSV escapes formula-looking text cells with a leading apostrophe.',
         params: variableParams,
         querystring: observationQuery,
-        response: { 200: observationListSchema, ...problemResponses(400, 404) },
+        response: { 200: observationListSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => {
       const q = request.query;
-      const variable = await findVariable(app.database.db, request.params.variableId);
-      if (!variable) throw new NotFound(`Variable ${request.params.variableId} does not exist.`);
+      const variable = await readableVariable(app, request, request.params.variableId);
       const units = q.unit?.split(',');
       let level = q.level as LorLevel | undefined;
       if (!level && units?.length) {
@@ -143,13 +154,12 @@ export async function readRoutes(app: App): Promise<void> {
         summary: 'Every revision of one observation key (unit, date, breakdown), oldest first',
         params: variableParams,
         querystring: historyQuery,
-        response: { 200: historySchema, ...problemResponses(400, 404) },
+        response: { 200: historySchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
       const q = request.query;
-      const variable = await findVariable(app.database.db, request.params.variableId);
-      if (!variable) throw new NotFound(`Variable ${request.params.variableId} does not exist.`);
+      const variable = await readableVariable(app, request, request.params.variableId);
       const breakdown = q.breakdown === 'total' ? '' : canonicalBreakdown(parseBreakdown(q.breakdown));
       const revisions = await readHistory(app.database.db, { variableId: variable.id, lorVersion: q.lorVersion, unit: q.unit, date: q.date, breakdown });
       return {
