@@ -3,6 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/ensure-deps.sh
+# the real clients the tests drive: GDAL's OGC API client and Chromium (skipped where not root)
+missing=()
+command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+/usr/bin/python3 -c 'import pandas' 2>/dev/null || missing+=(python3-pandas)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "# installing ${missing[*]} through apt" >&2
+  (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq "${missing[@]}") >&2 \
+    || echo "# could not install ${missing[*]}; the tests that need them will say they skip" >&2
+fi
 echo "# type-check" && pnpm exec tsc -p tsconfig.json --noEmit
 echo "# lint" && pnpm exec biome check .
 if [ -z "${DATABASE_URL:-}" ]; then
