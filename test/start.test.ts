@@ -9,7 +9,7 @@ import { freePort, repoRoot, waitForHealth } from './support/processes.ts';
 t.test('the gateway starts on embedded PGlite and answers /, /health, /ready, /api', async (t) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'datenpool-start-'));
   const port = await freePort();
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'services/gateway/src/main.ts'], {
