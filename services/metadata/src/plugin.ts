@@ -1,13 +1,18 @@
 // The metadata service as a plugin the gateway mounts: its descriptor and routes.
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { bootstrapMetadata } from './bootstrap.ts';
 import { agencyRoutes } from './routes/agencies.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
+import { keyRoutes } from './routes/keys.ts';
+import { sourceRoutes } from './routes/sources.ts';
 import { variableRoutes } from './routes/variables.ts';
 
 async function routes(app: App): Promise<void> {
   await agencyRoutes(app);
   await variableRoutes(app);
   await indicatorRoutes(app);
+  await sourceRoutes(app);
+  await keyRoutes(app);
 }
 
 export const metadataService: ServiceDescriptor = {
@@ -15,9 +20,13 @@ export const metadataService: ServiceDescriptor = {
   title: 'Metadata and access control',
   routes,
   prefixes: ['/v1/agencies', '/v1/variables', '/v1/indicators', '/v1/sources', '/v1/admin/keys', '/v1/catalog'],
-  tags: [{ name: 'metadata', description: 'Agencies, variables, indicator definitions, referenced sources, DCAT-AP catalog' }],
+  tags: [
+    { name: 'metadata', description: 'Agencies, variables, indicator definitions, referenced sources, DCAT-AP catalog' },
+    { name: 'access', description: 'API keys (admin): create, list, revoke' },
+  ],
   landingLinks: [
     { href: '/v1/indicators', rel: 'data', type: 'application/json', title: 'Indicator definitions (Kernindikatoren)' },
     { href: '/v1/variables', rel: 'data', type: 'application/json', title: 'Variables (Fachdaten)' },
   ],
+  bootstrap: (context, log) => bootstrapMetadata(context, log),
 };

@@ -24,7 +24,7 @@ export const agencySchema = z.object({
   kind: agencyKinds,
   contact: z.string().nullable(),
 });
-export const agencyBody = z.object({ id, name: z.string().min(1), kind: agencyKinds, contact: z.string().nullable().default(null) });
+export const agencyBody = z.object({ id, name: z.string().min(1), kind: agencyKinds, contact: z.string().nullable().default(null) }).strict();
 
 // --- variables
 export const variableSchema = z.object({
@@ -88,7 +88,7 @@ export const variableCreateBody = z.object({
   licence: variableFields.licence.default('dl-de/by-2-0'),
   access: variableFields.access.default('public'),
   status: variableFields.status.default('draft'),
-});
+}).strict();
 export type VariableCreate = z.infer<typeof variableCreateBody>;
 
 export const variablePatchBody = z.object(variableFields).partial().strict();
@@ -163,7 +163,7 @@ export const indicatorCreateBody = z.object({
   minBase: indicatorFields.minBase.default(0),
   availability: indicatorFields.availability.default(''),
   status: indicatorFields.status.default('draft'),
-});
+}).strict();
 export type IndicatorCreate = z.infer<typeof indicatorCreateBody>;
 export const indicatorPatchBody = z.object(indicatorFields).partial().strict();
 export type IndicatorPatch = z.infer<typeof indicatorPatchBody>;
@@ -201,7 +201,7 @@ export const sourceCreateBody = z.object({
   mapping: sourceFields.mapping.default({}),
   schedule: sourceFields.schedule.default(null),
   enabled: sourceFields.enabled.default(true),
-});
+}).strict();
 export type SourceCreate = z.infer<typeof sourceCreateBody>;
 export const sourcePatchBody = z.object(sourceFields).partial().strict();
 export type SourcePatch = z.infer<typeof sourcePatchBody>;
@@ -223,7 +223,7 @@ export const keyCreateBody = z.object({
   label: z.string().min(1).max(200),
   agencyId: z.string().min(1).nullable().default(null),
   scopes: z.array(z.enum(scopes)).min(1),
-});
+}).strict();
 export const keyCreatedSchema = keySchema.extend({
   key: z.string().describe('the API key; shown only in this answer, stored only as a hash'),
 });

@@ -1,0 +1,143 @@
+// Referenced sources: an agency registers its own system (CSV, OGC API Features, SDMX-CSV) for harvesting.
+import { type App, audit, authenticate, Conflict, NotFound, problemResponses, requireScope, Unprocessable } from '@datenpool/service-kit';
+import { z } from 'zod';
+import { assertMayRead, assertMayWriteFor, mayReadRestricted } from '../access.ts';
+import { deleteSource, insertSource, listSources, updateSource } from '../queries/sources.ts';
+import { getVariable } from '../queries/variables.ts';
+import { idParams, type SourceOut, sourceCreateBody, sourcePatchBody, sourceSchema } from '../schemas.ts';
+
+const write = { tags: ['metadata'], security: [{ apiKey: [] }] };
+
+function publicShape({ variableAccess: _, ...source }: SourceOut & { variableAccess: string }): SourceOut {
+  return source;
+}
+
+export async function sourceRoutes(app: App): Promise<void> {
+  const db = () => app.database.db;
+
+  /** the source's variable must exist and belong to the source's agency */
+  async function checkVariable(agencyId: string, variableId: string): Promise<void> {
+    const variable = await getVariable(db(), variableId);
+    if (!variable) {
+      throw new Unprocessable(`Unknown variable ${variableId}.`, {
+        invalidParams: [{ pointer: '/body/variableId', name: 'variableId', reason: `unknown variable ${variableId}` }],
+      });
+    }
+    if (variable.agencyId !== agencyId) {
+      throw new Unprocessable(`Variable ${variableId} belongs to agency ${variable.agencyId}, not ${agencyId}.`, {
+        invalidParams: [{ pointer: '/body/variableId', name: 'variableId', reason: `belongs to agency ${variable.agencyId}` }],
+      });
+    }
+  }
+
+  app.get(
+    '/v1/sources',
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: 'Referenced sources: agencies’ own systems the pool harvests',
+        tags: ['metadata'],
+        response: { 200: z.object({ sources: z.array(sourceSchema) }), ...problemResponses(401) },
+      },
+    },
+    async (request) => {
+      const mayRead = mayReadRestricted(request.principal);
+      const sources = await listSources(db());
+      return { sources: sources.filter((s) => mayRead || s.variableAccess === 'public').map(publicShape) };
+    },
+  );
+
+  app.get(
+    '/v1/sources/:id',
+    {
+      preHandler: authenticate,
+      schema: { summary: 'One referenced source', tags: ['metadata'], params: idParams, response: { 200: sourceSchema, ...problemResponses(401, 403, 404) } },
+    },
+    async (request) => {
+      const [source] = await listSources(db(), { id: request.params.id });
+      if (!source) throw new NotFound(`No source ${request.params.id}.`);
+      assertMayRead(request.principal, source.variableAccess === 'restricted', `Source ${source.id}`);
+      return publicShape(source);
+    },
+  );
+
+  app.post(
+    '/v1/sources',
+    {
+      preHandler: requireScope('metadata:write'),
+      schema: {
+        ...write,
+        summary: 'Register a referenced source for a variable of the key’s agency',
+        body: sourceCreateBody,
+        response: { 201: sourceSchema, ...problemResponses(400, 401, 403, 409, 422) },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      assertMayWriteFor(request.principal, body.agencyId);
+      await checkVariable(body.agencyId, body.variableId);
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          if ((await listSources(trx, { id: body.id })).length > 0) throw new Conflict(`Source ${body.id} exists already.`);
+          await insertSource(trx, body);
+          await audit(trx, request.principal, 'source.create', `source:${body.id}`, body);
+        });
+      const [created] = await listSources(db(), { id: body.id });
+      return reply.code(201).header('location', `/v1/sources/${body.id}`).send(publicShape(created as SourceOut & { variableAccess: string }));
+    },
+  );
+
+  app.patch(
+    '/v1/sources/:id',
+    {
+      preHandler: requireScope('metadata:write'),
+      schema: {
+        ...write,
+        summary: 'Change a referenced source',
+        params: idParams,
+        body: sourcePatchBody,
+        response: { 200: sourceSchema, ...problemResponses(400, 401, 403, 404, 422) },
+      },
+    },
+    async (request) => {
+      const id = request.params.id;
+      const patch = request.body;
+      const [current] = await listSources(db(), { id });
+      if (!current) throw new NotFound(`No source ${id}.`);
+      assertMayWriteFor(request.principal, current.agencyId);
+      const agencyId = patch.agencyId ?? current.agencyId;
+      assertMayWriteFor(request.principal, agencyId);
+      if (patch.agencyId !== undefined || patch.variableId !== undefined) await checkVariable(agencyId, patch.variableId ?? current.variableId);
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await updateSource(trx, id, patch);
+          await audit(trx, request.principal, 'source.update', `source:${id}`, patch);
+        });
+      const [updated] = await listSources(db(), { id });
+      return publicShape(updated as SourceOut & { variableAccess: string });
+    },
+  );
+
+  app.delete(
+    '/v1/sources/:id',
+    {
+      preHandler: requireScope('metadata:write'),
+      schema: { ...write, summary: 'Remove a referenced source', params: idParams, response: { 204: z.null(), ...problemResponses(401, 403, 404) } },
+    },
+    async (request, reply) => {
+      const id = request.params.id;
+      const [current] = await listSources(db(), { id });
+      if (!current) throw new NotFound(`No source ${id}.`);
+      assertMayWriteFor(request.principal, current.agencyId);
+      await db()
+        .transaction()
+        .execute(async (trx) => {
+          await deleteSource(trx, id);
+          await audit(trx, request.principal, 'source.delete', `source:${id}`, { agencyId: current.agencyId, variableId: current.variableId });
+        });
+      return reply.code(204).send(null);
+    },
+  );
+}
