@@ -1,12 +1,22 @@
-// The indicators service as a plugin the gateway mounts: its descriptor and routes.
+// The indicators service as a plugin the gateway mounts: its descriptor, routes and bootstrap (a full recompute).
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { indicatorConfigFromEnv } from './config.ts';
+import { recomputeAll } from './recompute.ts';
+import { valueRoutes } from './routes/values.ts';
 
-async function routes(_app: App): Promise<void> {}
+async function routes(app: App): Promise<void> {
+  const config = indicatorConfigFromEnv();
+  await valueRoutes(app, config);
+}
 
 export const indicatorsService: ServiceDescriptor = {
   name: 'indicators',
   title: 'Indicators',
   routes,
-  prefixes: [],
-  tags: [],
+  prefixes: ['/v1/indicators/', '/v1/units/'],
+  tags: [{ name: 'indicators', description: 'Indicator values, series, unit profiles (computed from observations)' }],
+  async bootstrap(context, log) {
+    const report = await recomputeAll(context.database.db, indicatorConfigFromEnv());
+    log.info({ indicators: report.indicators.length, values: report.valuesWritten, seconds: report.seconds }, 'indicator values computed');
+  },
 };

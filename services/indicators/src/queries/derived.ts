@@ -1,0 +1,106 @@
+// Values derived from other indicators' values: change over years, and the status and dynamics index.
+import { type Database, type Kysely, sql } from '@datenpool/db';
+import type { IndicatorDefinition } from '../plan.ts';
+import { type ComputeScope, inScope, type ValueTable } from './work.ts';
+
+const statusOf = sql`CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN 'suppressed'
+  WHEN 'estimated' IN (cur.status, prev.status) THEN 'estimated'
+  WHEN 'provisional' IN (cur.status, prev.status) THEN 'provisional' ELSE 'ok' END`;
+
+/** change of an indicator against `years` earlier, for every unit, level and breakdown where both values exist */
+export async function computeChange(
+  db: Kysely<Database>,
+  table: ValueTable,
+  definition: IndicatorDefinition,
+  scope: ComputeScope,
+): Promise<void> {
+  const f = definition.formula;
+  if (f.kind !== 'change') return;
+  const t = sql.table(table);
+  const value =
+    f.mode === 'relative'
+      ? sql`CASE WHEN prev.value = 0 THEN NULL ELSE (cur.value / prev.value - 1) * 100 END`
+      : sql`cur.value - prev.value`;
+  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, provenance)
+    SELECT cur.lor_version, cur.level, cur.unit_id, cur.ref_date, cur.breakdown,
+      CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN NULL ELSE ${value} END,
+      NULL, NULL, ${statusOf},
+      CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN coalesce(cur.suppression, prev.suppression) END,
+      jsonb_build_object('batches', to_jsonb(dp_uuid_union(
+          ARRAY(SELECT jsonb_array_elements_text(cur.provenance->'batches'))::uuid[]
+          || ARRAY(SELECT jsonb_array_elements_text(prev.provenance->'batches'))::uuid[])),
+        'from', jsonb_build_array(${f.indicator}::text), 'dates', jsonb_build_array(prev.ref_date, cur.ref_date))
+    FROM ${t} AS cur
+    JOIN ${t} AS prev ON prev.indicator_id = cur.indicator_id AND prev.lor_version = cur.lor_version AND prev.level = cur.level
+      AND prev.unit_id = cur.unit_id AND prev.breakdown = cur.breakdown
+      AND prev.ref_date = (cur.ref_date - make_interval(years => ${f.years}::int))::date
+    WHERE cur.indicator_id = ${f.indicator} AND ${inScope('cur', scope)}`.execute(db);
+}
+
+/**
+ * status index (Monitoring Soziale Stadtentwicklung): per version and date, z-scores (population standard deviation)
+ * of each member over the units of the index level that have every member, weighted and summed, classed by the
+ * thresholds; dynamics the same over each member's change against `dynamicsYears` earlier
+ */
+export async function computeIndex(
+  db: Kysely<Database>,
+  table: ValueTable,
+  definition: IndicatorDefinition,
+  scope: ComputeScope,
+): Promise<void> {
+  const f = definition.formula;
+  if (f.kind !== 'index') return;
+  const t = sql.table(table);
+  const members = sql.join(f.members.map((m) => sql`(${m.indicator}::text, ${m.weight}::double precision)`));
+  const n = f.members.length;
+  const classOf = (score: string) =>
+    sql`CASE WHEN ${sql.ref(score)} IS NULL THEN NULL ELSE 1 + (SELECT count(*) FROM unnest(${f.thresholds}::double precision[]) th WHERE ${sql.ref(score)} > th)::int END`;
+  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression,
+      class, class_label, dynamics, dynamics_class, provenance)
+    WITH m(indicator_id, weight) AS (VALUES ${members}),
+    base AS (
+      SELECT v.lor_version, v.unit_id, v.ref_date, v.indicator_id, m.weight, v.value, v.status, v.provenance->'batches' AS batches
+      FROM ${t} v JOIN m ON m.indicator_id = v.indicator_id
+      WHERE v.level = ${f.level} AND v.breakdown = '' AND v.value IS NOT NULL AND ${inScope('v', scope)}
+    ),
+    complete AS (
+      SELECT lor_version, unit_id, ref_date FROM base GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = ${n}::int
+    ),
+    z AS (
+      SELECT b.*, (b.value - avg(b.value) OVER w) / nullif(stddev_pop(b.value) OVER w, 0) AS z
+      FROM base b JOIN complete c USING (lor_version, unit_id, ref_date)
+      WINDOW w AS (PARTITION BY b.lor_version, b.ref_date, b.indicator_id)
+    ),
+    scored AS (
+      SELECT lor_version, unit_id, ref_date, sum(weight * z) AS score,
+        bool_or(status = 'estimated') AS estimated, bool_or(status = 'provisional') AS provisional,
+        dp_uuid_union(dp_array_concat(ARRAY(SELECT jsonb_array_elements_text(batches))::uuid[])) AS batches
+      FROM z GROUP BY 1, 2, 3
+    ),
+    changes AS (
+      SELECT b.lor_version, b.unit_id, b.ref_date, b.indicator_id, b.weight, b.value - prev.value AS d
+      FROM base b JOIN complete c USING (lor_version, unit_id, ref_date)
+      JOIN ${t} prev ON prev.indicator_id = b.indicator_id AND prev.lor_version = b.lor_version AND prev.level = ${f.level}
+        AND prev.unit_id = b.unit_id AND prev.breakdown = ''
+        AND prev.ref_date = (b.ref_date - make_interval(years => ${f.dynamicsYears}::int))::date
+      WHERE prev.value IS NOT NULL
+    ),
+    dz AS (
+      SELECT c.*, (c.d - avg(c.d) OVER w) / nullif(stddev_pop(c.d) OVER w, 0) AS z
+      FROM changes c
+      WINDOW w AS (PARTITION BY c.lor_version, c.ref_date, c.indicator_id)
+    ),
+    dyn AS (
+      SELECT lor_version, unit_id, ref_date, sum(weight * z) AS dynamics
+      FROM dz GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = ${n}::int
+    ),
+    x AS (
+      SELECT s.*, d.dynamics FROM scored s LEFT JOIN dyn d USING (lor_version, unit_id, ref_date)
+    )
+    SELECT lor_version, ${f.level}, unit_id, ref_date, '', score, NULL, NULL,
+      CASE WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END, NULL,
+      ${classOf('score')}, (${f.classLabels ?? null}::text[])[${classOf('score')}],
+      dynamics, ${classOf('dynamics')},
+      jsonb_build_object('batches', to_jsonb(batches), 'from', ${JSON.stringify(f.members.map((m) => m.indicator))}::jsonb)
+    FROM x`.execute(db);
+}

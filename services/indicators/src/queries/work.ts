@@ -1,0 +1,80 @@
+// Working tables of one recompute transaction, the scope filter, and merging staged values into a value table.
+import { type Database, type Kysely, sql } from '@datenpool/db';
+
+/** where values are written: the materialisation, or a temporary table for computations as of a past time */
+export type ValueTable = 'indicator_value' | 'iv_asof';
+
+/** which LOR versions and reference years to (re)compute; null means all */
+export interface ComputeScope {
+  versions: string[] | null;
+  years: number[] | null;
+}
+
+/** LOR levels with their rank (coarse to fine) and id length: the id scheme is hierarchical */
+export const levelsCte = sql`lv AS (
+  SELECT * FROM (VALUES ('berlin', 0, 0), ('bezirk', 1, 2), ('prognoseraum', 2, 4), ('bezirksregion', 3, 6), ('planungsraum', 4, 8))
+  AS l(level, rank, len))`;
+
+export function versionsParam(scope: ComputeScope) {
+  return sql`${scope.versions}::text[]`;
+}
+export function yearsParam(scope: ComputeScope) {
+  return sql`${scope.years}::int[]`;
+}
+
+/** rows of a value table (alias v) inside the scope */
+export function inScope(alias: string, scope: ComputeScope) {
+  const ref = sql.ref(alias);
+  return sql`(${versionsParam(scope)} IS NULL OR ${ref}.lor_version = ANY (${versionsParam(scope)}))
+    AND (${yearsParam(scope)} IS NULL OR extract(year FROM ${ref}.ref_date)::int = ANY (${yearsParam(scope)}))`;
+}
+
+/** the per-indicator stage and, for computations as of a time, the temporary value table */
+export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Promise<void> {
+  await sql`CREATE TEMP TABLE IF NOT EXISTS iv_stage (
+    lor_version text NOT NULL, level text NOT NULL, unit_id text NOT NULL, ref_date date NOT NULL, breakdown text NOT NULL,
+    value double precision, numerator double precision, denominator double precision,
+    status text NOT NULL, suppression text, class integer, class_label text, dynamics double precision, dynamics_class integer,
+    provenance jsonb NOT NULL,
+    PRIMARY KEY (lor_version, level, unit_id, ref_date, breakdown)
+  ) ON COMMIT DROP`.execute(db);
+  if (asOf) {
+    await sql`CREATE TEMP TABLE IF NOT EXISTS iv_asof (LIKE indicator_value INCLUDING DEFAULTS) ON COMMIT DROP`.execute(db);
+    await sql`CREATE UNIQUE INDEX IF NOT EXISTS iv_asof_pk ON iv_asof (indicator_id, lor_version, level, unit_id, ref_date, breakdown)`.execute(db);
+  }
+}
+
+export async function clearStage(db: Kysely<Database>): Promise<void> {
+  await sql`TRUNCATE iv_stage`.execute(db);
+}
+
+/**
+ * writes the staged values of one indicator: rows that differ are replaced (and stamped), equal rows are left
+ * untouched so that their provenance and computed_at stay, rows of the scope no longer computed are removed
+ */
+export async function mergeStage(
+  db: Kysely<Database>,
+  table: ValueTable,
+  indicatorId: string,
+  scope: ComputeScope,
+): Promise<{ written: number; removed: number }> {
+  const t = sql.table(table);
+  const written = await sql`INSERT INTO ${t} AS t (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
+      status, suppression, class, class_label, dynamics, dynamics_class, provenance, computed_at)
+    SELECT ${indicatorId}, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
+      status, suppression, class, class_label, dynamics, dynamics_class, provenance, now()
+    FROM iv_stage
+    ON CONFLICT (indicator_id, lor_version, level, unit_id, ref_date, breakdown) DO UPDATE SET
+      value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator, status = excluded.status,
+      suppression = excluded.suppression, class = excluded.class, class_label = excluded.class_label,
+      dynamics = excluded.dynamics, dynamics_class = excluded.dynamics_class, provenance = excluded.provenance,
+      computed_at = excluded.computed_at
+    WHERE (t.value, t.numerator, t.denominator, t.status, t.suppression, t.class, t.class_label, t.dynamics, t.dynamics_class, t.provenance)
+      IS DISTINCT FROM (excluded.value, excluded.numerator, excluded.denominator, excluded.status, excluded.suppression,
+        excluded.class, excluded.class_label, excluded.dynamics, excluded.dynamics_class, excluded.provenance)`.execute(db);
+  const removed = await sql`DELETE FROM ${t} AS v
+    WHERE v.indicator_id = ${indicatorId} AND ${inScope('v', scope)}
+      AND NOT EXISTS (SELECT 1 FROM iv_stage s WHERE s.lor_version = v.lor_version AND s.level = v.level
+        AND s.unit_id = v.unit_id AND s.ref_date = v.ref_date AND s.breakdown = v.breakdown)`.execute(db);
+  return { written: Number(written.numAffectedRows ?? 0), removed: Number(removed.numAffectedRows ?? 0) };
+}

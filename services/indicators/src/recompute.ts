@@ -1,0 +1,151 @@
+// Orchestration of a recompute: which indicators, in dependency order, into which value table; full, incremental, as of.
+import type { Database, Kysely } from '@datenpool/db';
+import type { IndicatorConfig } from './config.ts';
+import { type IndicatorDefinition, affectedScope, dependencyOrder, withPrerequisites } from './plan.ts';
+import { annotate } from './queries/annotate.ts';
+import { changedSince, freshnessState, loadDefinitions, lockRecompute, setWatermark } from './queries/catalog.ts';
+import { computeDistribution, computeSimple, secondarySuppression } from './queries/compute.ts';
+import { computeChange, computeIndex } from './queries/derived.ts';
+import { type ComputeScope, clearStage, createWorkTables, mergeStage, type ValueTable } from './queries/work.ts';
+
+export interface RecomputeReport {
+  mode: 'full' | 'incremental' | 'none';
+  indicators: string[];
+  valuesWritten: number;
+  valuesRemoved: number;
+  seconds: number;
+}
+
+async function computeOne(
+  db: Kysely<Database>,
+  table: ValueTable,
+  definition: IndicatorDefinition,
+  scope: ComputeScope,
+  asOf: Date | null,
+  config: IndicatorConfig,
+): Promise<{ written: number; removed: number }> {
+  await clearStage(db);
+  const kind = definition.formula.kind;
+  if (kind === 'change') await computeChange(db, table, definition, scope);
+  else if (kind === 'index') await computeIndex(db, table, definition, scope);
+  else if (kind === 'distribution') await computeDistribution(db, definition, scope, asOf, config);
+  else await computeSimple(db, definition, scope, asOf, config);
+  if (config.secondarySuppression && kind !== 'index' && kind !== 'change') await secondarySuppression(db);
+  const merged = await mergeStage(db, table, definition.id, scope);
+  // reference values of later years (change_1y, change_ny) read the years recomputed here
+  const annotateScope: ComputeScope = scope.years
+    ? { versions: scope.versions, years: [...new Set(scope.years.flatMap((y) => [y, y + 1, y + config.changeYears]))] }
+    : scope;
+  await annotate(db, table, definition.id, annotateScope, config.changeYears);
+  return merged;
+}
+
+/** computes the given plan in dependency order; `db` must be a transaction (the work tables are temporary) */
+async function run(
+  db: Kysely<Database>,
+  table: ValueTable,
+  plan: Array<{ definition: IndicatorDefinition; scope: ComputeScope }>,
+  asOf: Date | null,
+  config: IndicatorConfig,
+): Promise<{ written: number; removed: number }> {
+  await createWorkTables(db, table === 'iv_asof');
+  let written = 0;
+  let removed = 0;
+  for (const step of plan) {
+    const r = await computeOne(db, table, step.definition, step.scope, asOf, config);
+    written += r.written;
+    removed += r.removed;
+  }
+  return { written, removed };
+}
+
+/** every indicator (or the given ones), every version and year, into the materialisation; sets the watermark */
+export async function recomputeAll(db: Kysely<Database>, config: IndicatorConfig): Promise<RecomputeReport> {
+  const started = performance.now();
+  return db.transaction().execute(async (trx) => {
+    await lockRecompute(trx);
+    const state = await freshnessState(trx);
+    const { definitions } = await loadDefinitions(trx);
+    const ordered = dependencyOrder(definitions);
+    // values of indicators that no longer exist or no longer parse are dropped
+    const removedStale = await trx
+      .deleteFrom('indicator_value')
+      .where('indicator_id', 'not in', ordered.length ? ordered.map((d) => d.id) : [''])
+      .executeTakeFirst();
+    const all: ComputeScope = { versions: null, years: null };
+    const r = await run(trx, 'indicator_value', ordered.map((definition) => ({ definition, scope: all })), null, config);
+    await setWatermark(trx, { finishedAt: state.newestFinishedAt, batchId: state.newestBatchId, catalogHash: state.catalogHash });
+    return {
+      mode: 'full' as const,
+      indicators: ordered.map((d) => d.id),
+      valuesWritten: r.written,
+      valuesRemoved: r.removed + Number(removedStale.numDeletedRows ?? 0),
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
+}
+
+/**
+ * the lazy trigger: when a batch landed after the watermark, recomputes only the indicators that read its
+ * variables (directly or through change and index) for the versions and years it touched; when the definitions
+ * changed, or nothing was ever computed, everything
+ */
+export async function ensureFresh(db: Kysely<Database>, config: IndicatorConfig): Promise<RecomputeReport> {
+  const started = performance.now();
+  const quick = await freshnessState(db);
+  if (isFresh(quick)) return { mode: 'none', indicators: [], valuesWritten: 0, valuesRemoved: 0, seconds: 0 };
+  const report = await db.transaction().execute(async (trx) => {
+    await lockRecompute(trx);
+    const state = await freshnessState(trx);
+    if (isFresh(state)) return null;
+    if (!state.computed || state.catalogHash !== state.watermarkCatalogHash || !state.watermarkFinishedAt) return 'full' as const;
+    const changed = await changedSince(trx, state.watermarkFinishedAt);
+    const { definitions } = await loadDefinitions(trx);
+    const ordered = dependencyOrder(definitions);
+    const scopes = affectedScope(ordered, changed);
+    const plan = ordered
+      .filter((d) => scopes.has(d.id))
+      .map((definition) => {
+        const s = scopes.get(definition.id) as { versions: Set<string>; years: Set<number> };
+        return { definition, scope: { versions: [...s.versions], years: [...s.years] } };
+      });
+    const r = await run(trx, 'indicator_value', plan, null, config);
+    await setWatermark(trx, { finishedAt: state.newestFinishedAt, batchId: state.newestBatchId, catalogHash: state.catalogHash });
+    return {
+      mode: 'incremental' as const,
+      indicators: plan.map((p) => p.definition.id),
+      valuesWritten: r.written,
+      valuesRemoved: r.removed,
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
+  if (report === 'full') return recomputeAll(db, config);
+  return report ?? { mode: 'none', indicators: [], valuesWritten: 0, valuesRemoved: 0, seconds: 0 };
+}
+
+function isFresh(state: Awaited<ReturnType<typeof freshnessState>>): boolean {
+  return (
+    state.computed &&
+    state.catalogHash === state.watermarkCatalogHash &&
+    (state.newestFinishedAt?.getTime() ?? 0) <= (state.watermarkFinishedAt?.getTime() ?? 0)
+  );
+}
+
+/**
+ * computes one indicator (and what it is derived from) from the observation revisions valid at `asOf`, into a
+ * temporary table that lives as long as the transaction `trx`; the caller reads it with the query functions
+ */
+export async function computeAsOf(
+  trx: Kysely<Database>,
+  indicatorId: string,
+  versions: string[] | null,
+  asOf: Date,
+  config: IndicatorConfig,
+): Promise<void> {
+  const { definitions } = await loadDefinitions(trx);
+  const needed = withPrerequisites(definitions, [indicatorId]);
+  const plan = dependencyOrder(definitions)
+    .filter((d) => needed.has(d.id))
+    .map((definition) => ({ definition, scope: { versions, years: null } }));
+  await run(trx, 'iv_asof', plan, asOf, config);
+}

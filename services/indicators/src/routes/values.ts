@@ -1,0 +1,94 @@
+// GET /v1/indicators/{id}/values (JSON, CSV, CSVW; from the materialisation or as of a time) and POST /v1/indicators/recompute.
+import { type App, problemResponses, requireScope, audit } from '@datenpool/service-kit';
+import { readableIndicator } from '../access.ts';
+import type { IndicatorConfig } from '../config.ts';
+import { csvwMetadata, valuesCsv } from '../csv.ts';
+import { queryValues } from '../queries/values.ts';
+import { computeAsOf, ensureFresh, recomputeAll } from '../recompute.ts';
+import { idParams, recomputeResponse, valuesQuery, valuesResponse } from '../schemas.ts';
+
+/** a year or a date of it → 31 December of that year, the date every value carries */
+export function valueDate(date: string | undefined): string | undefined {
+  return date ? `${date.slice(0, 4)}-12-31` : undefined;
+}
+
+/** sends a body in another format than the route's JSON schema (Buffers are never serialised) */
+export function sendBody<R extends { type(t: string): unknown }>(reply: R, type: string, body: Buffer): R {
+  (reply.type(type) as { send(p: unknown): unknown }).send(body);
+  return reply;
+}
+
+export async function valueRoutes(app: App, config: IndicatorConfig): Promise<void> {
+  app.get(
+    '/v1/indicators/:id/values',
+    {
+      schema: {
+        summary: 'Values of an indicator for a level, date, breakdown or unit, with reference values',
+        description:
+          'Values are computed per LOR version, level, unit, year (dated 31 December) and breakdown. Suppressed values carry ' +
+          'status `suppressed` and no value, numerator or denominator. `f=csv` gives CSV (UTF-8 with BOM; `sep=semicolon&decimal=comma` ' +
+          'for German Excel), `f=csvw` its CSVW metadata. `asOf` computes from the observation revisions valid at that time.',
+        tags: ['indicators'],
+        params: idParams,
+        querystring: valuesQuery,
+        response: { 200: valuesResponse, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const q = request.query;
+      await readableIndicator(app.database, request, id);
+      const dialect = { sep: q.sep, decimal: q.decimal };
+      if (q.f === 'csvw') {
+        const url = new URL(request.url, 'http://localhost');
+        url.searchParams.set('f', 'csv');
+        const doc = csvwMetadata(`${url.pathname}${url.search}`, `Indikator ${id}`, dialect);
+        return sendBody(reply, 'application/csvm+json', Buffer.from(JSON.stringify(doc)));
+      }
+      const filter = {
+        indicator: id,
+        version: q.version,
+        level: q.level,
+        date: valueDate(q.date),
+        breakdown: q.breakdown === '*' ? null : q.breakdown,
+        unit: q.unit,
+      };
+      const result = q.asOf
+        ? await app.database.db.transaction().execute(async (trx) => {
+            await computeAsOf(trx, id, [q.version], new Date(q.asOf as string), config);
+            return queryValues(trx, 'iv_asof', filter);
+          })
+        : await (async () => {
+            await ensureFresh(app.database.db, config);
+            return queryValues(app.database.db, 'indicator_value', filter);
+          })();
+      if (q.f === 'csv') {
+        reply.header('content-disposition', `attachment; filename="${id}-${q.version}-${result.date ?? 'none'}.csv"`);
+        return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(result.values, dialect));
+      }
+      return { indicator: id, version: q.version, date: result.date, asOf: q.asOf ?? null, values: result.values };
+    },
+  );
+
+  app.post(
+    '/v1/indicators/recompute',
+    {
+      preHandler: requireScope('admin'),
+      schema: {
+        summary: 'Recompute every indicator value from the current observations (admin)',
+        tags: ['indicators'],
+        security: [{ apiKey: [] }],
+        response: { 200: recomputeResponse, ...problemResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      const report = await recomputeAll(app.database.db, config);
+      await audit(app.database.db, request.principal, 'indicators.recompute', 'indicator_value', {
+        indicators: report.indicators.length,
+        seconds: report.seconds,
+      });
+      return report;
+    },
+  );
+}
+

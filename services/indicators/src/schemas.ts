@@ -1,0 +1,124 @@
+// zod contracts of the indicator routes: query parameters, values, series, profile, recompute report.
+import { lorLevels } from '@datenpool/contracts';
+import { z } from 'zod';
+
+const version = z.string().regex(/^\d{4}$/).default('2021').describe('LOR version (2006 or 2021)');
+const date = z
+  .string()
+  .regex(/^\d{4}(-\d{2}-\d{2})?$/)
+  .describe('reference year (YYYY) or any date of it; values are dated 31 December of their year');
+const unit = z.string().regex(/^(0|\d{2}|\d{4}|\d{6}|\d{8})$/).describe('LOR unit id (0 = Berlin)');
+const breakdown = z
+  .string()
+  .max(200)
+  .describe("canonical breakdown `dim=code;…`, empty for the total (default), `*` for every breakdown");
+
+export const csvOptions = {
+  f: z.enum(['json', 'csv', 'csvw', 'html']).optional().describe('format: json (default), csv, csvw (CSVW metadata of the CSV)'),
+  sep: z.enum(['comma', 'semicolon']).default('comma').describe('CSV field separator (semicolon for German Excel)'),
+  decimal: z.enum(['point', 'comma']).default('point').describe('CSV decimal mark'),
+};
+
+export const idParams = z.object({ id: z.string().min(1).max(100) });
+export const unitParams = z.object({ unitId: unit });
+
+export const valuesQuery = z.object({
+  version,
+  level: z.enum(lorLevels).optional(),
+  date: date.optional(),
+  breakdown: breakdown.default(''),
+  unit: unit.optional(),
+  asOf: z.iso.datetime({ offset: true }).optional().describe('compute from the observation revisions valid at this time'),
+  ...csvOptions,
+});
+
+export const seriesQuery = z.object({
+  version,
+  unit: unit.default('0'),
+  breakdown: breakdown.default(''),
+  ...csvOptions,
+});
+
+export const profileQuery = z.object({
+  version,
+  date: date.optional(),
+  f: z.enum(['json', 'html']).optional(),
+});
+
+const nullableNumber = z.number().nullable();
+
+export const indicatorValueSchema = z.object({
+  indicator: z.string(),
+  version: z.string(),
+  level: z.string(),
+  unit: z.string(),
+  unitName: z.string().nullable(),
+  date: z.string(),
+  breakdown: z.string(),
+  value: nullableNumber,
+  numerator: nullableNumber,
+  denominator: nullableNumber,
+  status: z.enum(['ok', 'suppressed', 'provisional', 'estimated']),
+  suppression: z.string().nullable(),
+  berlin: nullableNumber,
+  district: nullableNumber,
+  rank: z.number().int().nullable(),
+  percentile: nullableNumber,
+  change1y: nullableNumber,
+  changeNy: nullableNumber,
+  target: nullableNumber,
+  targetDistance: nullableNumber,
+  class: z.number().int().nullable(),
+  classLabel: z.string().nullable(),
+  dynamics: nullableNumber,
+  dynamicsClass: z.number().int().nullable(),
+  provenance: z.object({
+    batches: z.array(z.string()),
+    inputDates: z.record(z.string(), z.string()).optional(),
+    from: z.array(z.string()).optional(),
+  }).passthrough(),
+  computedAt: z.string(),
+});
+
+export const valuesResponse = z.object({
+  indicator: z.string(),
+  version: z.string(),
+  date: z.string().nullable(),
+  asOf: z.string().nullable(),
+  values: z.array(indicatorValueSchema),
+});
+
+export const seriesResponse = z.object({
+  indicator: z.string(),
+  version: z.string(),
+  unit: z.string(),
+  breakdown: z.string(),
+  series: z.array(indicatorValueSchema),
+  district: z.array(indicatorValueSchema),
+  berlin: z.array(indicatorValueSchema),
+});
+
+const profileEntry = z.object({
+  indicator: z.string(),
+  label: z.string(),
+  unitOfMeasure: z.string(),
+  polarity: z.string(),
+  value: indicatorValueSchema.nullable(),
+  series: z.array(z.object({ date: z.string(), value: nullableNumber, district: nullableNumber, berlin: nullableNumber, status: z.string() })),
+});
+
+export const profileResponse = z.object({
+  unit: z.object({ id: z.string(), level: z.string(), name: z.string() }),
+  version: z.string(),
+  date: z.string().nullable(),
+  zielbereiche: z.array(z.object({ zielbereich: z.string(), indicators: z.array(profileEntry) })),
+});
+export type ProfileResponse = z.infer<typeof profileResponse>;
+
+export const recomputeResponse = z.object({
+  mode: z.enum(['full', 'incremental', 'none']),
+  indicators: z.array(z.string()),
+  valuesWritten: z.number().int(),
+  valuesRemoved: z.number().int(),
+  seconds: z.number(),
+});
