@@ -69,3 +69,14 @@ export {
 } from './provider.ts';
 export type { Cql2Expression, Operand } from './cql2/ast.ts';
 export { Cql2Error } from './cql2/ast.ts';
+export { type Cql2Target, compileCql2 } from './cql2/compile.ts';
+export { checkCql2, GEOMETRY_QUERYABLE } from './cql2/check.ts';
+export { parseCql2Json } from './cql2/json-parser.ts';
+export { parseCql2Text } from './cql2/text-parser.ts';
+export { declareFilterConformance, filterConformance, type ParsedFilter, parseFilter } from './cql2/parse-filter.ts';
+export { featureCollectionText, featureText } from './feature-collection.ts';
+export { featureParameters, itemsParameters, parseItemsQuery, parseProperties, rejectUnknownParameters } from './items-query.ts';
+export { declareSortingConformance, parseSortby, sortingConformance } from './sorting.ts';
+export { declareSchemaConformance, featureSchema, queryablesSchema, schemaConformance, sortablesSchema } from './schema.ts';
+export { answerConditionally, entityTag } from './caching.ts';
+export { sendText } from './send.ts';

@@ -65,7 +65,10 @@ export interface DataVersion {
 }
 
 export interface FeatureCollectionSource {
-  describe(): CollectionDescription;
+  /** the collection id, as in `/collections/{id}` */
+  id: string;
+  /** may query the database (extents); called for collection documents, not for items */
+  describe(): Promise<CollectionDescription>;
   /** the properties of the features; the geometry is always queryable as `geometry` */
   queryables: readonly Queryable[];
   /**

@@ -1,19 +1,33 @@
 // The geometry service as a plugin the gateway mounts: its descriptor and routes.
+import { registerCollectionProvider } from '@datenpool/ogc';
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
 import { lorCommand } from './commands.ts';
 import { bootstrapLor } from './import/bootstrap.ts';
+import { lorCollections } from './lor-collections.ts';
 import { lorRoutes } from './routes/lor.ts';
+import { collectionRoutes } from './routes/ogc-collections.ts';
+import { itemRoutes } from './routes/ogc-items.ts';
 
 async function routes(app: App): Promise<void> {
+  registerCollectionProvider(lorCollections);
   await lorRoutes(app);
+  await collectionRoutes(app);
+  await itemRoutes(app);
 }
 
 export const geometryService: ServiceDescriptor = {
   name: 'geometry',
   title: 'LOR geometry and OGC API Features',
   routes,
-  prefixes: ['/v1/lor'],
-  tags: [{ name: 'lor', description: 'LOR units: hierarchy and point location' }],
+  prefixes: ['/v1/lor', '/conformance', '/collections'],
+  tags: [
+    { name: 'lor', description: 'LOR units: hierarchy and point location' },
+    { name: 'ogc', description: 'OGC API Features (Parts 1, 2, 3, 5): LOR units and other layers' },
+  ],
+  landingLinks: [
+    { href: '/conformance', rel: 'conformance', type: 'application/json', title: 'Conformance classes (OGC API)' },
+    { href: '/collections', rel: 'data', type: 'application/json', title: 'Feature collections (OGC API Features)' },
+  ],
   commands: { lor: lorCommand },
   bootstrap: (context, log) => bootstrapLor(context.database.db, log),
 };

@@ -7,6 +7,8 @@ export interface LorTables {
     label: string;
     valid_from: string;
     valid_to: string | null;
+    /** moves on every change of the version's units (migration 0010); ETag and Last-Modified */
+    updated_at: Generated<Date>;
   };
   lor_unit: {
     version: string;

@@ -1,7 +1,7 @@
 // The CQL2 abstract syntax tree both encodings (cql2-text, cql2-json) parse into.
 
 export type Operand =
-  | { kind: 'property'; name: string }
+  | { kind: 'property'; name: string; position?: number }
   | { kind: 'string'; value: string }
   | { kind: 'number'; value: number }
   | { kind: 'boolean'; value: boolean }

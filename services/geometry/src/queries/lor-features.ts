@@ -1,0 +1,126 @@
+// SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
+import type { Database, Kysely } from '@datenpool/db';
+import { sql } from '@datenpool/db';
+import { type CrsDefinition, compileCql2, type ItemsQuery } from '@datenpool/ogc';
+import type { RawBuilder } from 'kysely';
+
+type Db = Kysely<Database>;
+
+export const STORAGE_SRID = 25833;
+
+/** the LOR properties: queryable name → column. The only names that reach SQL. */
+export const lorColumns: Record<string, RawBuilder<unknown>> = {
+  id: sql`u.id`,
+  name: sql`u.name`,
+  level: sql`u.level`,
+  version: sql`u.version`,
+  parent_id: sql`u.parent_id`,
+  area_m2: sql`u.area_m2`,
+};
+
+/** properties a feature carries (the id is the feature's `id` member) */
+export const lorProperties = ['name', 'level', 'version', 'parent_id', 'area_m2'] as const;
+
+/** the geometry in the output CRS, axes in the CRS's order, as GeoJSON text (or null) */
+function geometryJson(crs: CrsDefinition): RawBuilder<string> {
+  const transformed = crs.srid === STORAGE_SRID ? sql`u.geom` : sql`ST_Transform(u.geom, ${sql.lit(crs.srid)})`;
+  const oriented = crs.latitudeFirst ? sql`ST_FlipCoordinates(${transformed})` : transformed;
+  return sql<string>`coalesce(ST_AsGeoJSON(${oriented}, ${sql.lit(crs.precision)}), 'null')`;
+}
+
+/** one Feature as text; `properties` selects (all when undefined) */
+export function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
+  const selected = lorProperties.filter((p) => !properties || properties.includes(p));
+  const pairs = selected.map((p) => sql`${sql.lit(p)}, ${lorColumns[p]}`);
+  const props = pairs.length > 0 ? sql`json_build_object(${sql.join(pairs)})::text` : sql`'{}'`;
+  return sql<string>`'{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":' || ${geometryJson(crs)}
+    || ',"properties":' || ${props} || '}'`;
+}
+
+export interface LorCollectionKey {
+  version: string;
+  level: string;
+  /** false where the datetime interval misses the version's validity: nothing matches */
+  inTime: boolean;
+}
+
+function conditions(key: LorCollectionKey, query: ItemsQuery): RawBuilder<boolean> {
+  const parts: RawBuilder<boolean>[] = [sql`u.version = ${key.version}`, sql`u.level = ${key.level}`];
+  if (!key.inTime) parts.push(sql`false`);
+  if (query.bbox) {
+    const b = query.bbox;
+    const envelope = sql`ST_MakeEnvelope(${b.minX}::float8, ${b.minY}::float8, ${b.maxX}::float8, ${b.maxY}::float8, ${sql.lit(b.crs.srid)})`;
+    // densified before the transform, so the box's edges stay straight in its own CRS
+    const densified = b.crs.geographic ? sql`ST_Segmentize(${envelope}, 0.001)` : envelope;
+    parts.push(sql`ST_Intersects(u.geom, ST_Transform(${densified}, ${sql.lit(STORAGE_SRID)}))`);
+  }
+  if (query.filter) {
+    parts.push(
+      compileCql2(query.filter.expression, {
+        columns: lorColumns,
+        geometry: sql`u.geom`,
+        storageSrid: STORAGE_SRID,
+        filterCrs: query.filter.crs,
+      }),
+    );
+  }
+  return sql.join(parts, sql` AND `) as RawBuilder<boolean>;
+}
+
+function ordering(query: ItemsQuery): RawBuilder<unknown> {
+  const keys = (query.sortby ?? []).map((k) => sql`${lorColumns[k.name]} ${k.direction === 'desc' ? sql`DESC` : sql`ASC`}`);
+  return sql.join([...keys, sql`u.id`]);
+}
+
+/** one page of features joined into one text by the database, and how many there are */
+export async function lorItems(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<{ features: string; n: number }> {
+  const { rows } = await sql<{ features: string; n: number }>`SELECT coalesce(string_agg(f, ','), '') AS features,
+      count(*)::int AS n
+    FROM (SELECT ${featureSql(query.crs, query.properties)} AS f FROM lor_unit u
+      WHERE ${conditions(key, query)} ORDER BY ${ordering(query)}
+      LIMIT ${query.page.limit} OFFSET ${query.page.offset}) page`.execute(db);
+  return rows[0] ?? { features: '', n: 0 };
+}
+
+export async function lorCount(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u
+    WHERE ${conditions(key, query)}`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+export async function lorFeature(
+  db: Db,
+  key: { version: string; level: string },
+  id: string,
+  crs: CrsDefinition,
+  properties?: string[],
+): Promise<string | undefined> {
+  const { rows } = await sql<{ f: string }>`SELECT ${featureSql(crs, properties)} AS f FROM lor_unit u
+    WHERE u.version = ${key.version} AND u.level = ${key.level} AND u.id = ${id}`.execute(db);
+  return rows[0]?.f;
+}
+
+export interface LorVersionRow {
+  version: string;
+  label: string;
+  valid_from: string;
+  valid_to: string | null;
+  updated_at: Date;
+}
+
+export async function lorVersions(db: Db): Promise<LorVersionRow[]> {
+  return db.selectFrom('lor_version').selectAll().orderBy('version').execute();
+}
+
+export async function lorVersion(db: Db, version: string): Promise<LorVersionRow | undefined> {
+  return db.selectFrom('lor_version').selectAll().where('version', '=', version).executeTakeFirst();
+}
+
+/** CRS84 extent per level of a version; levels without geometry are absent */
+export async function lorExtents(db: Db, version: string): Promise<Map<string, [number, number, number, number]>> {
+  const { rows } = await sql<{ level: string; w: number; s: number; e: number; n: number }>`SELECT level,
+      ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
+    FROM (SELECT level, ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, ${sql.lit(STORAGE_SRID)}), 4326) AS b
+      FROM lor_unit WHERE version = ${version} AND geom IS NOT NULL GROUP BY level) x`.execute(db);
+  return new Map(rows.map((r) => [r.level, [r.w, r.s, r.e, r.n]]));
+}

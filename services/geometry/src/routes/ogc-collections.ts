@@ -1,0 +1,173 @@
+// OGC API Features: /conformance, /collections, /collections/{id} and its queryables, schema, sortables.
+import {
+  baseUrl,
+  CRS84,
+  conformanceClasses,
+  declareConformance,
+  declareSchemaConformance,
+  featureSchema,
+  type FeatureCollectionSource,
+  featuresCoreConformance,
+  findCollection,
+  listCollections,
+  mediaTypes,
+  queryablesSchema,
+  rejectUnknownParameters,
+  requestQuery,
+  selfAndAlternate,
+  sendText,
+  sortablesSchema,
+  supportedCrs,
+} from '@datenpool/ogc';
+import { type App, NotFound, negotiateFormat, problemResponses, sendHtml } from '@datenpool/service-kit';
+import type { FastifyRequest } from 'fastify';
+import { collectionPage, collectionsPage, conformancePage } from '../html/ogc-pages.ts';
+import {
+  collectionParams,
+  collectionSchema,
+  collectionsSchema,
+  conformanceSchema,
+  formatQuery,
+  jsonSchemaDocument,
+} from '../ogc-schemas.ts';
+
+const TRS = 'http://www.opengis.net/def/uom/ISO-8601/0/Gregorian';
+
+export function formatOf(request: FastifyRequest, json: string = mediaTypes.json) {
+  return negotiateFormat(request, ['json', 'html'] as const, {
+    json: [json, 'application/json', 'application/geo+json'],
+    html: ['text/html', 'application/xhtml+xml'],
+  });
+}
+
+export async function requireCollection(app: App, id: string): Promise<FeatureCollectionSource> {
+  const source = await findCollection(app.database, id);
+  if (!source) throw new NotFound(`There is no collection ${id}.`);
+  return source;
+}
+
+async function collectionDocument(source: FeatureCollectionSource, base: string) {
+  const d = await source.describe();
+  const path = `${base}/collections/${d.id}`;
+  return {
+    id: d.id,
+    title: d.title,
+    ...(d.description ? { description: d.description } : {}),
+    extent: {
+      ...(d.extent.spatial ? { spatial: { bbox: d.extent.spatial.bbox, crs: CRS84 } } : {}),
+      ...(d.extent.temporal
+        ? {
+            temporal: {
+              interval: d.extent.temporal.interval.map((i) => i.map((v) => (v ? `${v}T00:00:00Z` : null))),
+              trs: TRS,
+            },
+          }
+        : {}),
+    },
+    itemType: 'feature' as const,
+    crs: supportedCrs.map((c) => c.uri),
+    storageCrs: d.storageCrs,
+    links: [
+      { href: path, rel: 'self', type: mediaTypes.json, title: 'This collection' },
+      { href: `${path}?f=html`, rel: 'alternate', type: mediaTypes.html, title: 'This collection as HTML' },
+      { href: `${path}/items`, rel: 'items', type: mediaTypes.geojson, title: 'The features as GeoJSON' },
+      { href: `${path}/items?f=html`, rel: 'items', type: mediaTypes.html, title: 'The features as HTML' },
+      { href: `${path}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: mediaTypes.schema, title: 'Queryables' },
+      { href: `${path}/schema`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/schema', type: mediaTypes.schema, title: 'Schema' },
+      { href: `${path}/sortables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/sortables', type: mediaTypes.schema, title: 'Sortables' },
+    ],
+  };
+}
+
+export async function collectionRoutes(app: App): Promise<void> {
+  declareConformance(featuresCoreConformance);
+  declareSchemaConformance();
+  const base = (request: FastifyRequest) => baseUrl(request, app.config.publicUrl);
+
+  app.get(
+    '/conformance',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'The conformance classes this server implements',
+        querystring: formatQuery,
+        response: { 200: conformanceSchema, ...problemResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      rejectUnknownParameters(requestQuery(request), ['f']);
+      const classes = conformanceClasses();
+      if (formatOf(request) === 'html') return sendHtml(reply, conformancePage(classes));
+      return { conformsTo: classes };
+    },
+  );
+
+  app.get(
+    '/collections',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'The feature collections',
+        querystring: formatQuery,
+        response: { 200: collectionsSchema, ...problemResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      rejectUnknownParameters(requestQuery(request), ['f']);
+      const b = base(request);
+      const collections = await Promise.all((await listCollections(app.database)).map((s) => collectionDocument(s, b)));
+      const format = formatOf(request);
+      if (format === 'html') return sendHtml(reply, collectionsPage(collections));
+      return {
+        links: selfAndAlternate((f) => `${b}/collections?f=${f}`, mediaTypes.json, format),
+        collections,
+      };
+    },
+  );
+
+  app.get(
+    '/collections/:collectionId',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'One feature collection',
+        params: collectionParams,
+        querystring: formatQuery,
+        response: { 200: collectionSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      rejectUnknownParameters(requestQuery(request), ['f']);
+      const doc = await collectionDocument(await requireCollection(app, request.params.collectionId), base(request));
+      if (formatOf(request) === 'html') return sendHtml(reply, collectionPage(doc));
+      return doc;
+    },
+  );
+
+  const schemaRoutes = [
+    ['queryables', 'The properties a filter may use (JSON Schema)', queryablesSchema],
+    ['schema', 'The schema of the features (JSON Schema with OGC roles)', featureSchema],
+    ['sortables', 'The properties sortby accepts (JSON Schema)', sortablesSchema],
+  ] as const;
+  for (const [name, summary, build] of schemaRoutes) {
+    app.get(
+      `/collections/:collectionId/${name}`,
+      {
+        schema: {
+          tags: ['ogc'],
+          summary,
+          params: collectionParams,
+          querystring: formatQuery,
+          response: { 200: jsonSchemaDocument, ...problemResponses(400, 404) },
+        },
+      },
+      async (request, reply) => {
+        rejectUnknownParameters(requestQuery(request), ['f']);
+        const source = await requireCollection(app, request.params.collectionId);
+        const d = await source.describe();
+        const doc = build(`${base(request)}/collections/${d.id}/${name}`, d, source.queryables);
+        return sendText(reply, mediaTypes.schema, JSON.stringify(doc));
+      },
+    );
+  }
+}

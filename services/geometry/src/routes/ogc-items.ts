@@ -1,0 +1,147 @@
+// OGC API Features: /collections/{id}/items and /items/{fid}, GeoJSON assembled from PostGIS text, or HTML.
+import {
+  answerConditionally,
+  baseUrl,
+  contentCrsHeader,
+  type CrsDefinition,
+  declareConformance,
+  declareCrsConformance,
+  declareFilterConformance,
+  declareSortingConformance,
+  EPSG_25833,
+  entityTag,
+  featureCollectionText,
+  featureParameters,
+  featureText,
+  featuresCoreConformance,
+  type Link,
+  mediaTypes,
+  neighbours,
+  parseCrs,
+  parseItemsQuery,
+  parseProperties,
+  rejectUnknownParameters,
+  requestQuery,
+  selfAndAlternate,
+  sendText,
+  withQuery,
+} from '@datenpool/ogc';
+import { type App, NotFound, problemResponses, sendHtml } from '@datenpool/service-kit';
+import { featurePage, itemsPage } from '../html/ogc-pages.ts';
+import { featureCollectionSchema, featureParams, featureQuery, featureSchema, collectionParams, itemsQuery } from '../ogc-schemas.ts';
+import { formatOf, requireCollection } from './ogc-collections.ts';
+
+/** the HTML map draws in metres; whole metres are enough for a 640 px picture */
+const htmlMapCrs: CrsDefinition = { ...parseCrs(EPSG_25833, 'crs'), precision: 0 };
+
+export async function itemRoutes(app: App): Promise<void> {
+  declareConformance(featuresCoreConformance);
+  declareCrsConformance();
+  declareFilterConformance();
+  declareSortingConformance();
+
+  app.get(
+    '/collections/:collectionId/items',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'The features of a collection, a page at a time',
+        description:
+          'GeoJSON (application/geo+json) or HTML. Paging with limit/offset and next/prev links; numberMatched is exact for the LOR collections. Unknown parameters are a 400.',
+        params: collectionParams,
+        querystring: itemsQuery,
+        response: { 200: featureCollectionSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const source = await requireCollection(app, request.params.collectionId);
+      const raw = requestQuery(request);
+      const query = parseItemsQuery(raw, source);
+      const format = formatOf(request, mediaTypes.geojson);
+      const base = baseUrl(request, app.config.publicUrl);
+      const version = await source.dataVersion();
+      if (answerConditionally(request, reply, version, entityTag(version, request, base, format))) return reply;
+      const path = `${base}/collections/${source.id}/items`;
+      const withoutF = (changes: Record<string, string | undefined>) => withQuery(path, raw, { f: undefined, ...changes });
+      if (format === 'html') {
+        const result = await source.items({ ...query, crs: htmlMapCrs });
+        const links = pageLinks(query.page, result, (offset) => withQuery(path, raw, { f: 'html', offset }), 'html');
+        return sendHtml(
+          reply,
+          itemsPage({
+            collectionId: source.id,
+            title: (await source.describe()).title,
+            features: JSON.parse(`[${result.features}]`),
+            ...(result.numberMatched === undefined ? {} : { numberMatched: result.numberMatched }),
+            offset: query.page.offset,
+            links,
+            jsonHref: withoutF({ f: 'json' }),
+          }),
+        );
+      }
+      const result = await source.items(query);
+      const links: Link[] = [
+        ...selfAndAlternate((f) => withQuery(path, raw, { f }), mediaTypes.geojson, 'json'),
+        ...pageLinks(query.page, result, (offset) => withoutF({ offset }), 'json'),
+        { href: `${base}/collections/${source.id}`, rel: 'collection', type: mediaTypes.json, title: 'The collection' },
+      ];
+      reply.header('content-crs', contentCrsHeader(query.crs));
+      return sendText(reply, mediaTypes.geojson, featureCollectionText(result, links));
+    },
+  );
+
+  app.get(
+    '/collections/:collectionId/items/:featureId',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'One feature',
+        params: featureParams,
+        querystring: featureQuery,
+        response: { 200: featureSchema, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { collectionId, featureId } = request.params;
+      const source = await requireCollection(app, collectionId);
+      const raw = requestQuery(request);
+      rejectUnknownParameters(raw, featureParameters);
+      const crs = parseCrs(raw.get('crs') ?? undefined, 'crs');
+      const properties = parseProperties(raw.get('properties') ?? undefined, source);
+      const format = formatOf(request, mediaTypes.geojson);
+      const base = baseUrl(request, app.config.publicUrl);
+      const version = await source.dataVersion();
+      const tag = entityTag(version, request, base, format);
+      const feature = await source.item(featureId, format === 'html' ? htmlMapCrs : crs, properties);
+      if (feature === undefined) throw new NotFound(`Collection ${collectionId} has no feature ${featureId}.`);
+      if (answerConditionally(request, reply, version, tag)) return reply;
+      const path = `${base}/collections/${collectionId}/items/${encodeURIComponent(featureId)}`;
+      if (format === 'html') {
+        return sendHtml(
+          reply,
+          featurePage({ collectionId, feature: JSON.parse(feature), jsonHref: withQuery(path, raw, { f: 'json' }) }),
+        );
+      }
+      const links: Link[] = [
+        ...selfAndAlternate((f) => withQuery(path, raw, { f }), mediaTypes.geojson, 'json'),
+        { href: `${base}/collections/${collectionId}`, rel: 'collection', type: mediaTypes.json, title: 'The collection' },
+      ];
+      reply.header('content-crs', contentCrsHeader(crs));
+      return sendText(reply, mediaTypes.geojson, featureText(feature, links));
+    },
+  );
+}
+
+function pageLinks(
+  page: { limit: number; offset: number },
+  result: { numberReturned: number; numberMatched?: number },
+  href: (offset: string) => string,
+  format: 'json' | 'html',
+): Link[] {
+  const { next, prev } = neighbours(page, result.numberReturned, result.numberMatched);
+  const type = format === 'html' ? mediaTypes.html : mediaTypes.geojson;
+  return [
+    ...(next === undefined ? [] : [{ href: href(String(next)), rel: 'next', type, title: 'Next page' }]),
+    ...(prev === undefined ? [] : [{ href: href(String(prev)), rel: 'prev', type, title: 'Previous page' }]),
+  ];
+}
