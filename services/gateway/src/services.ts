@@ -3,6 +3,7 @@ import { geometryService } from '@datenpool/geometry';
 import { indicatorsService } from '@datenpool/indicators';
 import { ingestService } from '@datenpool/ingest';
 import { metadataService } from '@datenpool/metadata';
+import { sdmxService } from '@datenpool/sdmx';
 import type { ServiceDescriptor } from '@datenpool/service-kit';
 
-export const services: ServiceDescriptor[] = [geometryService, metadataService, ingestService, indicatorsService];
+export const services: ServiceDescriptor[] = [geometryService, metadataService, ingestService, indicatorsService, sdmxService];
