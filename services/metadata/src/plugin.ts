@@ -2,6 +2,7 @@
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
 import { bootstrapMetadata } from './bootstrap.ts';
 import { agencyRoutes } from './routes/agencies.ts';
+import { catalogRoutes } from './routes/catalog.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { sourceRoutes } from './routes/sources.ts';
@@ -13,6 +14,7 @@ async function routes(app: App): Promise<void> {
   await indicatorRoutes(app);
   await sourceRoutes(app);
   await keyRoutes(app);
+  await catalogRoutes(app);
 }
 
 export const metadataService: ServiceDescriptor = {
@@ -27,6 +29,8 @@ export const metadataService: ServiceDescriptor = {
   landingLinks: [
     { href: '/v1/indicators', rel: 'data', type: 'application/json', title: 'Indicator definitions (Kernindikatoren)' },
     { href: '/v1/variables', rel: 'data', type: 'application/json', title: 'Variables (Fachdaten)' },
+    { href: '/v1/catalog.jsonld', rel: 'describedby', type: 'application/ld+json', title: 'DCAT-AP.de catalog (JSON-LD)' },
+    { href: '/v1/catalog.ttl', rel: 'describedby', type: 'text/turtle', title: 'DCAT-AP.de catalog (Turtle)' },
   ],
   bootstrap: (context, log) => bootstrapMetadata(context, log),
 };

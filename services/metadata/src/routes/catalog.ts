@@ -1,0 +1,75 @@
+// DCAT-AP.de export of the catalog for open-data portals (CKAN with ckanext-dcat harvests it): JSON-LD and Turtle.
+import type { Principal } from '@datenpool/service-kit';
+import { type App, authenticate, problemResponses } from '@datenpool/service-kit';
+import { baseUrl } from '@datenpool/ogc';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { inputVariables, isIndicatorRestricted, mayReadRestricted } from '../access.ts';
+import { buildCatalog, catalogTurtle } from '../dcat.ts';
+import { catalogGraph, listIndicators } from '../queries/indicators.ts';
+import { listAgencies, listVariables, observedPeriods } from '../queries/variables.ts';
+
+async function catalogDocument(app: App, request: FastifyRequest, principal: Principal | null) {
+  const db = app.database.db;
+  const [agencies, variables, indicators, graph, periods] = await Promise.all([
+    listAgencies(db),
+    listVariables(db, { status: 'active' }),
+    listIndicators(db, { status: 'active' }),
+    catalogGraph(db),
+    observedPeriods(db),
+  ]);
+  const mayRead = mayReadRestricted(principal);
+  return buildCatalog({
+    base: baseUrl(request, app.config.publicUrl),
+    agencies,
+    variables: variables.filter((v) => mayRead || v.access === 'public'),
+    indicators: indicators
+      .map((i) => ({
+        ...i,
+        access: isIndicatorRestricted(graph, i.id) ? ('restricted' as const) : ('public' as const),
+        inputs: [...inputVariables(graph, i.id)].sort(),
+      }))
+      .filter((i) => mayRead || i.access === 'public'),
+    periods,
+  });
+}
+
+const description =
+  'Every active variable and indicator as a dcat:Dataset (DCAT-AP.de) with distributions pointing at this API. ' +
+  'Restricted ones appear only for keys with read:restricted.';
+
+export async function catalogRoutes(app: App): Promise<void> {
+  app.get(
+    '/v1/catalog.jsonld',
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: 'DCAT-AP.de catalog as JSON-LD',
+        description,
+        tags: ['metadata'],
+        response: { 200: z.record(z.string(), z.unknown()).describe('JSON-LD (application/ld+json)'), ...problemResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      const document = await catalogDocument(app, request, request.principal);
+      return reply.type('application/ld+json; charset=utf-8').send(document);
+    },
+  );
+
+  app.get(
+    '/v1/catalog.ttl',
+    {
+      preHandler: authenticate,
+      schema: {
+        summary: 'DCAT-AP.de catalog as Turtle',
+        description,
+        tags: ['metadata'],
+        response: { 200: z.string().describe('Turtle (text/turtle)'), ...problemResponses(401) },
+      },
+    },
+    async (request, reply) => {
+      const turtle = await catalogTurtle(await catalogDocument(app, request, request.principal));
+      return reply.type('text/turtle; charset=utf-8').send(turtle);
+    },
+  );
+}
