@@ -5,5 +5,6 @@ import { ingestService } from '@datenpool/ingest';
 import { metadataService } from '@datenpool/metadata';
 import { sdmxService } from '@datenpool/sdmx';
 import type { ServiceDescriptor } from '@datenpool/service-kit';
+import { viewerService } from '@datenpool/viewer';
 
-export const services: ServiceDescriptor[] = [geometryService, metadataService, ingestService, indicatorsService, sdmxService];
+export const services: ServiceDescriptor[] = [geometryService, metadataService, ingestService, indicatorsService, viewerService, sdmxService];

@@ -1,0 +1,16 @@
+// The viewer as a plugin the gateway mounts: the built web application under /viewer/.
+import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { appRoutes } from './routes/app.ts';
+
+async function routes(app: App): Promise<void> {
+  await appRoutes(app);
+}
+
+export const viewerService: ServiceDescriptor = {
+  name: 'viewer',
+  title: 'Map viewer and unit profiles',
+  routes,
+  prefixes: ['/viewer'],
+  tags: [{ name: 'viewer', description: 'The map viewer and unit profiles (a web application)' }],
+  landingLinks: [{ href: '/viewer/', rel: 'alternate', type: 'text/html', title: 'Map viewer and unit profiles' }],
+};

@@ -1,0 +1,48 @@
+// The built web application (Vite output in services/viewer/dist) as static files, or a 503 naming the build step.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { type App, HttpProblem, problemResponses } from '@datenpool/service-kit';
+
+export const distDirectory = fileURLToPath(new URL('../../dist/', import.meta.url));
+
+class ViewerNotBuilt extends HttpProblem {
+  constructor() {
+    super(
+      503,
+      'viewer-not-built',
+      'Viewer not built',
+      'The map viewer has not been built: run `pnpm --filter @datenpool/viewer build` (npm start does this when the build is missing).',
+      {},
+      { 'retry-after': '60' },
+    );
+  }
+}
+
+export async function appRoutes(app: App): Promise<void> {
+  if (existsSync(`${distDirectory}index.html`)) {
+    // the page itself, read per request so a rebuild shows without a restart (also at /viewer/, the router ignores the trailing slash); it links /viewer/assets/…
+    app.get('/viewer', { schema: { tags: ['viewer'], summary: 'The map viewer (HTML page)' } }, async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(`${distDirectory}index.html`, 'utf8')),
+    );
+    await app.register(fastifyStatic, {
+      root: distDirectory,
+      prefix: '/viewer/',
+      decorateReply: false,
+      index: ['index.html'],
+      // hashed asset names may be cached for good; the page itself is revalidated
+      setHeaders: (reply, filePath) => {
+        reply.header('cache-control', filePath.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+      cacheControl: false,
+    });
+    return;
+  }
+  const notBuilt = { schema: { tags: ['viewer'], summary: 'The map viewer (not built yet)', response: problemResponses(503) } };
+  app.get('/viewer', notBuilt, async () => {
+    throw new ViewerNotBuilt();
+  });
+  app.get('/viewer/*', notBuilt, async () => {
+    throw new ViewerNotBuilt();
+  });
+}
