@@ -10,7 +10,14 @@ const param = (description: string) => z.string().optional().describe(descriptio
 
 export const itemsQuery = z.object({
   f: param('json (GeoJSON) or html'),
-  limit: param('page size: default 100, values above 10000 are clamped to 10000'),
+  // documented as the integer it is (clients such as GDAL read default and maximum from here);
+  // validated by parsePage, which clamps instead of refusing values above the maximum
+  limit: param('page size: default 100, values above 10000 are clamped to 10000').meta({
+    type: 'integer',
+    minimum: 1,
+    maximum: 10_000,
+    default: 100,
+  }),
   offset: param('number of features to skip (next links carry it)'),
   bbox: param('minx,miny,maxx,maxy (or 6 numbers) in bbox-crs'),
   'bbox-crs': param('CRS of bbox, default CRS84'),

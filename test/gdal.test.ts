@@ -1,0 +1,85 @@
+// GDAL's OGC API Features client (OAPIF driver) against the gateway: collections, counts, downloads, -spat.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from '@datenpool/db';
+import t from 'tap';
+import { testGateway } from './support/app.ts';
+
+const run = promisify(execFile);
+// ten collections downloaded by child processes take longer than tap's default 30 s
+t.setTimeout(600_000);
+const ogrinfo = ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinfo'].find((p) => existsSync(p));
+if (!ogrinfo) {
+  t.skip('GDAL (gdal-bin: ogrinfo, ogr2ogr) is not installed; the OAPIF client tests cannot run');
+  process.exit(0);
+}
+const ogr2ogr = path.join(path.dirname(ogrinfo), 'ogr2ogr');
+
+// GDAL runs in child processes while this process serves: the calls must stay asynchronous
+const { app, database } = await testGateway(t, { RATE_LIMIT_MAX: '1000000' });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : 0;
+const source = `OAPIF:http://127.0.0.1:${port}`;
+const workdir = mkdtempSync(path.join(tmpdir(), 'datenpool-gdal-'));
+t.teardown(() => rmSync(workdir, { recursive: true, force: true }));
+
+const gdal = async (tool: string, args: string[]) =>
+  (await run(tool, args, { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CPL_DEBUG: 'OFF' } })).stdout;
+
+const { rows: counts } = await sql<{ id: string; n: number }>`SELECT 'lor-' || v.version || '-' || l.level AS id,
+    (SELECT count(*)::int FROM lor_unit u WHERE u.version = v.version AND u.level = l.level) AS n
+  FROM lor_version v CROSS JOIN unnest(ARRAY['berlin','bezirk','prognoseraum','bezirksregion','planungsraum']) WITH ORDINALITY l(level, o)
+  ORDER BY v.version, l.o`.execute(database.db);
+
+t.test('ogrinfo lists every collection', async (t) => {
+  const out = await gdal(ogrinfo, ['-ro', '-so', source]);
+  const layers = [...out.matchAll(/^\d+: (\S+)/gm)].map((m) => m[1]);
+  t.same(layers, counts.map((c) => c.id));
+});
+
+t.test('ogrinfo reports each collection with its real feature count', async (t) => {
+  for (const { id, n } of counts) {
+    const out = await gdal(ogrinfo, ['-ro', '-so', source, id]);
+    t.equal(Number(/Feature Count: (\d+)/.exec(out)?.[1]), n, `${id}: ${n}`);
+  }
+  t.equal(counts.find((c) => c.id === 'lor-2006-planungsraum')?.n, 448);
+});
+
+t.test('ogr2ogr downloads every feature of every collection, following next links', async (t) => {
+  for (const { id, n } of counts) {
+    const target = path.join(workdir, `${id}.geojson`);
+    // a page size below the largest collection makes GDAL follow next links
+    await gdal(ogr2ogr, ['-f', 'GeoJSON', target, source, id, '-oo', 'PAGE_SIZE=100']);
+    const features = JSON.parse(readFileSync(target, 'utf8')).features as Array<{ properties: { id: string } }>;
+    const ids = features.map((f) => f.properties.id);
+    t.equal(features.length, n, `${id}: ${n} features`);
+    t.equal(new Set(ids).size, n, `${id}: no duplicates`);
+  }
+});
+
+t.test('ogrinfo -spat counts what the equivalent PostGIS query counts', async (t) => {
+  const boxes = [
+    [13.3, 52.48, 13.42, 52.54],
+    [13.1, 52.4, 13.25, 52.45],
+  ];
+  for (const box of boxes) {
+    const [w, s, e, n] = box as [number, number, number, number];
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit
+      WHERE version = '2006' AND level = 'planungsraum'
+        AND ST_Intersects(ST_Transform(geom, 4326), ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326))`.execute(database.db);
+    const out = await gdal(ogrinfo, ['-ro', '-so', '-spat', ...box.map(String), source, 'lor-2006-planungsraum']);
+    t.equal(Number(/Feature Count: (\d+)/.exec(out)?.[1]), rows[0]?.n, `box ${box.join(',')}: ${rows[0]?.n}`);
+  }
+});
+
+// GDAL 3.6 sends no CQL2 (only the pre-standard cql-text draft), so it evaluates -where itself
+t.test('ogrinfo -where over all downloaded features counts like SQL', async (t) => {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit
+    WHERE version = '2006' AND level = 'planungsraum' AND area_m2 > 1000000`.execute(database.db);
+  const out = await gdal(ogrinfo, ['-ro', '-so', '-where', 'area_m2 > 1000000', source, 'lor-2006-planungsraum']);
+  t.equal(Number(/Feature Count: (\d+)/.exec(out)?.[1]), rows[0]?.n);
+});
