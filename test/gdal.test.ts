@@ -13,7 +13,8 @@ const run = promisify(execFile);
 t.setTimeout(600_000);
 const ogrinfo = ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinfo'].find((p) => existsSync(p));
 if (!ogrinfo) {
-  t.skip('GDAL (gdal-bin: ogrinfo, ogr2ogr) is not installed; the OAPIF client tests cannot run');
+  // a plan of 0 with a reason reports the whole file as skipped, with the reason
+  t.plan(0, 'GDAL (gdal-bin: ogrinfo, ogr2ogr) is not installed; the OAPIF client tests cannot run');
   process.exit(0);
 }
 const ogr2ogr = path.join(path.dirname(ogrinfo), 'ogr2ogr');
