@@ -24,6 +24,8 @@ export interface ServiceDescriptor {
   commands?: Record<string, (args: string[], context: ProcessContext, log: FastifyBaseLogger) => Promise<number>>;
   /** loads the service's bundled data into an empty database; idempotent */
   bootstrap?: (context: ProcessContext, log: FastifyBaseLogger) => Promise<void>;
+  /** run the bootstrap after the server listens (work the service also does lazily on demand) */
+  bootstrapAfterListen?: boolean;
 }
 
 /** builds the app for one service alone, with its own health routes and OpenAPI fragment */
@@ -43,6 +45,9 @@ export async function buildServiceApp(descriptor: ServiceDescriptor, context: Pr
 export async function runStandalone(descriptor: ServiceDescriptor, defaultPort: number): Promise<void> {
   const context = await openProcessContext({ port: defaultPort });
   const app = await buildServiceApp(descriptor, context);
-  await descriptor.bootstrap?.(context, app.log);
+  if (!descriptor.bootstrapAfterListen) await descriptor.bootstrap?.(context, app.log);
   await serveUntilSignal(app, context);
+  if (descriptor.bootstrapAfterListen) {
+    descriptor.bootstrap?.(context, app.log).catch((err) => app.log.error({ err }, 'background bootstrap failed'));
+  }
 }

@@ -42,13 +42,21 @@ export async function buildGateway(
   return app;
 }
 
-/** loads each in-process service's bundled data where the database is still empty */
+/**
+ * loads each in-process service's bundled data where the database is still empty; `phase`
+ * `before-listen` skips the bootstraps a service wants after listening, `after-listen` runs only those
+ */
 export async function bootstrapServices(
   context: ProcessContext,
   log: FastifyBaseLogger,
   upstreams: Record<string, string> = gatewayConfigFromEnv(process.env, services.map((s) => s.name)).upstreams,
+  phase: 'all' | 'before-listen' | 'after-listen' = 'all',
 ): Promise<void> {
   for (const service of services) {
-    if (!upstreams[service.name]) await service.bootstrap?.(context, log);
+    if (upstreams[service.name]) continue;
+    const late = service.bootstrapAfterListen === true;
+    if (phase === 'before-listen' && late) continue;
+    if (phase === 'after-listen' && !late) continue;
+    await service.bootstrap?.(context, log);
   }
 }
