@@ -1,5 +1,6 @@
 // The ingest service as a plugin the gateway mounts: its descriptor and routes.
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { bootstrapIngest } from './bootstrap.ts';
 import { ingestConfigFromEnv } from './config.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { pushRoutes, readRoutes } from './routes/observations.ts';
@@ -17,5 +18,6 @@ export const ingestService: ServiceDescriptor = {
   title: 'Ingestion',
   routes,
   prefixes: ['/v1/batches', '/v1/sources'],
+  bootstrap: bootstrapIngest,
   tags: [{ name: 'ingest', description: 'Agencies push observations as batches; revisions, roll-ups, harvests of referenced sources' }],
 };

@@ -112,3 +112,7 @@ export async function readHistory(
     .orderBy('id')
     .execute() as Promise<RevisionRow[]>;
 }
+
+export async function hasObservations(db: Kysely<Database>): Promise<boolean> {
+  return !!(await db.selectFrom('observation').select('id').limit(1).executeTakeFirst());
+}
