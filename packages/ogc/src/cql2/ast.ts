@@ -50,3 +50,16 @@ export class Cql2Error extends Error {
     this.name = 'Cql2Error';
   }
 }
+
+/** a real calendar date (YYYY-MM-DD), so that the database never sees 2020-13-45 */
+export function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+}
+
+/** an RFC 3339 date-time with a real date and a time zone */
+export function isTimestamp(value: string): boolean {
+  const match = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/i.exec(value);
+  return match !== null && isCalendarDate(match[1] as string) && !Number.isNaN(Date.parse(value));
+}

@@ -1,5 +1,5 @@
 // cql2-json to AST: the same subset as cql2-text, from {"op": …, "args": […]} objects.
-import { type ComparisonOp, Cql2Error, type Cql2Expression, type GeoJsonGeometry, type Operand, type SpatialOp, spatialOps } from './ast.ts';
+import { type ComparisonOp, Cql2Error, isCalendarDate, isTimestamp, type Cql2Expression, type GeoJsonGeometry, type Operand, type SpatialOp, spatialOps } from './ast.ts';
 
 const comparisons: readonly string[] = ['=', '<>', '<', '>', '<=', '>='];
 const geometryTypes = ['Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'];
@@ -14,8 +14,8 @@ function operand(v: unknown, path: string): Operand {
   if (typeof v === 'boolean') return { kind: 'boolean', value: v };
   if (isObject(v)) {
     if (typeof v.property === 'string') return { kind: 'property', name: v.property };
-    if (typeof v.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v.date)) return { kind: 'date', value: v.date };
-    if (typeof v.timestamp === 'string' && !Number.isNaN(Date.parse(v.timestamp))) {
+    if (typeof v.date === 'string' && isCalendarDate(v.date)) return { kind: 'date', value: v.date };
+    if (typeof v.timestamp === 'string' && isTimestamp(v.timestamp)) {
       return { kind: 'timestamp', value: v.timestamp };
     }
     if (Array.isArray(v.bbox) && (v.bbox.length === 4 || v.bbox.length === 6) && v.bbox.every((n) => typeof n === 'number')) {

@@ -1,5 +1,5 @@
 // cql2-text to AST: a recursive-descent parser over the basic CQL2, advanced comparison and spatial subsets.
-import { type ComparisonOp, Cql2Error, type Cql2Expression, type GeoJsonGeometry, type Operand, type SpatialOp, spatialOps } from './ast.ts';
+import { type ComparisonOp, Cql2Error, isCalendarDate, isTimestamp, type Cql2Expression, type GeoJsonGeometry, type Operand, type SpatialOp, spatialOps } from './ast.ts';
 import { type Token, tokenize } from './lexer.ts';
 
 const geometryTypes: Record<string, string> = {
@@ -11,6 +11,9 @@ const geometryTypes: Record<string, string> = {
   MULTIPOLYGON: 'MultiPolygon',
   GEOMETRYCOLLECTION: 'GeometryCollection',
 };
+
+/** words that cannot name a property unless quoted ("and") */
+const reserved = new Set(['AND', 'OR', 'NOT', 'LIKE', 'BETWEEN', 'IN', 'IS', 'NULL']);
 
 class Parser {
   private i = 0;
@@ -143,12 +146,13 @@ class Parser {
         const s = this.next();
         if (s.kind !== 'string') throw new Cql2Error(`${upper} needs a quoted value`, s.position);
         this.expectPunct(')');
-        const valid = upper === 'DATE' ? /^\d{4}-\d{2}-\d{2}$/.test(s.text) : !Number.isNaN(Date.parse(s.text));
+        const valid = upper === 'DATE' ? isCalendarDate(s.text) : isTimestamp(s.text);
         if (!valid) throw new Cql2Error(`${s.text} is not a valid ${upper.toLowerCase()}`, s.position);
         return upper === 'DATE' ? { kind: 'date', value: s.text } : { kind: 'timestamp', value: s.text };
       }
       if (upper === 'BBOX' && this.peek().text === '(') return { kind: 'geometry', geojson: this.bbox() };
       if (geometryTypes[upper] && this.peek().text === '(') return { kind: 'geometry', geojson: this.geometry(upper) };
+      if (reserved.has(upper)) throw new Cql2Error(`expected a property or a literal but found ${t.text}`, t.position);
       return { kind: 'property', name: t.text, position: t.position };
     }
     throw new Cql2Error(`expected a property or a literal but found ${t.kind === 'end' ? 'the end of the filter' : t.text}`, t.position);
