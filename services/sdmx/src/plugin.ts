@@ -1,9 +1,11 @@
 // The SDMX facade as a plugin the gateway mounts: SDMX REST 2.1 structure and data queries.
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { dataRoutes } from './routes/data.ts';
 import { structureRoutes } from './routes/structure.ts';
 
 async function routes(app: App): Promise<void> {
   await structureRoutes(app);
+  await dataRoutes(app);
 }
 
 export const sdmxService: ServiceDescriptor = {

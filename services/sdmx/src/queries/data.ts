@@ -1,0 +1,103 @@
+// Reads behind SDMX data queries: observation revisions of a variable, materialised indicator values.
+import { type Database, type Kysely, sql } from '@datenpool/db';
+
+/** which revisions a read returns (transaction time of the observation table) */
+export type RevisionMode =
+  | { kind: 'current' }
+  | { kind: 'asOf'; at: Date }
+  /** revisions written after `after` that are still valid (deletions included) */
+  | { kind: 'updated'; after: Date }
+  /** every revision, or every one written after `after` */
+  | { kind: 'history'; after: Date | null };
+
+export interface ObservationSelection {
+  variableId: string;
+  lorVersion: string;
+  units: string[] | null;
+  breakdowns: string[] | null;
+  first: string | null;
+  last: string | null;
+  mode: RevisionMode;
+}
+
+export interface ObservationRevision {
+  unit_id: string;
+  unit_name: string | null;
+  ref_date: string;
+  breakdown: string;
+  value: number | null;
+  status: string;
+  deleted: boolean;
+  valid_from: Date;
+  valid_to: Date | null;
+}
+
+function revisionCondition(mode: RevisionMode) {
+  switch (mode.kind) {
+    case 'current':
+      return sql`o.valid_to IS NULL AND NOT o.deleted`;
+    case 'asOf':
+      return sql`o.valid_from <= ${mode.at} AND (o.valid_to IS NULL OR o.valid_to > ${mode.at}) AND NOT o.deleted`;
+    case 'updated':
+      return sql`o.valid_from > ${mode.after} AND o.valid_to IS NULL`;
+    case 'history':
+      return mode.after ? sql`o.valid_from > ${mode.after}` : sql`true`;
+  }
+}
+
+/** the observations of one variable as delivered (no roll-up), ordered by series and period, revisions oldest first */
+export async function observationRevisions(db: Kysely<Database>, s: ObservationSelection): Promise<ObservationRevision[]> {
+  const result = await sql<ObservationRevision>`SELECT o.unit_id, u.name AS unit_name, o.ref_date, o.breakdown, o.value, o.status,
+      o.deleted, o.valid_from, o.valid_to
+    FROM observation o
+    LEFT JOIN lor_unit u ON u.version = o.lor_version AND u.id = o.unit_id
+    WHERE o.variable_id = ${s.variableId} AND o.lor_version = ${s.lorVersion}
+      AND (${s.units}::text[] IS NULL OR o.unit_id = ANY (${s.units}::text[]))
+      AND (${s.breakdowns}::text[] IS NULL OR o.breakdown = ANY (${s.breakdowns}::text[]))
+      AND (${s.first}::date IS NULL OR o.ref_date >= ${s.first}::date)
+      AND (${s.last}::date IS NULL OR o.ref_date <= ${s.last}::date)
+      AND ${revisionCondition(s.mode)}
+    ORDER BY length(o.unit_id), o.unit_id, o.breakdown, o.ref_date, o.valid_from, o.id`.execute(db);
+  return result.rows;
+}
+
+export interface IndicatorSelection {
+  /** which value table: the materialisation or a temporary table computed as of a time */
+  table: 'indicator_value' | 'iv_asof';
+  indicators: string[];
+  lorVersion: string;
+  units: string[] | null;
+  breakdowns: string[] | null;
+  first: string | null;
+  last: string | null;
+  /** only values (re)computed after this instant */
+  computedAfter: Date | null;
+}
+
+export interface IndicatorValueRow {
+  indicator_id: string;
+  unit_id: string;
+  unit_name: string | null;
+  ref_date: string;
+  breakdown: string;
+  value: number | null;
+  status: 'ok' | 'suppressed' | 'provisional' | 'estimated';
+  suppression: string | null;
+  computed_at: Date;
+}
+
+/** indicator values, suppressed ones without value, ordered by indicator, level (coarse to fine), unit, breakdown, date */
+export async function indicatorValues(db: Kysely<Database>, s: IndicatorSelection): Promise<IndicatorValueRow[]> {
+  const result = await sql<IndicatorValueRow>`SELECT v.indicator_id, v.unit_id, u.name AS unit_name, v.ref_date, v.breakdown,
+      CASE WHEN v.status = 'suppressed' THEN NULL ELSE v.value END AS value, v.status, v.suppression, v.computed_at
+    FROM ${sql.table(s.table)} v
+    LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.id = v.unit_id
+    WHERE v.lor_version = ${s.lorVersion} AND v.indicator_id = ANY (${s.indicators}::text[])
+      AND (${s.units}::text[] IS NULL OR v.unit_id = ANY (${s.units}::text[]))
+      AND (${s.breakdowns}::text[] IS NULL OR v.breakdown = ANY (${s.breakdowns}::text[]))
+      AND (${s.first}::date IS NULL OR v.ref_date >= ${s.first}::date)
+      AND (${s.last}::date IS NULL OR v.ref_date <= ${s.last}::date)
+      AND (${s.computedAfter}::timestamptz IS NULL OR v.computed_at > ${s.computedAfter}::timestamptz)
+    ORDER BY v.indicator_id, length(v.unit_id), v.unit_id, v.breakdown, v.ref_date`.execute(db);
+  return result.rows;
+}
