@@ -4,6 +4,8 @@ import { bootstrapIngest } from './bootstrap.ts';
 import { ingestConfigFromEnv } from './config.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { pushRoutes, readRoutes } from './routes/observations.ts';
+import { sourceRoutes } from './routes/sources.ts';
+import { startScheduler } from './scheduler.ts';
 
 async function routes(app: App): Promise<void> {
   const config = ingestConfigFromEnv();
@@ -11,6 +13,8 @@ async function routes(app: App): Promise<void> {
   await app.register(async (scoped) => pushRoutes(scoped as unknown as App, config));
   await readRoutes(app);
   await batchRoutes(app);
+  await sourceRoutes(app, config);
+  startScheduler(app, config);
 }
 
 export const ingestService: ServiceDescriptor = {
