@@ -54,6 +54,10 @@ t.test('every write route: 401 without a key or with a wrong one, 403 without th
     t.equal(lacking.statusCode, 403, `${name}: key without ${route.scope}`);
     t.match(lacking.headers['content-type'], /application\/problem\+json/);
   }
+  const invalid = await app.inject({ method: 'POST', url: '/v1/variables', payload: { id: 'Ungültig!' } });
+  t.equal(invalid.statusCode, 401, 'the key is checked before the body: no schema hints for strangers');
+  const badId = await app.inject({ method: 'DELETE', url: '/v1/admin/keys/not-a-uuid' });
+  t.equal(badId.statusCode, 401);
   t.equal(await auditCount(), before, 'no write was recorded');
   const variable = await sql<{ description: string }>`select description from variable where id = 'einwohner'`.execute(db);
   t.not(variable.rows[0]?.description, 'x');

@@ -9,7 +9,7 @@ export async function agencyRoutes(app: App): Promise<void> {
   app.get(
     '/v1/agencies',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'Agencies that deliver data to the pool',
         tags: ['metadata'],
@@ -22,7 +22,7 @@ export async function agencyRoutes(app: App): Promise<void> {
   app.get(
     '/v1/agencies/:id',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'One agency',
         tags: ['metadata'],
@@ -40,7 +40,7 @@ export async function agencyRoutes(app: App): Promise<void> {
   app.post(
     '/v1/agencies',
     {
-      preHandler: requireScope('metadata:write'),
+      onRequest: requireScope('metadata:write'),
       schema: {
         summary: 'Register an agency (metadata:write, not bound to an agency)',
         tags: ['metadata'],

@@ -42,7 +42,7 @@ export async function catalogRoutes(app: App): Promise<void> {
   app.get(
     '/v1/catalog.jsonld',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'DCAT-AP.de catalog as JSON-LD',
         description,
@@ -59,7 +59,7 @@ export async function catalogRoutes(app: App): Promise<void> {
   app.get(
     '/v1/catalog.ttl',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'DCAT-AP.de catalog as Turtle',
         description,

@@ -44,7 +44,7 @@ export async function indicatorRoutes(app: App): Promise<void> {
   app.get(
     '/v1/indicators',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'Indicator definitions; those built from restricted variables only for keys with read:restricted',
         tags: ['metadata'],
@@ -69,7 +69,7 @@ export async function indicatorRoutes(app: App): Promise<void> {
   app.get(
     '/v1/indicators/:id',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'One indicator definition with the variables and indicators its formula reads',
         tags: ['metadata'],
@@ -89,7 +89,7 @@ export async function indicatorRoutes(app: App): Promise<void> {
   app.post(
     '/v1/indicators',
     {
-      preHandler: requireScope('metadata:write'),
+      onRequest: requireScope('metadata:write'),
       schema: {
         ...write,
         summary: 'Define an indicator; the formula must name existing variables and indicators (422 otherwise)',
@@ -116,7 +116,7 @@ export async function indicatorRoutes(app: App): Promise<void> {
   app.patch(
     '/v1/indicators/:id',
     {
-      preHandler: requireScope('metadata:write'),
+      onRequest: requireScope('metadata:write'),
       schema: {
         ...write,
         summary: 'Change an indicator definition',

@@ -15,7 +15,7 @@ export async function keyRoutes(app: App): Promise<void> {
   app.post(
     '/v1/admin/keys',
     {
-      preHandler: requireScope('admin'),
+      onRequest: requireScope('admin'),
       schema: {
         ...admin,
         summary: 'Create an API key (admin); the answer is the only time the key is shown',
@@ -48,7 +48,7 @@ export async function keyRoutes(app: App): Promise<void> {
   app.get(
     '/v1/admin/keys',
     {
-      preHandler: requireScope('admin'),
+      onRequest: requireScope('admin'),
       schema: {
         ...admin,
         summary: 'API keys (admin): who holds which scopes; never the key or its hash',
@@ -61,7 +61,7 @@ export async function keyRoutes(app: App): Promise<void> {
   app.delete(
     '/v1/admin/keys/:id',
     {
-      preHandler: requireScope('admin'),
+      onRequest: requireScope('admin'),
       schema: {
         ...admin,
         summary: 'Revoke an API key (admin); it stops working with the next request',

@@ -33,7 +33,7 @@ export async function sourceRoutes(app: App): Promise<void> {
   app.get(
     '/v1/sources',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'Referenced sources: agencies’ own systems the pool harvests',
         tags: ['metadata'],
@@ -50,7 +50,7 @@ export async function sourceRoutes(app: App): Promise<void> {
   app.get(
     '/v1/sources/:id',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: { summary: 'One referenced source', tags: ['metadata'], params: idParams, response: { 200: sourceSchema, ...problemResponses(401, 403, 404) } },
     },
     async (request) => {
@@ -64,7 +64,7 @@ export async function sourceRoutes(app: App): Promise<void> {
   app.post(
     '/v1/sources',
     {
-      preHandler: requireScope('metadata:write'),
+      onRequest: requireScope('metadata:write'),
       schema: {
         ...write,
         summary: 'Register a referenced source for a variable of the key’s agency',
@@ -91,7 +91,7 @@ export async function sourceRoutes(app: App): Promise<void> {
   app.patch(
     '/v1/sources/:id',
     {
-      preHandler: requireScope('metadata:write'),
+      onRequest: requireScope('metadata:write'),
       schema: {
         ...write,
         summary: 'Change a referenced source',
@@ -123,7 +123,7 @@ export async function sourceRoutes(app: App): Promise<void> {
   app.delete(
     '/v1/sources/:id',
     {
-      preHandler: requireScope('metadata:write'),
+      onRequest: requireScope('metadata:write'),
       schema: { ...write, summary: 'Remove a referenced source', params: idParams, response: { 204: z.null(), ...problemResponses(401, 403, 404) } },
     },
     async (request, reply) => {

@@ -30,7 +30,7 @@ export async function variableRoutes(app: App): Promise<void> {
   app.get(
     '/v1/variables',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'Variables (Fachdaten); restricted ones only for keys with read:restricted',
         tags: ['metadata'],
@@ -48,7 +48,7 @@ export async function variableRoutes(app: App): Promise<void> {
   app.get(
     '/v1/variables/:id',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'One variable',
         tags: ['metadata'],
@@ -67,7 +67,7 @@ export async function variableRoutes(app: App): Promise<void> {
   app.post(
     '/v1/variables',
     {
-      preHandler: requireScope('metadata:write'),
+      onRequest: requireScope('metadata:write'),
       schema: {
         ...write,
         summary: 'Define a variable, or a new version of one (`supersedes`)',
@@ -105,7 +105,7 @@ export async function variableRoutes(app: App): Promise<void> {
   app.patch(
     '/v1/variables/:id',
     {
-      preHandler: requireScope('metadata:write'),
+      onRequest: requireScope('metadata:write'),
       schema: {
         ...write,
         summary: 'Change a variable; the meaning of an active variable is fixed (409), create a new version instead',
