@@ -1,21 +1,152 @@
-// Spike: MapLibre with an empty style and the 2006 Bezirke from the OGC API.
-import * as maplibregl from 'maplibre-gl';
-import 'maplibre-gl/dist/maplibre-gl.css';
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+// The viewer: reads the state from the URL, loads geometry and values, draws map, legend, table and profile.
+import { api, type IndicatorDefinition, type UnitCollection } from './api.ts';
+import { schemeFor } from './classes.ts';
+import { renderControls } from './controls.ts';
+import { formatNumber, t } from './i18n.ts';
+import { renderLegend } from './legend.ts';
+import { createMapView, type UnitProperties } from './map-view.ts';
+import { createProfilePanel } from './profile.ts';
+import { hashOf, stateFromHash, type ViewState } from './state.ts';
+import { renderValueTable } from './table.ts';
+import './style.css';
 
-maplibregl.setWorkerUrl(workerUrl);
+const byId = (id: string) => document.getElementById(id) as HTMLElement;
+const elements = {
+  controls: byId('controls'),
+  legend: byId('legend'),
+  table: byId('table'),
+  notice: byId('notice'),
+  hover: byId('hover'),
+  profile: byId('profile'),
+};
 
-const map = new maplibregl.Map({
-  container: 'map',
-  style: { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f4f4f0' } }] },
-  bounds: [13.08, 52.33, 13.77, 52.68],
-  attributionControl: false,
+/** what the end-to-end tests read: the map, the state, and a counter of finished renders */
+declare global {
+  interface Window {
+    datenpoolViewer: { map: unknown; state: ViewState; renders: number; error: string | null };
+  }
+}
+
+let state = stateFromHash(location.hash);
+const view = await createMapView(byId('map'));
+window.datenpoolViewer = { map: view.map, state, renders: 0, error: null };
+const catalogList = await api.indicators().catch(() => [] as IndicatorDefinition[]);
+const catalog = new Map(catalogList.map((i) => [i.id, i]));
+const profilePanel = createProfilePanel(elements.profile);
+const unitCache = new Map<string, Promise<UnitCollection>>();
+const dateCache = new Map<string, Promise<string[]>>();
+let generation = 0;
+
+function units(version: string, level: ViewState['level']): Promise<UnitCollection> {
+  const key = `${version}/${level}`;
+  if (!unitCache.has(key)) {
+    const loading = api.units(version, level);
+    // a failed load is not kept, so the next render tries again
+    loading.catch(() => unitCache.delete(key));
+    unitCache.set(key, loading);
+  }
+  return unitCache.get(key)!;
+}
+
+function dates(indicator: string, version: string): Promise<string[]> {
+  const key = `${indicator}/${version}`;
+  // the series route gives every date; where it fails the latest date of the values stands alone
+  if (!dateCache.has(key)) dateCache.set(key, api.dates(indicator, version).catch(() => []));
+  return dateCache.get(key)!;
+}
+
+view.onHover((unit, point) => {
+  if (!unit) {
+    elements.hover.hidden = true;
+    return;
+  }
+  elements.hover.hidden = false;
+  elements.hover.style.left = `${point.x + 14}px`;
+  elements.hover.style.top = `${point.y + 14}px`;
+  elements.hover.replaceChildren(Object.assign(document.createElement('strong'), { textContent: unit.name }), ` ${unit.id}`, document.createElement('br'), unit.label);
 });
-map.on('load', async () => {
-  const response = await fetch('/collections/lor-2006-bezirk/items?f=json&limit=10000');
-  const data = await response.json();
-  map.addSource('units', { type: 'geojson', data });
-  map.addLayer({ id: 'fill', type: 'fill', source: 'units', paint: { 'fill-color': '#41b6c4', 'fill-opacity': 0.8 } });
-  map.addLayer({ id: 'line', type: 'line', source: 'units', paint: { 'line-color': '#333', 'line-width': 1 } });
-  map.once('idle', () => document.body.setAttribute('data-ready', 'true'));
+view.onClick((unit: UnitProperties) => update({ ...state, unit: unit.id }));
+profilePanel.onClose(() => update({ ...state, unit: '' }));
+window.addEventListener('hashchange', () => {
+  if (location.hash !== hashOf(state)) void render(stateFromHash(location.hash));
 });
+
+function update(next: ViewState): void {
+  history.pushState(null, '', hashOf(next));
+  void render(next);
+}
+
+async function render(next: ViewState): Promise<void> {
+  const previous = state;
+  state = next;
+  window.datenpoolViewer.state = next;
+  const mine = ++generation;
+  const words = t(state.lang);
+  document.documentElement.lang = state.lang;
+  document.title = words.title;
+  document.body.dataset.ready = 'false';
+  try {
+    const [collection, loaded, known] = await Promise.all([
+      units(state.version, state.level),
+      api.values(state.indicator, state.version, state.level, state.date),
+      dates(state.indicator, state.version),
+    ]);
+    if (mine !== generation) return;
+    const dateList = [...new Set([...known, ...(loaded.date ? [loaded.date] : [])])].sort();
+    renderControls(elements.controls, state, { catalog: catalogList, dates: dateList }, update);
+    const definition = catalog.get(state.indicator);
+    const format = (n: number) => formatNumber(state.lang, n);
+    const scheme = schemeFor(loaded.values, format);
+    const byUnit = new Map(loaded.values.map((v) => [v.unit, v]));
+    const features = collection.features
+      .filter((f) => f.geometry !== null)
+      .map((f) => {
+        const value = byUnit.get(f.id);
+        const cls = value ? scheme.classOf(value) : null;
+        const label = !value
+          ? words.noData
+          : value.status === 'suppressed'
+            ? words.suppressed
+            : `${scheme.kind === 'groups' ? (value.classLabel ?? '') : formatNumber(state.lang, value.value)} ${definition?.unit ?? ''}`.trim();
+        const properties: UnitProperties = { id: f.id, name: String(f.properties.name ?? f.id), cls: cls ?? -1, status: value?.status ?? 'none', label };
+        return { type: 'Feature' as const, id: undefined, geometry: f.geometry as GeoJSON.Geometry, properties };
+      });
+    view.show({ type: 'FeatureCollection', features }, scheme.colours);
+    const notices: string[] = [];
+    if (features.length === 0 && collection.features.length > 0) notices.push(words.noGeometry.replace('{version}', state.version));
+    if (loaded.values.length === 0) notices.push(words.noValues);
+    elements.notice.hidden = notices.length === 0;
+    elements.notice.textContent = notices.join(' ');
+    renderLegend(elements.legend, scheme, words, definition?.unit ?? '', loaded.values.some((v) => v.status === 'suppressed'));
+    const csvHref = api.valuesPath(state.indicator, state.version, state.level, loaded.date ?? '', 'csv');
+    renderValueTable(elements.table, loaded.values, state.lang, words, csvHref, (unit) => update({ ...state, unit }));
+    view.select(state.unit);
+    if (state.unit) {
+      if (state.unit !== previous.unit || state.version !== previous.version || state.date !== previous.date || state.lang !== previous.lang || elements.profile.hidden) {
+        profilePanel.loading(words.loading);
+        const profile = await api.profile(state.unit, state.version, state.date);
+        if (mine !== generation) return;
+        profilePanel.show(profile, catalog, state.lang, words);
+      }
+    } else {
+      profilePanel.hide();
+    }
+    window.datenpoolViewer.error = null;
+  } catch (error) {
+    if (mine !== generation) return;
+    const message = error instanceof Error ? error.message : String(error);
+    window.datenpoolViewer.error = message;
+    elements.notice.hidden = false;
+    elements.notice.textContent = `${words.failed}${message}`;
+    if (state.unit) profilePanel.loading(`${words.failed}${message}`);
+  }
+  // ready once the map has drawn what was just set
+  view.map.once('idle', () => {
+    if (mine !== generation) return;
+    window.datenpoolViewer.renders++;
+    document.body.dataset.ready = 'true';
+  });
+  view.map.triggerRepaint();
+}
+
+void render(state);
