@@ -166,6 +166,11 @@ t.test('referenced sources: create, change, delete, each audited; the variable m
   t.equal(created.statusCode, 201);
   t.match(created.json(), { id: 'kita-csv', enabled: true, mapping: { unit: 'PLR_ID' } });
   t.equal((await app.inject({ url: '/v1/sources/kita-csv' })).statusCode, 200);
+  const withSecret = await app.inject({ method: 'PATCH', url: '/v1/sources/kita-csv', headers: senbjf.auth, payload: { url: 'https://user:pw@example.org/k.csv?token=abc&jahr=2024' } });
+  t.equal(withSecret.json().url, 'https://user:pw@example.org/k.csv?token=abc&jahr=2024', 'writers see the URL as stored');
+  const anonymous = (await app.inject({ url: '/v1/sources/kita-csv' })).json().url;
+  t.notOk(/pw|abc/.test(anonymous), 'readers never see credentials in it');
+  t.match(anonymous, /jahr=2024/);
   const patched = await app.inject({ method: 'PATCH', url: '/v1/sources/kita-csv', headers: senbjf.auth, payload: { schedule: '0 3 * * *' } });
   t.equal(patched.json().schedule, '0 3 * * *');
   const other = await issueKey(db, ['metadata:write'], 'afs');
@@ -173,7 +178,7 @@ t.test('referenced sources: create, change, delete, each audited; the variable m
   t.equal((await app.inject({ method: 'DELETE', url: '/v1/sources/kita-csv', headers: senbjf.auth })).statusCode, 204);
   t.equal((await app.inject({ url: '/v1/sources/kita-csv' })).statusCode, 404);
   const trail = await sql<{ action: string; actor: string }>`select action, actor from audit_log where target = 'source:kita-csv' order by id`.execute(db);
-  t.same(trail.rows.map((r) => r.action), ['source.create', 'source.update', 'source.delete']);
+  t.same(trail.rows.map((r) => r.action), ['source.create', 'source.update', 'source.update', 'source.delete']);
   t.ok(trail.rows.every((r) => r.actor === `key:${senbjf.id}`), 'who did it');
 });
 

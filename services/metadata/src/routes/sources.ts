@@ -1,5 +1,16 @@
 // Referenced sources: an agency registers its own system (CSV, OGC API Features, SDMX-CSV) for harvesting.
-import { type App, audit, authenticate, Conflict, NotFound, problemResponses, requireScope, Unprocessable } from '@datenpool/service-kit';
+import {
+  type App,
+  audit,
+  authenticate,
+  Conflict,
+  hasScope,
+  NotFound,
+  type Principal,
+  problemResponses,
+  requireScope,
+  Unprocessable,
+} from '@datenpool/service-kit';
 import { z } from 'zod';
 import { assertMayRead, assertMayWriteFor, mayReadRestricted } from '../access.ts';
 import { deleteSource, insertSource, listSources, updateSource } from '../queries/sources.ts';
@@ -8,8 +19,25 @@ import { idParams, type SourceOut, sourceCreateBody, sourcePatchBody, sourceSche
 
 const write = { tags: ['metadata'], security: [{ apiKey: [] }] };
 
-function publicShape({ variableAccess: _, ...source }: SourceOut & { variableAccess: string }): SourceOut {
-  return source;
+const secretParams = /^(token|access_token|api_?key|key|secret|password|pass|auth|sig|signature)$/i;
+
+/** a source URL without credentials (userinfo, token-like query parameters) for callers who may not write sources */
+function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.username || url.password) {
+      url.username = 'redacted';
+      url.password = '';
+    }
+    for (const name of [...url.searchParams.keys()]) if (secretParams.test(name)) url.searchParams.set(name, 'redacted');
+    return url.toString();
+  } catch {
+    return text;
+  }
+}
+
+function publicShape({ variableAccess: _, ...source }: SourceOut & { variableAccess: string }, principal: Principal | null): SourceOut {
+  return hasScope(principal, 'metadata:write') ? source : { ...source, url: redactUrl(source.url) };
 }
 
 export async function sourceRoutes(app: App): Promise<void> {
@@ -35,7 +63,7 @@ export async function sourceRoutes(app: App): Promise<void> {
     {
       onRequest: authenticate,
       schema: {
-        summary: 'Referenced sources: agencies’ own systems the pool harvests',
+        summary: 'Referenced sources: agencies’ own systems the pool harvests (credentials in URLs only for metadata:write)',
         tags: ['metadata'],
         response: { 200: z.object({ sources: z.array(sourceSchema) }), ...problemResponses(401) },
       },
@@ -43,7 +71,7 @@ export async function sourceRoutes(app: App): Promise<void> {
     async (request) => {
       const mayRead = mayReadRestricted(request.principal);
       const sources = await listSources(db());
-      return { sources: sources.filter((s) => mayRead || s.variableAccess === 'public').map(publicShape) };
+      return { sources: sources.filter((s) => mayRead || s.variableAccess === 'public').map((s) => publicShape(s, request.principal)) };
     },
   );
 
@@ -57,7 +85,7 @@ export async function sourceRoutes(app: App): Promise<void> {
       const [source] = await listSources(db(), { id: request.params.id });
       if (!source) throw new NotFound(`No source ${request.params.id}.`);
       assertMayRead(request.principal, source.variableAccess === 'restricted', `Source ${source.id}`);
-      return publicShape(source);
+      return publicShape(source, request.principal);
     },
   );
 
@@ -84,7 +112,7 @@ export async function sourceRoutes(app: App): Promise<void> {
           await audit(trx, request.principal, 'source.create', `source:${body.id}`, body);
         });
       const [created] = await listSources(db(), { id: body.id });
-      return reply.code(201).header('location', `/v1/sources/${body.id}`).send(publicShape(created as SourceOut & { variableAccess: string }));
+      return reply.code(201).header('location', `/v1/sources/${body.id}`).send(publicShape(created as SourceOut & { variableAccess: string }, request.principal));
     },
   );
 
@@ -116,7 +144,7 @@ export async function sourceRoutes(app: App): Promise<void> {
           await audit(trx, request.principal, 'source.update', `source:${id}`, patch);
         });
       const [updated] = await listSources(db(), { id });
-      return publicShape(updated as SourceOut & { variableAccess: string });
+      return publicShape(updated as SourceOut & { variableAccess: string }, request.principal);
     },
   );
 
