@@ -59,13 +59,16 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel): 
         geometryType: 'MultiPolygon',
       };
     },
+    // the version row was read when the collection was looked up, in this same request
     async dataVersion() {
-      const current = (await lorVersion(db, row.version)) ?? row;
-      return { lastModified: current.updated_at, tag: `${row.version}@${current.updated_at.toISOString()}` };
+      return { lastModified: row.updated_at, tag: `${row.version}@${row.updated_at.toISOString()}` };
     },
     async items(query) {
       const scoped = { ...key, inTime: intersects(row, query) };
-      const [page, matched] = await Promise.all([lorItems(db, scoped, query), lorCount(db, scoped, query)]);
+      const page = await lorItems(db, scoped, query);
+      // a page that is not full ends the set: its end is the exact count, no COUNT(*) needed
+      const lastPage = page.n < query.page.limit && (page.n > 0 || query.page.offset === 0);
+      const matched = lastPage ? query.page.offset + page.n : await lorCount(db, scoped, query);
       return { features: page.features, numberReturned: page.n, numberMatched: matched };
     },
     item: (id, crs, properties) => lorFeature(db, key, id, crs, properties),
