@@ -50,7 +50,11 @@ async function verifyHash(key: string, stored: string): Promise<boolean> {
 // computed once, so an unknown prefix costs the same scrypt as a known one
 const dummyHash = hashKey('dp_0000000000_dummy-key-that-never-matches-anything');
 
-/** successful verifications, by sha256 of the key: skips scrypt, never the revocation check */
+/**
+ * successful verifications: sha256 of the key → the stored hash it matched. Skips scrypt, never the
+ * revocation check; keyed on the hash, not the row, so a new secret under the same prefix (ensureKey)
+ * invalidates the old one at once.
+ */
 const verified = new Map<string, string>();
 const VERIFIED_MAX = 10_000;
 /** how often `last_used_at` is written for a key in use */
@@ -75,10 +79,10 @@ export async function principalForKey(db: Kysely<Database>, key: string): Promis
     await verifyHash(key, await dummyHash);
     return null;
   }
-  if (verified.get(fingerprint) !== row.id) {
+  if (verified.get(fingerprint) !== row.hash) {
     if (!(await verifyHash(key, row.hash))) return null;
     if (verified.size >= VERIFIED_MAX) verified.clear();
-    verified.set(fingerprint, row.id);
+    verified.set(fingerprint, row.hash);
   }
   if (row.revoked_at) return null;
   const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;

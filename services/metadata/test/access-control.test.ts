@@ -273,4 +273,9 @@ t.test('bootstrap: DATENPOOL_ADMIN_KEY becomes an admin key, logged without the 
   const list = await app.inject({ url: '/v1/admin/keys', headers: { authorization: `Bearer ${key}` } });
   t.equal(list.statusCode, 200, 'the bootstrap key is an admin key');
   await t.rejects(bootstrapMetadata({ config: app.config, database }, log, { DATENPOOL_ADMIN_KEY: 'geheim' }), /DATENPOOL_ADMIN_KEY/);
+
+  const rotated = `${key.slice(0, 14)}${generateKey().key.slice(14)}`;
+  await bootstrapMetadata({ config: app.config, database }, log, { DATENPOOL_ADMIN_KEY: rotated });
+  t.equal((await app.inject({ url: '/v1/admin/keys', headers: { authorization: `Bearer ${key}` } })).statusCode, 401, 'a new secret under the same prefix ends the old one at once');
+  t.equal((await app.inject({ url: '/v1/admin/keys', headers: { authorization: `Bearer ${rotated}` } })).statusCode, 200);
 });
