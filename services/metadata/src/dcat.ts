@@ -35,6 +35,8 @@ export interface DcatInput {
   base: string;
   agencies: Array<{ id: string; name: string; contact: string | null }>;
   variables: VariableOut[];
+  /** every variable's agency (restricted ones too), for naming the sources of an indicator */
+  allVariableAgencies: Array<[string, string]>;
   indicators: Array<IndicatorRecord & { access: 'public' | 'restricted'; inputs: string[] }>;
   periods: Map<string, { from: string; to: string }>;
 }
@@ -46,7 +48,13 @@ const langs = (de: string, en: string) => [
 const ref = (iri: string) => ({ '@id': iri });
 const typed = (value: string, type: string) => ({ '@value': value, '@type': type });
 
-function distribution(datasetIri: string, key: string, title: string, url: string, format: 'JSON' | 'CSV' | 'GEOJSON', mediaType: string, licence: string) {
+interface DistributionLicence {
+  licence: string;
+  /** DCAT-AP.de asks for the attribution text wherever the licence requires naming the source (dl-de/by) */
+  attribution: string;
+}
+
+function distribution(datasetIri: string, key: string, title: string, url: string, format: 'JSON' | 'CSV' | 'GEOJSON', mediaType: string, terms: DistributionLicence) {
   return {
     '@id': `${datasetIri}#${key}`,
     '@type': 'dcat:Distribution',
@@ -55,7 +63,8 @@ function distribution(datasetIri: string, key: string, title: string, url: strin
     ...(format === 'CSV' ? { 'dcat:downloadURL': ref(url) } : {}),
     'dct:format': ref(`${eu}/file-type/${format}`),
     'dcat:mediaType': ref(`https://www.iana.org/assignments/media-types/${mediaType}`),
-    'dct:license': ref(licence),
+    'dct:license': ref(terms.licence),
+    ...(terms.licence === licenceUri ? { 'dcatde:licenseAttributionByText': terms.attribution } : {}),
     ...(format === 'GEOJSON' ? { 'dct:conformsTo': ref('http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson') } : {}),
   };
 }
@@ -91,6 +100,7 @@ export function buildCatalog(input: DcatInput): Record<string, unknown> {
   const { base } = input;
   const agencyIri = (id: string) => `${base}/v1/agencies/${id}`;
   const agencies = new Map(input.agencies.map((a) => [a.id, a]));
+  const variableAgency = new Map(input.allVariableAgencies);
   const contact = (agencyId: string) => {
     const agency = agencies.get(agencyId);
     return {
@@ -104,6 +114,7 @@ export function buildCatalog(input: DcatInput): Record<string, unknown> {
     const iri = `${base}/v1/variables/${v.id}`;
     const licence = licences[v.licence] ?? licenceUri;
     const agencyName = agencies.get(v.agencyId)?.name ?? v.agencyId;
+    const terms = { licence, attribution: `Datenpool Berlin; Quelle: ${agencyName}` };
     const facts = `unit ${v.unit}, finest LOR level ${v.finestLevel}, reference date ${v.referenceDate}, delivered by ${agencyName}`;
     return {
       '@id': iri,
@@ -120,14 +131,15 @@ export function buildCatalog(input: DcatInput): Record<string, unknown> {
       'dct:license': ref(licence),
       'dct:accessRights': ref(`${eu}/access-right/${v.access === 'public' ? 'PUBLIC' : 'RESTRICTED'}`),
       'dct:accrualPeriodicity': ref(`${eu}/frequency/${frequencies[v.periodicity] ?? 'IRREG'}`),
+      'dct:issued': typed(v.createdAt, 'xsd:dateTime'),
       'dct:modified': typed(v.updatedAt, 'xsd:dateTime'),
       'owl:versionInfo': String(v.version),
       'dcat:landingPage': ref(iri),
       ...common(),
       ...temporal(input.periods.get(v.id)),
       'dcat:distribution': [
-        distribution(iri, 'json', `${v.labelDe} (JSON)`, `${iri}/observations`, 'JSON', 'application/json', licence),
-        distribution(iri, 'csv', `${v.labelDe} (CSV)`, `${iri}/observations?f=csv`, 'CSV', 'text/csv', licence),
+        distribution(iri, 'json', `${v.labelDe} (JSON)`, `${iri}/observations`, 'JSON', 'application/json', terms),
+        distribution(iri, 'csv', `${v.labelDe} (CSV)`, `${iri}/observations?f=csv`, 'CSV', 'text/csv', terms),
       ],
     };
   });
@@ -135,6 +147,11 @@ export function buildCatalog(input: DcatInput): Record<string, unknown> {
   const indicatorDatasets = input.indicators.map((i) => {
     const iri = `${base}/v1/indicators/${i.id}`;
     const kind = String(i.formula.kind);
+    const sources = [...new Set(i.inputs.map((v) => variableAgency.get(v)).filter((a): a is string => !!a))];
+    const terms = {
+      licence: licenceUri,
+      attribution: `Datenpool Berlin; berechnet aus Daten von ${sources.map((a) => agencies.get(a)?.name ?? a).join(', ') || 'Amt für Statistik Berlin-Brandenburg'}`,
+    };
     return {
       '@id': iri,
       '@type': 'dcat:Dataset',
@@ -151,15 +168,16 @@ export function buildCatalog(input: DcatInput): Record<string, unknown> {
       'dct:license': ref(licenceUri),
       'dct:accessRights': ref(`${eu}/access-right/${i.access === 'public' ? 'PUBLIC' : 'RESTRICTED'}`),
       'dct:accrualPeriodicity': ref(`${eu}/frequency/ANNUAL`),
+      'dct:issued': typed(i.createdAt, 'xsd:dateTime'),
       'dct:modified': typed(i.updatedAt, 'xsd:dateTime'),
       'dct:source': i.inputs.map((v) => ref(`${base}/v1/variables/${v}`)),
       'dcat:landingPage': ref(iri),
       ...common(),
       ...temporal(overlap(input.periods, i.inputs)),
       'dcat:distribution': [
-        distribution(iri, 'json', `${i.labelDe} (JSON)`, `${iri}/values`, 'JSON', 'application/json', licenceUri),
-        distribution(iri, 'csv', `${i.labelDe} (CSV)`, `${iri}/values?f=csv`, 'CSV', 'text/csv', licenceUri),
-        distribution(iri, 'ogc', `${i.labelDe} (OGC API Features)`, `${base}/collections/indicator-${i.id}/items`, 'GEOJSON', 'application/geo+json', licenceUri),
+        distribution(iri, 'json', `${i.labelDe} (JSON)`, `${iri}/values`, 'JSON', 'application/json', terms),
+        distribution(iri, 'csv', `${i.labelDe} (CSV)`, `${iri}/values?f=csv`, 'CSV', 'text/csv', terms),
+        distribution(iri, 'ogc', `${i.labelDe} (OGC API Features)`, `${base}/collections/indicator-${i.id}/items`, 'GEOJSON', 'application/geo+json', terms),
       ],
     };
   });

@@ -58,7 +58,12 @@ t.test('the JSON-LD expands with jsonld and lists every active public variable a
     t.ok(d[`${DCT}publisher`]?.[0]?.['@id']?.startsWith('http://daten.example/v1/agencies/'), 'publisher');
     t.ok(d[`${DCAT}theme`]?.[0]?.['@id']?.startsWith('http://publications.europa.eu/resource/authority/data-theme/'), 'theme');
     t.ok(d[`${DCT}spatial`]?.length, 'spatial coverage');
-    t.ok((d[`${DCAT}distribution`]?.length ?? 0) >= 2, 'JSON and CSV distributions');
+    const distributions = (d[`${DCAT}distribution`] ?? []) as unknown as Node[];
+    t.ok(distributions.length >= 2, 'JSON and CSV distributions');
+    for (const dist of distributions) {
+      t.equal(dist[`${DCT}license`]?.[0]?.['@id'], LICENCE);
+      t.ok(dist['http://dcat-ap.de/def/dcatde/licenseAttributionByText']?.[0]?.['@value'], 'attribution text for dl-de/by');
+    }
   }
 });
 

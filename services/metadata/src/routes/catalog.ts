@@ -23,6 +23,7 @@ async function catalogDocument(app: App, request: FastifyRequest, principal: Pri
     base: baseUrl(request, app.config.publicUrl),
     agencies,
     variables: variables.filter((v) => mayRead || v.access === 'public'),
+    allVariableAgencies: variables.map((v) => [v.id, v.agencyId]),
     indicators: indicators
       .map((i) => ({
         ...i,
