@@ -15,6 +15,8 @@ export const indicatorsService: ServiceDescriptor = {
   routes,
   prefixes: ['/v1/indicators/', '/v1/units/'],
   tags: [{ name: 'indicators', description: 'Indicator values, series, unit profiles (computed from observations)' }],
+  // the values are also computed lazily on the first request, so the server need not wait
+  bootstrapAfterListen: true,
   async bootstrap(context, log) {
     const report = await recomputeAll(context.database.db, indicatorConfigFromEnv());
     log.info({ indicators: report.indicators.length, values: report.valuesWritten, seconds: report.seconds }, 'indicator values computed');

@@ -1,10 +1,11 @@
 // Orchestration of a recompute: which indicators, in dependency order, into which value table; full, incremental, as of.
+import { formulaVariables } from '@datenpool/contracts';
 import type { Database, Kysely } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, affectedScope, dependencyOrder, withPrerequisites } from './plan.ts';
 import { annotate } from './queries/annotate.ts';
 import { changedSince, freshnessState, loadDefinitions, lockRecompute, setWatermark } from './queries/catalog.ts';
-import { computeDistribution, computeSimple, secondarySuppression } from './queries/compute.ts';
+import { buildCells, computeDistribution, computeSimple, secondarySuppression } from './queries/compute.ts';
 import { computeChange, computeIndex } from './queries/derived.ts';
 import { type ComputeScope, clearStage, createWorkTables, mergeStage, type ValueTable } from './queries/work.ts';
 
@@ -21,15 +22,14 @@ async function computeOne(
   table: ValueTable,
   definition: IndicatorDefinition,
   scope: ComputeScope,
-  asOf: Date | null,
   config: IndicatorConfig,
 ): Promise<{ written: number; removed: number }> {
   await clearStage(db);
   const kind = definition.formula.kind;
   if (kind === 'change') await computeChange(db, table, definition, scope);
   else if (kind === 'index') await computeIndex(db, table, definition, scope);
-  else if (kind === 'distribution') await computeDistribution(db, definition, scope, asOf, config);
-  else await computeSimple(db, definition, scope, asOf, config);
+  else if (kind === 'distribution') await computeDistribution(db, definition, config);
+  else await computeSimple(db, definition, config);
   if (config.secondarySuppression && kind !== 'index' && kind !== 'change') await secondarySuppression(db);
   const merged = await mergeStage(db, table, definition.id, scope);
   // reference values of later years (change_1y, change_ny) read the years recomputed here
@@ -49,10 +49,16 @@ async function run(
   config: IndicatorConfig,
 ): Promise<{ written: number; removed: number }> {
   await createWorkTables(db, table === 'iv_asof');
+  // inputs of every step are rolled up once, over the union of the steps' scopes
+  const variables = new Set(plan.flatMap((p) => formulaVariables(p.definition.formula)));
+  const scopes = plan.map((p) => p.scope);
+  const union = (pick: (s: ComputeScope) => Array<string | number> | null) =>
+    scopes.some((s) => pick(s) === null) ? null : [...new Set(scopes.flatMap((s) => pick(s) ?? []))];
+  await buildCells(db, [...variables], { versions: union((s) => s.versions) as string[] | null, years: union((s) => s.years) as number[] | null }, asOf);
   let written = 0;
   let removed = 0;
   for (const step of plan) {
-    const r = await computeOne(db, table, step.definition, step.scope, asOf, config);
+    const r = await computeOne(db, table, step.definition, step.scope, config);
     written += r.written;
     removed += r.removed;
   }

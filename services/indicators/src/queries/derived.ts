@@ -23,7 +23,7 @@ export async function computeChange(
       : sql`cur.value - prev.value`;
   await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, provenance)
     SELECT cur.lor_version, cur.level, cur.unit_id, cur.ref_date, cur.breakdown,
-      CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN NULL ELSE ${value} END,
+      CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN NULL ELSE round((${value})::numeric, 12)::double precision END,
       NULL, NULL, ${statusOf},
       CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN coalesce(cur.suppression, prev.suppression) END,
       jsonb_build_object('batches', to_jsonb(dp_uuid_union(
@@ -95,7 +95,10 @@ export async function computeIndex(
       FROM dz GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = ${n}::int
     ),
     x AS (
-      SELECT s.*, d.dynamics FROM scored s LEFT JOIN dyn d USING (lor_version, unit_id, ref_date)
+      -- rounded so that the class and a recompute summing in another order agree
+      SELECT s.lor_version, s.unit_id, s.ref_date, round(s.score::numeric, 12)::double precision AS score, s.estimated, s.provisional,
+        s.batches, round(d.dynamics::numeric, 12)::double precision AS dynamics
+      FROM scored s LEFT JOIN dyn d USING (lor_version, unit_id, ref_date)
     )
     SELECT lor_version, ${f.level}, unit_id, ref_date, '', score, NULL, NULL,
       CASE WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END, NULL,

@@ -31,6 +31,8 @@ export function inScope(alias: string, scope: ComputeScope) {
 
 /** the per-indicator stage and, for computations as of a time, the temporary value table */
 export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Promise<void> {
+  // the roll-up sorts and hashes a few hundred thousand rows: keep them in memory
+  await sql`SET LOCAL work_mem = '64MB'`.execute(db);
   await sql`CREATE TEMP TABLE IF NOT EXISTS iv_stage (
     lor_version text NOT NULL, level text NOT NULL, unit_id text NOT NULL, ref_date date NOT NULL, breakdown text NOT NULL,
     value double precision, numerator double precision, denominator double precision,
