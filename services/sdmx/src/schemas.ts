@@ -7,11 +7,18 @@ const formatParam = z
   .optional()
   .describe('output format; wins over Accept. Data: csv (SDMX-CSV 2.0), json (SDMX-JSON 2.0), xml (SDMX-ML 2.1 StructureSpecific). Structures: xml, json');
 
-export const structurePathParams = z.object({
-  agency: z.string().max(50).optional().describe('maintenance agency: DATENPOOL, or all'),
-  id: z.string().max(100).optional().describe('resource id, or all'),
-  version: z.string().max(20).optional().describe('1.0, latest or all'),
-});
+const agency = z.string().max(50).describe('maintenance agency: DATENPOOL, or all');
+const resourceId = z.string().max(100).describe('resource id, or all');
+const resourceVersion = z.string().max(20).describe('1.0, latest or all');
+
+/** the path parameters of a structure query by how many segments follow the resource */
+export const structurePathParams = [
+  z.object({}),
+  z.object({ agency }),
+  z.object({ agency, id: resourceId }),
+  z.object({ agency, id: resourceId, version: resourceVersion }),
+] as const;
+export type StructurePath = { agency?: string; id?: string; version?: string };
 
 export const structureQuery = z.object({
   references: z
@@ -22,14 +29,15 @@ export const structureQuery = z.object({
   format: formatParam,
 });
 
-export const dataPathParams = z.object({
-  flow: z.string().min(1).max(200).describe('dataflow: `DF_X`, `DATENPOOL,DF_X` or `DATENPOOL,DF_X,1.0`'),
-  key: z
-    .string()
-    .max(20000)
-    .optional()
-    .describe('series key: dimension values in DSD order separated by `.`, alternatives joined with `+`, empty for all; `all` for everything'),
-});
+const flow = z.string().min(1).max(200).describe('dataflow: `DF_X`, `DATENPOOL,DF_X` or `DATENPOOL,DF_X,1.0`');
+const key = z
+  .string()
+  .max(20000)
+  .describe('series key: dimension values in DSD order separated by `.`, alternatives joined with `+`, empty for all; `all` for everything');
+
+/** without and with the key segment */
+export const dataPathParams = [z.object({ flow }), z.object({ flow, key })] as const;
+export type DataPath = { flow: string; key?: string };
 
 export const dataQuery = z.object({
   startPeriod: z.string().max(20).optional().describe('first period (YYYY, YYYY-Sn, YYYY-Qn, YYYY-MM or YYYY-MM-DD)'),

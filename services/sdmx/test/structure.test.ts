@@ -132,3 +132,23 @@ t.test('a media type the facade cannot serve is a 406 problem', async (t) => {
   t.equal(res.statusCode, 406);
   t.match(res.headers['content-type'], /application\/problem\+json/);
 });
+
+t.test('references=parents of a DSD lists the dataflows using it; a codelist lists the DSDs using it', async (t) => {
+  const res = await app.inject({ url: '/sdmx/2.1/datastructure/DATENPOOL/DSD_INDICATORS_2006?references=parents&format=json' });
+  t.same(res.json().data.dataflows.map((f: { id: string }) => f.id), ['DF_INDICATORS_2006']);
+  const lists = await app.inject({ url: '/sdmx/2.1/codelist/DATENPOOL/CL_LOR_2006?references=parents&format=json' });
+  t.same(lists.json().data.dataStructures.map((d: { id: string }) => d.id).sort(), ['DSD_INDICATORS_2006', 'DSD_VARIABLES_2006']);
+  const units = await db.selectFrom('lor_unit').select('id').where('version', '=', '2006').execute();
+  t.equal(lists.json().data.codelists[0].codes.length, units.length, 'every 2006 unit');
+});
+
+t.test('a variable flow states its reference dates and TIME_PERIOD form in its annotations', async (t) => {
+  const res = await app.inject({ url: '/sdmx/2.1/dataflow/DATENPOOL/DF_VAR_EINWOHNER?format=json' });
+  const flow = res.json().data.dataflows[0];
+  const variable = await db.selectFrom('variable').select(['reference_date', 'label_de', 'label_en']).where('id', '=', 'einwohner').executeTakeFirstOrThrow();
+  const refDate = flow.annotations.find((a: { type: string }) => a.type === 'REFERENCE_DATE');
+  t.equal(refDate.title, variable.reference_date);
+  t.match(refDate.text, /YYYY-MM-DD/, 'two reference dates a year: TIME_PERIOD is the date');
+  t.match(flow.names.de, variable.label_de);
+  t.equal(flow.structure, 'urn:sdmx:org.sdmx.infomodel.datastructure.DataStructure=DATENPOOL:DSD_VARIABLES_2021(1.0)');
+});

@@ -1,5 +1,5 @@
 // SDMX-JSON 2.0 data messages: one structure, data sets of series (or flat observations) keyed by value indexes.
-import { periodRange } from '../codes.ts';
+import { confStatusCodes, obsStatusCodes, periodRange } from '../codes.ts';
 import { type DataMessage, dataSetParts, type SdmxObservation } from '../dataset.ts';
 import { AGENCY, concepts, MEASURE, TIME_DIMENSION } from '../model.ts';
 import { messageHeader, urn } from './urn.ts';
@@ -7,6 +7,16 @@ import { messageHeader, urn } from './urn.ts';
 export const DATA_JSON_SCHEMA = 'https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools/schemas/2.0.0/sdmx-json-data-schema.json';
 
 const conceptNames = new Map(concepts.map((c) => [c.id, c.names]));
+const statusNames = new Map<string, { en: string; de: string }>([
+  ...obsStatusCodes.map((c) => [`OBS_STATUS:${c.id}`, c] as const),
+  ...confStatusCodes.map((c) => [`CONF_STATUS:${c.id}`, c] as const),
+]);
+
+function attributeValue(attribute: string, coded: boolean, v: string) {
+  if (!coded) return { value: v };
+  const names = statusNames.get(`${attribute}:${v}`);
+  return { id: v, ...(names ? { name: names.en, names: { en: names.en, de: names.de } } : {}) };
+}
 
 function named(id: string) {
   const names = conceptNames.get(id);
@@ -105,7 +115,7 @@ export function dataJson(message: DataMessage): unknown {
             observation: message.attributes.map((a, i) => ({
               id: a.id,
               ...named(a.id),
-              values: (attrValues[i] as string[]).map((v) => (a.codelist ? { id: v } : { value: v })),
+              values: (attrValues[i] as string[]).map((v) => attributeValue(a.id, a.codelist !== undefined, v)),
             })),
           },
         },

@@ -11,7 +11,7 @@ import { canComputeAsOf, computeIndicatorsAsOf, ensureIndicatorsFresh } from '..
 import { type Catalog, loadCatalog } from '../model.ts';
 import { indicatorValues, observationRevisions } from '../queries/data.ts';
 import { type DataRequest, parseDataRequest, resolveFlow } from '../request.ts';
-import { dataPathParams, dataQuery } from '../schemas.ts';
+import { type DataPath, dataPathParams, dataQuery } from '../schemas.ts';
 
 async function variableData(db: Kysely<Database>, request: DataRequest): Promise<DataMessage> {
   const rows = await observationRevisions(db, {
@@ -62,7 +62,7 @@ const description =
   'VALID_FROM/VALID_TO; asOf: the state at that instant. An empty result is an empty message (200).';
 
 export async function dataRoutes(app: App): Promise<void> {
-  for (const path of ['/sdmx/2.1/data/:flow', '/sdmx/2.1/data/:flow/:key']) {
+  for (const [withKey, path] of ['/sdmx/2.1/data/:flow', '/sdmx/2.1/data/:flow/:key'].entries()) {
     app.get(
       path,
       {
@@ -70,7 +70,7 @@ export async function dataRoutes(app: App): Promise<void> {
           summary: 'SDMX data query (SDMX-CSV 2.0, SDMX-JSON 2.0, SDMX-ML 2.1 StructureSpecific)',
           description,
           tags: ['sdmx'],
-          params: dataPathParams,
+          params: dataPathParams[withKey] as (typeof dataPathParams)[1],
           querystring: dataQuery,
           response: { 200: z.any().describe('SDMX data message'), ...problemResponses(400, 404, 406) },
         },
@@ -79,8 +79,9 @@ export async function dataRoutes(app: App): Promise<void> {
         const format = dataFormat(request);
         const db = app.database.db;
         const catalog = await loadCatalog(db);
-        const flow = resolveFlow(catalog, request.params.flow);
-        const parsed = await parseDataRequest(db, catalog, flow, request.params.key, request.query);
+        const params = request.params as DataPath;
+        const flow = resolveFlow(catalog, params.flow);
+        const parsed = await parseDataRequest(db, catalog, flow, params.key, request.query);
         const message = flow.kind === 'variables' ? await variableData(db, parsed) : await indicatorData(db, catalog, parsed);
         const body = format === 'csv' ? dataCsv(message) : format === 'json' ? JSON.stringify(dataJson(message)) : dataXml(message);
         return reply.type(dataContentType[format]).send(Buffer.from(body) as never);

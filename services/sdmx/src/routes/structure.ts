@@ -6,7 +6,7 @@ import { structureContentType, structureFormat } from '../format/negotiate.ts';
 import { structureJson } from '../format/structure-json.ts';
 import { type StructureBundle, structureXml } from '../format/structure-xml.ts';
 import { AGENCY, allCodelistIds, buildCodelist, type Catalog, CONCEPT_SCHEME, codelistIdsOf, type Dsd, loadCatalog, VERSION } from '../model.ts';
-import { structurePathParams, structureQuery } from '../schemas.ts';
+import { type StructurePath, structurePathParams, structureQuery } from '../schemas.ts';
 
 type Resource = 'dataflow' | 'datastructure' | 'codelist' | 'conceptscheme';
 type References = z.infer<typeof structureQuery>['references'];
@@ -33,7 +33,7 @@ async function resolve(
   db: Kysely<Database>,
   catalog: Catalog,
   resource: Resource,
-  params: z.infer<typeof structurePathParams>,
+  params: StructurePath,
   references: References,
 ): Promise<StructureBundle> {
   const bundle: StructureBundle = { dataflows: [], dataStructures: [], codelists: [], concepts: false };
@@ -84,7 +84,7 @@ export async function structureRoutes(app: App): Promise<void> {
   const resources: Resource[] = ['dataflow', 'datastructure', 'codelist', 'conceptscheme'];
   const paths = ['', '/:agency', '/:agency/:id', '/:agency/:id/:version'];
   for (const resource of resources) {
-    for (const suffix of paths) {
+    for (const [depth, suffix] of paths.entries()) {
       app.get(
         `/sdmx/2.1/${resource}${suffix}`,
         {
@@ -92,7 +92,7 @@ export async function structureRoutes(app: App): Promise<void> {
             summary: `SDMX ${resource} query (SDMX-ML 2.1 Structure or SDMX-JSON 2.0)`,
             description: `${descriptions[resource]} SDMX-ML 2.1 by default; SDMX-JSON 2.0 with Accept application/vnd.sdmx.structure+json;version=2.0.0 or format=json.`,
             tags: ['sdmx'],
-            params: structurePathParams,
+            params: structurePathParams[depth] as (typeof structurePathParams)[3],
             querystring: structureQuery,
             response: { 200: z.any().describe('SDMX structure message'), ...problemResponses(400, 404, 406) },
           },
@@ -100,9 +100,10 @@ export async function structureRoutes(app: App): Promise<void> {
         async (request, reply) => {
           const format = structureFormat(request);
           const catalog = await loadCatalog(app.database.db);
-          const bundle = await resolve(app.database.db, catalog, resource, request.params, request.query.references);
+          const params = request.params as StructurePath;
+          const bundle = await resolve(app.database.db, catalog, resource, params, request.query.references);
           if (isEmpty(bundle)) {
-            const asked = [request.params.agency ?? 'all', request.params.id ?? 'all', request.params.version ?? 'latest'].join('/');
+            const asked = [params.agency ?? 'all', params.id ?? 'all', params.version ?? 'latest'].join('/');
             throw new NotFound(`No ${resource} matches ${asked} (agency ${AGENCY}, version ${VERSION}).`);
           }
           const body = format === 'json' ? JSON.stringify(structureJson(bundle)) : structureXml(bundle);
