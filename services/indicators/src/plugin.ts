@@ -2,11 +2,15 @@
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
 import { indicatorConfigFromEnv } from './config.ts';
 import { recomputeAll } from './recompute.ts';
+import { profileRoutes } from './routes/profile.ts';
+import { seriesRoutes } from './routes/series.ts';
 import { valueRoutes } from './routes/values.ts';
 
 async function routes(app: App): Promise<void> {
   const config = indicatorConfigFromEnv();
   await valueRoutes(app, config);
+  await seriesRoutes(app, config);
+  await profileRoutes(app, config);
 }
 
 export const indicatorsService: ServiceDescriptor = {

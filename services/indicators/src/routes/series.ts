@@ -1,0 +1,49 @@
+// GET /v1/indicators/{id}/series: the time series of one unit beside its district's and Berlin's (JSON or CSV).
+import { type App, problemResponses } from '@datenpool/service-kit';
+import { readableIndicator } from '../access.ts';
+import type { IndicatorConfig } from '../config.ts';
+import { csvwMetadata, valuesCsv } from '../csv.ts';
+import { querySeries } from '../queries/values.ts';
+import { ensureFresh } from '../recompute.ts';
+import { idParams, seriesQuery, seriesResponse } from '../schemas.ts';
+import { sendBody } from './values.ts';
+
+export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<void> {
+  app.get(
+    '/v1/indicators/:id/series',
+    {
+      schema: {
+        summary: 'Time series of an indicator for one unit, with the series of its district and of Berlin',
+        tags: ['indicators'],
+        params: idParams,
+        querystring: seriesQuery,
+        response: { 200: seriesResponse, ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const q = request.query;
+      await readableIndicator(app.database, request, id);
+      const dialect = { sep: q.sep, decimal: q.decimal };
+      if (q.f === 'csvw') {
+        const url = new URL(request.url, 'http://localhost');
+        url.searchParams.set('f', 'csv');
+        return sendBody(reply, 'application/csvm+json', Buffer.from(JSON.stringify(csvwMetadata(`${url.pathname}${url.search}`, `Zeitreihe ${id}`, dialect))));
+      }
+      await ensureFresh(app.database.db, config);
+      const series = await querySeries(app.database.db, 'indicator_value', { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown });
+      if (q.f === 'csv') {
+        const seen = new Set<string>();
+        const rows = [...series.unit, ...series.district, ...series.berlin].filter((v) => {
+          const key = `${v.level}|${v.unit}|${v.date}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+        reply.header('content-disposition', `attachment; filename="${id}-${q.unit}-series.csv"`);
+        return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(rows, dialect));
+      }
+      return { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown, series: series.unit, district: series.district, berlin: series.berlin };
+    },
+  );
+}
