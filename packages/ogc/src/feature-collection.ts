@@ -1,13 +1,37 @@
 // Assembles GeoJSON FeatureCollection and Feature responses around feature texts PostGIS produced.
 import type { Link } from './links.ts';
-import type { ItemsResult } from './provider.ts';
+import type { ItemsResult, ItemsSummary } from './provider.ts';
 
-/** the FeatureCollection as text: the features are inserted as they came from the database */
-export function featureCollectionText(result: ItemsResult, links: Link[]): string {
-  const matched = result.numberMatched === undefined ? '' : `"numberMatched":${result.numberMatched},`;
-  return `{"type":"FeatureCollection",${matched}"numberReturned":${result.numberReturned},"links":${JSON.stringify(
-    links,
-  )},"features":[${result.features}]}`;
+/**
+ * The FeatureCollection as text chunks: the features are passed through as they came from the
+ * database; numberMatched, numberReturned and the links (which depend on them) close the object.
+ */
+export async function* featureCollectionChunks(
+  result: ItemsResult,
+  links: (summary: ItemsSummary) => Link[],
+): AsyncGenerator<string> {
+  yield '{"type":"FeatureCollection","features":[';
+  let first = true;
+  for await (const chunk of result.features) {
+    if (chunk === '') continue;
+    yield first ? chunk : `,${chunk}`;
+    first = false;
+  }
+  const summary = await result.summary();
+  const matched = summary.numberMatched === undefined ? '' : `"numberMatched":${summary.numberMatched},`;
+  yield `],${matched}"numberReturned":${summary.numberReturned},"links":${JSON.stringify(links(summary))}}`;
+}
+
+/** the chunks joined: for pages small enough to send with a Content-Length */
+export async function collectText(chunks: AsyncIterable<string>): Promise<string> {
+  const parts: string[] = [];
+  for await (const chunk of chunks) parts.push(chunk);
+  return parts.join('');
+}
+
+/** one chunk as an async iterable: a page aggregated by the database */
+export async function* singleChunk(text: string): AsyncGenerator<string> {
+  yield text;
 }
 
 /** a single Feature with its links appended: the feature text ends with its closing brace */

@@ -62,6 +62,7 @@ export {
   findCollection,
   type ItemsQuery,
   type ItemsResult,
+  type ItemsSummary,
   listCollections,
   type Queryable,
   registerCollectionProvider,
@@ -74,9 +75,9 @@ export { checkCql2, GEOMETRY_QUERYABLE } from './cql2/check.ts';
 export { parseCql2Json } from './cql2/json-parser.ts';
 export { parseCql2Text } from './cql2/text-parser.ts';
 export { declareFilterConformance, filterConformance, type ParsedFilter, parseFilter } from './cql2/parse-filter.ts';
-export { featureCollectionText, featureText } from './feature-collection.ts';
+export { collectText, featureCollectionChunks, featureText, singleChunk } from './feature-collection.ts';
 export { featureParameters, itemsParameters, parseItemsQuery, parseProperties, rejectUnknownParameters } from './items-query.ts';
 export { declareSortingConformance, parseSortby, sortingConformance } from './sorting.ts';
 export { declareSchemaConformance, featureSchema, queryablesSchema, schemaConformance, sortablesSchema } from './schema.ts';
 export { answerConditionally, entityTag } from './caching.ts';
-export { sendText } from './send.ts';
+export { sendStream, sendText } from './send.ts';

@@ -49,12 +49,23 @@ export interface ItemsQuery {
   properties?: string[];
 }
 
-export interface ItemsResult {
-  /** the features as GeoJSON Feature texts joined by commas, as PostGIS produced them */
-  features: string;
+export interface ItemsSummary {
   numberReturned: number;
   /** exact, estimated or left out according to the collection's numberMatched policy */
   numberMatched?: number;
+}
+
+export interface ItemsResult {
+  /**
+   * The features as GeoJSON Feature texts, as PostGIS produced them, in chunks: each chunk is
+   * comma-joined Features. One chunk for a page aggregated in the database; many for a page
+   * streamed from a cursor, so that memory stays flat however large the page.
+   */
+  features: AsyncIterable<string>;
+  /** true where the chunks come from a cursor (the response is then sent chunked) */
+  streamed: boolean;
+  /** how many were returned and matched; call it after `features` is consumed */
+  summary(): Promise<ItemsSummary>;
 }
 
 /** a collection's data version: changes whenever any of its features changes */

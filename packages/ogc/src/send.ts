@@ -5,3 +5,9 @@ export function sendText<R extends { type(t: string): unknown }>(reply: R, media
   (reply.type(mediaType) as { send(p: unknown): unknown }).send(text);
   return reply;
 }
+
+/** sends a stream of text (a FeatureCollection read from a cursor) with the given media type */
+export function sendStream<R extends { type(t: string): unknown }>(reply: R, mediaType: string, stream: NodeJS.ReadableStream): R {
+  (reply.type(mediaType) as { send(p: unknown): unknown }).send(stream);
+  return reply;
+}

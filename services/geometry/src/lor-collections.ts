@@ -7,9 +7,26 @@ import {
   EPSG_25833,
   type FeatureCollectionSource,
   type ItemsQuery,
+  type ItemsSummary,
   type Queryable,
+  singleChunk,
 } from '@datenpool/ogc';
-import { type LorVersionRow, lorCount, lorExtents, lorFeature, lorItems, lorVersion, lorVersions } from './queries/lor-features.ts';
+import {
+  type LorVersionRow,
+  lorCount,
+  lorExtents,
+  lorFeature,
+  lorItems,
+  lorItemsStream,
+  lorVersion,
+  lorVersions,
+} from './queries/lor-features.ts';
+
+/**
+ * Pages up to this many features are aggregated into one text by the database (one round trip);
+ * larger pages are streamed from a cursor in batches of this size, so memory stays flat.
+ */
+export const STREAM_ABOVE = 1000;
 
 const levelTitles: Record<LorLevel, string> = {
   berlin: 'Berlin',
@@ -65,11 +82,24 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel): 
     },
     async items(query) {
       const scoped = { ...key, inTime: intersects(row, query) };
+      const summarise = async (n: number): Promise<ItemsSummary> => {
+        // a page that is not full ends the set: its end is the exact count, no COUNT(*) needed
+        const lastPage = n < query.page.limit && (n > 0 || query.page.offset === 0);
+        return { numberReturned: n, numberMatched: lastPage ? query.page.offset + n : await lorCount(db, scoped, query) };
+      };
+      if (database.pool && query.page.limit > STREAM_ABOVE) {
+        const pool = database.pool;
+        let returned = 0;
+        async function* batches() {
+          for await (const batch of lorItemsStream(pool, db, scoped, query, STREAM_ABOVE)) {
+            returned += batch.n;
+            yield batch.text;
+          }
+        }
+        return { features: batches(), streamed: true, summary: () => summarise(returned) };
+      }
       const page = await lorItems(db, scoped, query);
-      // a page that is not full ends the set: its end is the exact count, no COUNT(*) needed
-      const lastPage = page.n < query.page.limit && (page.n > 0 || query.page.offset === 0);
-      const matched = lastPage ? query.page.offset + page.n : await lorCount(db, scoped, query);
-      return { features: page.features, numberReturned: page.n, numberMatched: matched };
+      return { features: singleChunk(page.features), streamed: false, summary: () => summarise(page.n) };
     },
     item: (id, crs, properties) => lorFeature(db, key, id, crs, properties),
   };

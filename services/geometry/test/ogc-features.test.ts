@@ -105,6 +105,24 @@ t.test('offset skips features and gives a prev link; a limit above 10000 is clam
   t.equal(clamped.json().numberReturned, all.numberReturned);
 });
 
+t.test('a page above 1000 features is streamed from a cursor with the same content as an aggregated one', async (t) => {
+  const aggregated = await get('/collections/lor-2006-planungsraum/items?limit=1000&sortby=-area_m2');
+  const streamed = await get('/collections/lor-2006-planungsraum/items?limit=5000&sortby=-area_m2');
+  t.equal(streamed.statusCode, 200);
+  t.notOk(streamed.headers['content-length'], 'sent chunked');
+  t.ok(aggregated.headers['content-length'], 'a small page has a Content-Length');
+  const a = aggregated.json();
+  const s = streamed.json();
+  t.same(s.features, a.features);
+  t.equal(s.numberMatched, a.numberMatched);
+  t.equal(s.numberReturned, 448);
+  const filtered = (await get(`/collections/lor-2006-planungsraum/items?limit=5000&offset=400&filter=${encodeURIComponent("name LIKE '%a%'")}`)).json();
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit WHERE version = '2006'
+    AND level = 'planungsraum' AND name LIKE '%a%'`.execute(db);
+  t.equal(filtered.numberMatched, rows[0]!.n);
+  t.equal(filtered.numberReturned, Math.max(0, rows[0]!.n - 400));
+});
+
 t.test('bbox returns the features a PostGIS query finds in that box', async (t) => {
   const box = [13.3, 52.48, 13.42, 52.54];
   const expected = await count(sql`version = '2006' AND level = 'planungsraum'

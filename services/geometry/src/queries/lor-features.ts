@@ -1,8 +1,10 @@
 // SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
-import type { Database, Kysely } from '@datenpool/db';
+import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
 import { sql } from '@datenpool/db';
 import { type CrsDefinition, compileCql2, type ItemsQuery } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
+
+type Pool = NonNullable<DatabaseHandle['pool']>;
 
 type Db = Kysely<Database>;
 
@@ -72,14 +74,50 @@ function ordering(query: ItemsQuery): RawBuilder<unknown> {
   return sql.join([...keys, sql`u.id`]);
 }
 
+function pageSql(key: LorCollectionKey, query: ItemsQuery): RawBuilder<{ f: string }> {
+  return sql<{ f: string }>`SELECT ${featureSql(query.crs, query.properties)} AS f FROM lor_unit u
+    WHERE ${conditions(key, query)} ORDER BY ${ordering(query)}
+    LIMIT ${query.page.limit} OFFSET ${query.page.offset}`;
+}
+
 /** one page of features joined into one text by the database, and how many there are */
 export async function lorItems(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<{ features: string; n: number }> {
   const { rows } = await sql<{ features: string; n: number }>`SELECT coalesce(string_agg(f, ','), '') AS features,
-      count(*)::int AS n
-    FROM (SELECT ${featureSql(query.crs, query.properties)} AS f FROM lor_unit u
-      WHERE ${conditions(key, query)} ORDER BY ${ordering(query)}
-      LIMIT ${query.page.limit} OFFSET ${query.page.offset}) page`.execute(db);
+      count(*)::int AS n FROM (${pageSql(key, query)}) page`.execute(db);
   return rows[0] ?? { features: '', n: 0 };
+}
+
+/**
+ * One page read from a server-side cursor in batches (PostgreSQL only): each batch is yielded as
+ * comma-joined Feature texts, so the process never holds more than one batch.
+ */
+export async function* lorItemsStream(
+  pool: Pool,
+  db: Db,
+  key: LorCollectionKey,
+  query: ItemsQuery,
+  batchSize: number,
+): AsyncGenerator<{ text: string; n: number }> {
+  const compiled = pageSql(key, query).compile(db);
+  const client = await pool.connect();
+  let open = false;
+  try {
+    await client.query('BEGIN READ ONLY');
+    open = true;
+    await client.query({ text: `DECLARE lor_page NO SCROLL CURSOR FOR ${compiled.sql}`, values: [...compiled.parameters] });
+    for (;;) {
+      const { rows } = await client.query<{ f: string }>(`FETCH ${batchSize} FROM lor_page`);
+      if (rows.length === 0) break;
+      yield { text: rows.map((r) => r.f).join(','), n: rows.length };
+      if (rows.length < batchSize) break;
+    }
+    await client.query('COMMIT');
+    open = false;
+  } finally {
+    // a client that stopped reading (closed connection) leaves the transaction open: end it
+    if (open) await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
 }
 
 export async function lorCount(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<number> {

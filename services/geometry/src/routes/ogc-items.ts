@@ -10,7 +10,8 @@ import {
   declareSortingConformance,
   EPSG_25833,
   entityTag,
-  featureCollectionText,
+  collectText,
+  featureCollectionChunks,
   featureParameters,
   featureText,
   featuresCoreConformance,
@@ -23,9 +24,11 @@ import {
   rejectUnknownParameters,
   requestQuery,
   selfAndAlternate,
+  sendStream,
   sendText,
   withQuery,
 } from '@datenpool/ogc';
+import { Readable } from 'node:stream';
 import { type App, NotFound, problemResponses, sendHtml } from '@datenpool/service-kit';
 import { featurePage, itemsPage } from '../html/ogc-pages.ts';
 import { featureCollectionSchema, featureParams, featureQuery, featureSchema, collectionParams, itemsQuery } from '../ogc-schemas.ts';
@@ -65,14 +68,17 @@ export async function itemRoutes(app: App): Promise<void> {
       const withoutF = (changes: Record<string, string | undefined>) => withQuery(path, raw, { f: undefined, ...changes });
       if (format === 'html') {
         const result = await source.items({ ...query, crs: htmlMapCrs });
-        const links = pageLinks(query.page, result, (offset) => withQuery(path, raw, { f: 'html', offset }), 'html');
+        const features = [];
+        for await (const chunk of result.features) if (chunk !== '') features.push(...JSON.parse(`[${chunk}]`));
+        const summary = await result.summary();
+        const links = pageLinks(query.page, summary, (offset) => withQuery(path, raw, { f: 'html', offset }), 'html');
         return sendHtml(
           reply,
           itemsPage({
             collectionId: source.id,
             title: (await source.describe()).title,
-            features: JSON.parse(`[${result.features}]`),
-            ...(result.numberMatched === undefined ? {} : { numberMatched: result.numberMatched }),
+            features,
+            ...(summary.numberMatched === undefined ? {} : { numberMatched: summary.numberMatched }),
             offset: query.page.offset,
             links,
             jsonHref: withoutF({ f: 'json' }),
@@ -80,13 +86,15 @@ export async function itemRoutes(app: App): Promise<void> {
         );
       }
       const result = await source.items(query);
-      const links: Link[] = [
+      const chunks = featureCollectionChunks(result, (summary) => [
         ...selfAndAlternate((f) => withQuery(path, raw, { f }), mediaTypes.geojson, 'json'),
-        ...pageLinks(query.page, result, (offset) => withoutF({ offset }), 'json'),
+        ...pageLinks(query.page, summary, (offset) => withoutF({ offset }), 'json'),
         { href: `${base}/collections/${source.id}`, rel: 'collection', type: mediaTypes.json, title: 'The collection' },
-      ];
+      ]);
       reply.header('content-crs', contentCrsHeader(query.crs));
-      return sendText(reply, mediaTypes.geojson, featureCollectionText(result, links));
+      // streamed pages go out chunked as the cursor yields them; others with a Content-Length
+      if (result.streamed) return sendStream(reply, mediaTypes.geojson, Readable.from(chunks));
+      return sendText(reply, mediaTypes.geojson, await collectText(chunks));
     },
   );
 
