@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash infra/ensure-deps.sh
+# the map viewer's web assets (Vite), built when missing or older than their sources
+if [ ! -f services/viewer/dist/index.html ] || [ -n "$(find services/viewer/web services/viewer/vite.config.ts -newer services/viewer/dist/index.html -print -quit)" ]; then
+  pnpm --filter @datenpool/viewer build >&2
+fi
 # the real clients the tests drive: GDAL's OGC API client and Chromium (skipped where not root)
 missing=()
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)

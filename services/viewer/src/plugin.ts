@@ -12,5 +12,5 @@ export const viewerService: ServiceDescriptor = {
   routes,
   prefixes: ['/viewer'],
   tags: [{ name: 'viewer', description: 'The map viewer and unit profiles (a web application)' }],
-  landingLinks: [{ href: '/viewer/', rel: 'alternate', type: 'text/html', title: 'Map viewer and unit profiles' }],
+  landingLinks: [{ href: '/viewer/', rel: 'related', type: 'text/html', title: 'Map viewer and unit profiles' }],
 };
