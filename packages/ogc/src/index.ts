@@ -26,8 +26,24 @@
  *   bbox in its CRS, datetime interval, CQL2 AST, sort keys, property selection). Compile the filter
  *   with {@link compileCql2} over your queryable columns, produce each Feature as GeoJSON text in
  *   PostGIS (`ST_AsGeoJSON(ST_Transform(geom, crs.srid), crs.precision)`, swapping axes with
- *   `ST_FlipCoordinates` where `crs.latitudeFirst`), and return them joined by commas. The routes
- *   wrap them into the FeatureCollection, add links, numberMatched/numberReturned, ETag, Content-Crs.
+ *   `ST_FlipCoordinates` where `crs.latitudeFirst`), and return an {@link ItemsResult}:
+ *   `features` yields comma-joined Feature texts in chunks (one chunk from `string_agg` for small
+ *   pages, use {@link singleChunk}; batches from a server-side cursor for large ones, with
+ *   `streamed: true`), and `summary()` gives numberReturned and numberMatched once the chunks are
+ *   consumed (a page shorter than `limit` ends the set: its end is the exact count, no COUNT needed).
+ *   The routes wrap the chunks into the FeatureCollection ({@link featureCollectionChunks}), add
+ *   self/alternate/next/prev links, ETag, Last-Modified and Content-Crs, and send small pages with
+ *   a Content-Length and streamed ones chunked.
+ * - `item(fid, crs, properties)` returns one Feature text or undefined (404).
+ * - The HTML views need nothing extra: they ask `items` for the page in EPSG:25833 and draw it.
+ *
+ * See services/geometry/src/lor-collections.ts for a complete provider over a PostGIS table.
+ *
+ * Deployment note: the registry is per process. In-process (the default gateway) every service's
+ * provider is visible to the OGC routes. Where services run as separate processes behind the
+ * gateway's proxy, `/collections` is answered by the geometry process, so a provider from another
+ * service must also be registered there (import it in the geometry service's routes) for its
+ * collections to appear.
  *
  * Conformance: each module declares the classes it implements through {@link declareConformance}
  * when its routes are registered; `/conformance` lists {@link conformanceClasses}.
