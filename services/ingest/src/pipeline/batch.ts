@@ -1,6 +1,6 @@
 // The one batch pipeline every way in uses (HTTP push, facilities, harvest, bootstrap).
 import { randomUUID } from 'node:crypto';
-import type { Database, Kysely } from '@datenpool/db';
+import { type Database, type Kysely, sql } from '@datenpool/db';
 import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, PayloadTooLarge, type RowError, Unprocessable } from '@datenpool/service-kit';
 import * as batches from '../queries/batches.ts';
 import * as staging from '../queries/staging.ts';
@@ -10,6 +10,8 @@ import { MalformedBody, type RawRow, type StagedRow } from './rows.ts';
 import { makeValidator, type VariableRules } from './validate.ts';
 
 export const MAX_REPORTED_ERRORS = 1000;
+/** the merge of a batch of millions of rows may take minutes; ordinary statements keep the pool's timeout */
+const MERGE_TIMEOUT_MS = 30 * 60_000;
 const CHUNK_ROWS = 10_000;
 
 /** who writes: an API key's principal, or the system (bootstrap, scheduled harvest) */
@@ -128,6 +130,7 @@ export async function runBatch(
   let totalErrors = 0;
   const counts = { total: 0, valid: 0, invalid: 0 };
   let chunk: StagedRow[] = [];
+  let deliveredCoarse = false;
   const flush = async () => {
     // staged even once an atomic batch has an invalid row: duplicate keys are found in the staged rows
     await staging.stageChunk(db, id, chunk);
@@ -144,7 +147,7 @@ export async function runBatch(
       status: 'rejected', checksum: checksum(), ...counts, revised: 0, unchanged: 0,
       errors, warnings: [], result: { totalErrors },
     });
-    await staging.clearStaging(db, id);
+    clearLater(db, id);
     const batch = reportOf((await batches.getBatch(db, id))!);
     const extensions = { ...problem.extensions, errors, totalErrors, batchId: id, batch };
     const result: BatchResult = {
@@ -166,6 +169,7 @@ export async function runBatch(
         addErrors(checked);
       } else {
         counts.valid++;
+        if (checked.level !== 'planungsraum') deliveredCoarse = true;
         chunk.push(checked);
       }
       if (counts.total % CHUNK_ROWS === 0) await flush();
@@ -208,9 +212,11 @@ export async function runBatch(
     let outcome: batches.BatchOutcome | undefined;
     try {
       await db.transaction().execute(async (trx) => {
+        // a large batch merges longer than an ordinary statement may take
+        await sql`SELECT set_config('statement_timeout', ${String(MERGE_TIMEOUT_MS)}, true)`.execute(trx);
         const merged = await staging.mergeStaged(trx, id, target.variable.id, target.lorVersion);
         const warnings =
-          target.variable.aggregation === 'sum'
+          target.variable.aggregation === 'sum' && deliveredCoarse
             ? (await staging.rollUpDisagreements(trx, id, target.variable.id, target.lorVersion, 100)).map((d) => ({
                 code: 'roll-up-disagrees',
                 message: `Unit ${d.unit_id} on ${d.ref_date}${d.breakdown ? ` (${d.breakdown})` : ''}: delivered ${d.delivered}, its Planungsräume add up to ${d.rolled_up}.`,
@@ -228,13 +234,12 @@ export async function runBatch(
         if (options.dryRun) throw new DryRunRollback();
         // finished_at in the same transaction as the observations: what indicator watermarks rely on
         await batches.finishBatch(trx, id, outcome);
-        await staging.clearStaging(trx, id);
       });
     } catch (err) {
       if (!(err instanceof DryRunRollback)) throw err;
       await batches.finishBatch(db, id, outcome!);
-      await staging.clearStaging(db, id);
     }
+    clearLater(db, id);
     const report = reportOf((await batches.getBatch(db, id))!);
     const result: BatchResult = { statusCode: options.dryRun ? 200 : 201, totalErrors, body: { ...report, totalErrors } };
     await batches.storeResult(db, id, result);
@@ -244,6 +249,11 @@ export async function runBatch(
     await failBatch(db, id, err);
     throw err;
   }
+}
+
+/** staged rows of a landed batch are dropped after the answer; a start-up sweep catches any left over */
+function clearLater(db: Kysely<Database>, id: string): void {
+  staging.clearStaging(db, id).catch(() => {});
 }
 
 async function failBatch(db: Kysely<Database>, id: string, err: unknown): Promise<void> {
