@@ -71,7 +71,15 @@ export const dataMessageSchema = {
             type: 'object',
             required: ['dimensions', 'measures', 'attributes', 'dataSets'],
             properties: {
-              structure: urn,
+              links: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['rel'],
+                  properties: { rel: { type: 'string' }, urn, href: { type: 'string' }, uri: { type: 'string' }, title: { type: 'string' }, type: { type: 'string' } },
+                  additionalProperties: false,
+                },
+              },
               dataSets: { type: 'array', items: { type: 'integer', minimum: 0 } },
               annotations,
               dimensions: {

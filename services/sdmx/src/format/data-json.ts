@@ -1,7 +1,7 @@
 // SDMX-JSON 2.0 data messages: one structure, data sets of series (or flat observations) keyed by value indexes.
 import { confStatusCodes, obsStatusCodes, periodRange } from '../codes.ts';
 import { type DataMessage, dataSetParts, type SdmxObservation } from '../dataset.ts';
-import { AGENCY, concepts, MEASURE, TIME_DIMENSION } from '../model.ts';
+import { AGENCY, concepts, MEASURE, TIME_DIMENSION, VERSION } from '../model.ts';
 import { messageHeader, urn } from './urn.ts';
 
 export const DATA_JSON_SCHEMA = 'https://raw.githubusercontent.com/sdmx-twg/sdmx-json/master/data-message/tools/schemas/2.0.0/sdmx-json-data-schema.json';
@@ -100,7 +100,7 @@ export function dataJson(message: DataMessage): unknown {
     data: {
       structures: [
         {
-          structure: urn.dataflow(message.flow.id),
+          links: [{ rel: 'dataflow', urn: urn.dataflow(message.flow.id), href: `/sdmx/2.1/dataflow/${AGENCY}/${message.flow.id}/${VERSION}` }],
           dataSets: dataSets.map((_, i) => i),
           annotations: message.flow.annotations.map((a) => ({
             type: a.type,
