@@ -1,5 +1,6 @@
 // The built web application (Vite output in services/viewer/dist) as static files, or a 503 naming the build step.
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import { type App, HttpProblem, problemResponses } from '@datenpool/service-kit';
@@ -19,14 +20,15 @@ class ViewerNotBuilt extends HttpProblem {
   }
 }
 
-export async function appRoutes(app: App): Promise<void> {
-  if (existsSync(`${distDirectory}index.html`)) {
+/** `directory`: the build to serve (the tests point it at an empty folder) */
+export async function appRoutes(app: App, directory = distDirectory): Promise<void> {
+  if (existsSync(path.join(directory, 'index.html'))) {
     // the page itself, read per request so a rebuild shows without a restart (also at /viewer/, the router ignores the trailing slash); it links /viewer/assets/…
     app.get('/viewer', { schema: { tags: ['viewer'], summary: 'The map viewer (HTML page)' } }, async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(`${distDirectory}index.html`, 'utf8')),
+      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(path.join(directory, 'index.html'), 'utf8')),
     );
     await app.register(fastifyStatic, {
-      root: distDirectory,
+      root: directory,
       prefix: '/viewer/',
       decorateReply: false,
       index: ['index.html'],
