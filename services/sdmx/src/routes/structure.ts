@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { structureContentType, structureFormat } from '../format/negotiate.ts';
 import { structureJson } from '../format/structure-json.ts';
 import { type StructureBundle, structureXml } from '../format/structure-xml.ts';
-import { AGENCY, allCodelistIds, buildCodelist, type Catalog, CONCEPT_SCHEME, codelistIdsOf, type Dsd, loadCatalog, VERSION } from '../model.ts';
+import { allCodelistIds, buildCodelist, codelistIdsOf } from '../codelists.ts';
+import { AGENCY, type Catalog, CONCEPT_SCHEME, type Dsd, loadCatalog, VERSION } from '../model.ts';
 import { type StructurePath, structurePathParams, structureQuery } from '../schemas.ts';
 
 type Resource = 'dataflow' | 'datastructure' | 'codelist' | 'conceptscheme';
