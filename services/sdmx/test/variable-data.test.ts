@@ -181,3 +181,21 @@ t.test('bad keys and periods are 400 problems saying what is wrong; an unknown f
     t.match(res.json().detail, detail, url);
   }
 });
+
+t.test('dimensionAtObservation=REF_AREA makes series per period and breakdown; detail=dataonly drops the attributes', async (t) => {
+  const key = `einwohner.${units.join('+')}._T+age_unter6`;
+  const csv = readCsv((await app.inject({ url: dataUrl(key) })).body);
+  const xml = await app.inject({ url: dataUrl(key, 'format=xml&dimensionAtObservation=REF_AREA') });
+  const doc = parseXml(xml.body)['message:StructureSpecificData'];
+  t.equal(doc['message:Header']['message:Structure'].dimensionAtObservation, 'REF_AREA');
+  const series = doc['message:DataSet'][0].Series as Array<Record<string, any>>;
+  t.ok(series.every((s) => s.TIME_PERIOD && s.BREAKDOWN && !s.REF_AREA && s.Obs.every((o: Record<string, string>) => o.REF_AREA)));
+  t.same(byKey(readXml(xml.body)), byKey(csv));
+  const json = (await app.inject({ url: dataUrl(key, 'format=json&dimensionAtObservation=REF_AREA') })).json();
+  t.ok(validateJson(json), JSON.stringify(validateJson.errors?.slice(0, 5)));
+  t.same(json.data.structures[0].dimensions.observation.map((d: { id: string }) => d.id), ['REF_AREA']);
+  t.same(byKey(readJson(json)), byKey(csv));
+  const bare = readCsv((await app.inject({ url: dataUrl(key, 'detail=dataonly') })).body);
+  t.same(Object.keys(bare[0] as Row), ['STRUCTURE', 'STRUCTURE_ID', 'ACTION', 'VARIABLE', 'REF_AREA', 'BREAKDOWN', 'TIME_PERIOD', 'OBS_VALUE']);
+  t.same(byKey(bare), byKey(csv));
+});
