@@ -59,7 +59,7 @@ t.test('CSV with commas: every other column is a breakdown dimension', async (t)
   const body = `unit,date,value,age,sex\n${plrs[4]},2022-12-31,10,unter6,\n${plrs[4]},2022-12-31,7,unter6,weiblich\n`;
   const res = await app.inject({ method: 'POST', url: '/v1/variables/t_ew/observations', headers: { ...auth(afs), 'content-type': 'text/csv' }, payload: body });
   t.equal(res.statusCode, 201, res.body);
-  const rows = await db.selectFrom('observation').select(['breakdown', 'value']).where('unit_id', '=', plrs[4]!).orderBy('breakdown').execute();
+  const rows = await db.selectFrom('observation').select(['breakdown', 'value']).where('variable_id', '=', 't_ew').where('unit_id', '=', plrs[4]!).orderBy('breakdown').execute();
   t.same(rows, [{ breakdown: 'age=unter6', value: 10 }, { breakdown: 'age=unter6;sex=weiblich', value: 7 }], 'breakdown text is canonical, sorted by dimension');
 });
 
@@ -100,7 +100,7 @@ t.test('partial mode stores the valid rows and reports the rest', async (t) => {
   const res = await pushJson('t_ew', { observations: [{ unit: plrs[20], date: '2022-06-30', value: 1 }, { unit: 'nope', date: '2022-06-30', value: 1 }] }, afs, '&mode=partial');
   t.equal(res.statusCode, 201, res.body);
   t.match(res.json(), { status: 'partial', rows: { total: 2, valid: 1, invalid: 1, new: 1 }, totalErrors: 1, errors: [{ row: 2, field: 'unit' }] });
-  const n = await db.selectFrom('observation').select('id').where('unit_id', '=', plrs[20]!).execute();
+  const n = await db.selectFrom('observation').select('id').where('variable_id', '=', 't_ew').where('unit_id', '=', plrs[20]!).execute();
   t.equal(n.length, 1);
 });
 
