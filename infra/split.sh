@@ -8,7 +8,7 @@ bash infra/ensure-deps.sh
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 port=4001
-for name in geometry metadata ingest indicators; do
+for name in geometry metadata ingest indicators sdmx; do
   PORT=$port node --import tsx "services/$name/src/main.ts" &
   pids+=($!)
   export "${name^^}_URL=http://127.0.0.1:$port"

@@ -5,7 +5,7 @@ import t from 'tap';
 import { testDatabase } from './support/database.ts';
 import { type ServiceProcess, startService } from './support/processes.ts';
 
-const serviceNames = ['geometry', 'metadata', 'ingest', 'indicators'];
+const serviceNames = ['geometry', 'metadata', 'ingest', 'indicators', 'sdmx'];
 const database = await testDatabase(t);
 const env = { DATABASE_URL: database.url };
 
@@ -41,6 +41,8 @@ const checks: Array<{ method?: 'GET' | 'POST'; url: string; headers?: Record<str
     headers: { 'content-type': 'application/json' },
     payload: '{"observations":[]}',
   },
+  { url: '/sdmx/2.1/dataflow/DATENPOOL' },
+  { url: '/sdmx/2.1/data/DF_INDICATORS_2021/ANTEIL_65_PLUS..?format=csv' },
   { url: '/v1/nothing-here' },
 ];
 
