@@ -76,7 +76,9 @@ export async function bootstrapIngest(context: ProcessContext, log: FastifyBaseL
   const load = async (id: string, rows: RawRow[], checksum: string, what: string) => {
     const t = await target(id);
     if (!t) return;
+    const began = Date.now();
     const result = await runBatch(db, t, options('text/csv'), systemActor, rows, () => checksum);
+    log.debug({ variable: id, what, rows: rows.length, ms: Date.now() - began }, 'ingest bootstrap: batch landed');
     const body = result.body as { rows: { valid: number }; totalErrors: number };
     if (body.totalErrors > 0) log.warn({ variable: id, what, errors: body.totalErrors }, 'ingest bootstrap: rows not loaded');
   };
@@ -98,6 +100,7 @@ export async function bootstrapIngest(context: ProcessContext, log: FastifyBaseL
   if (kitas && places) {
     const bytes = readFileSync(new URL('facilities/kitas-2022-12.geojson', dataDir));
     const checksum = createHash('sha256').update(bytes).digest('hex');
+    const began = Date.now();
     try {
       const result = await ingestFacilities(
         db,
@@ -109,6 +112,7 @@ export async function bootstrapIngest(context: ProcessContext, log: FastifyBaseL
         () => checksum,
       );
       if (result.totalErrors > 0) log.warn({ errors: result.totalErrors }, 'ingest bootstrap: Kitas not assigned to a unit');
+      log.debug({ ms: Date.now() - began }, 'ingest bootstrap: Kitas landed');
     } catch (err) {
       log.warn({ reason: (err as Error).message }, 'ingest bootstrap: Kitas skipped');
     }
