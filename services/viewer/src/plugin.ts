@@ -1,8 +1,10 @@
-// The viewer as a plugin the gateway mounts: the built web application under /viewer/.
+// The viewer as a plugin the gateway mounts: the built web application under /viewer/ and the simplified units it draws.
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
 import { appRoutes } from './routes/app.ts';
+import { unitRoutes } from './routes/units.ts';
 
 async function routes(app: App): Promise<void> {
+  await unitRoutes(app);
   await appRoutes(app);
 }
 

@@ -89,8 +89,9 @@ const query = (params: Record<string, string | undefined>): string => {
 
 export const api = {
   indicators: () => getJson<{ indicators: IndicatorDefinition[] }>('/v1/indicators').then((r) => r.indicators),
-  units: (version: string, level: Level, signal?: AbortSignal) =>
-    getJson<UnitCollection>(`/collections/lor-${version}-${level}/items?f=json&limit=10000`, signal),
+  /** the units with geometry simplified for the zoom they are drawn at (the viewer's own route) */
+  units: (version: string, level: Level, zoom: number, signal?: AbortSignal) =>
+    getJson<UnitCollection>(`/viewer/units/${version}/${level}?zoom=${zoom}`, signal),
   valuesPath: (indicator: string, version: string, level: Level, date: string, format?: 'csv') =>
     `/v1/indicators/${encodeURIComponent(indicator)}/values?${query({ version, level, date, f: format })}`,
   values: (indicator: string, version: string, level: Level, date: string, signal?: AbortSignal) =>

@@ -32,6 +32,7 @@ const words = {
     classes: 'Quantilklassen',
     indexGroups: 'Indexgruppen',
     core: 'Kernindikator',
+    withValues: '{n} von {m} Kernindikatoren mit Werten',
   },
   en: {
     title: 'Datenpool Berlin – map',
@@ -63,6 +64,7 @@ const words = {
     classes: 'Quantile classes',
     indexGroups: 'Index groups',
     core: 'core indicator',
+    withValues: '{n} of {m} core indicators with values',
   },
 } as const;
 

@@ -37,10 +37,20 @@ const unitCache = new Map<string, Promise<UnitCollection>>();
 const dateCache = new Map<string, Promise<string[]>>();
 let generation = 0;
 
+/** geometry detail: simplified for zoom 12 (the city) until the user zooms in, then for zoom 15 */
+const detailFor = (zoom: number) => (zoom > 13 ? 15 : 12);
+let detail = detailFor(view.map.getZoom());
+view.map.on('zoomend', () => {
+  if (detailFor(view.map.getZoom()) !== detail) {
+    detail = detailFor(view.map.getZoom());
+    void render(state);
+  }
+});
+
 function units(version: string, level: ViewState['level']): Promise<UnitCollection> {
-  const key = `${version}/${level}`;
+  const key = `${version}/${level}/${detail}`;
   if (!unitCache.has(key)) {
-    const loading = api.units(version, level);
+    const loading = api.units(version, level, detail);
     // a failed load is not kept, so the next render tries again
     loading.catch(() => unitCache.delete(key));
     unitCache.set(key, loading);

@@ -77,6 +77,8 @@ export function createProfilePanel(container: HTMLElement): ProfilePanel {
           { class: 'num', 'data-field': field, 'data-value': value === null || value === undefined ? '' : String(value) },
           status === 'suppressed' ? words.suppressed : formatNumber(lang, value),
         );
+      const entries = profile.zielbereiche.flatMap((g) => g.indicators);
+      const withValues = entries.filter((e) => e.value !== null).length;
       container.replaceChildren(
         el(
           'header',
@@ -84,6 +86,7 @@ export function createProfilePanel(container: HTMLElement): ProfilePanel {
           close,
           el('h2', {}, `${words.profile}: ${profile.unit.name}`),
           el('p', { class: 'unit-id' }, `${profile.unit.id} · LOR ${profile.version} · ${profile.date ?? ''}`),
+          el('p', { class: 'status' }, words.withValues.replace('{n}', String(withValues)).replace('{m}', String(entries.length))),
           csv,
         ),
         ...profile.zielbereiche.map((group) =>
