@@ -39,7 +39,13 @@ const { rows: counts } = await sql<{ id: string; n: number }>`SELECT 'lor-' || v
 t.test('ogrinfo lists every collection', async (t) => {
   const out = await gdal(ogrinfo, ['-ro', '-so', source]);
   const layers = [...out.matchAll(/^\d+: (\S+)/gm)].map((m) => m[1]);
-  t.same(layers, counts.map((c) => c.id));
+  const served = (await app.inject({ url: '/collections?f=json' })).json().collections.map((c: { id: string }) => c.id);
+  t.same(layers, served, 'every collection of /collections, other services\' layers included');
+  t.same(
+    layers.filter((id) => id?.startsWith('lor-')),
+    counts.map((c) => c.id),
+    'one per LOR version and level',
+  );
 });
 
 t.test('ogrinfo reports each collection with its real feature count', async (t) => {

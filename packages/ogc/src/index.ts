@@ -97,3 +97,4 @@ export { declareSortingConformance, parseSortby, sortingConformance } from './so
 export { declareSchemaConformance, featureSchema, queryablesSchema, schemaConformance, sortablesSchema } from './schema.ts';
 export { answerConditionally, entityTag } from './caching.ts';
 export { sendStream, sendText } from './send.ts';
+export { toStorageSql } from './storage.ts';

@@ -13,7 +13,12 @@ function nonNegativeInteger(value: string, name: string): number {
   if (!/^\d+$/.test(value.trim())) {
     throw new BadRequest(`${name}=${value} is not a non-negative integer.`, { name });
   }
-  return Number(value);
+  const n = Number(value);
+  // limit is clamped later; an offset must stay exact
+  if (name === 'offset' && !Number.isSafeInteger(n)) {
+    throw new BadRequest(`offset=${value} is larger than ${Number.MAX_SAFE_INTEGER}.`, { name });
+  }
+  return n;
 }
 
 /** limit above the maximum is clamped, as /req/core/fc-limit-response-1 allows; 0 and negatives are 400 */

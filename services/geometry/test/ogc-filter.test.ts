@@ -50,6 +50,12 @@ t.test('S_INTERSECTS with point, polygon and BBOX literals in CRS84 matches Post
   t.same(await ids(text(`S_INTERSECTS(geometry, ${poly})`)), want, 'polygon');
   t.same(await ids(text('S_INTERSECTS(geometry, BBOX(13.35, 52.5, 13.40, 52.53))')), want, 'BBOX literal');
   t.same(await ids(`${text(`S_INTERSECTS(geometry, POINT(${lat} ${lon}))`)}&filter-crs=EPSG:4326`), ['01011101'], 'EPSG:4326 literal, lat first');
+  t.same(await ids(text('S_INTERSECTS(geometry, POINT(1e300 1e300))')), [], 'a point far outside any CRS: no match, no error');
+  t.same(
+    await ids(text('S_INTERSECTS(geometry, POLYGON((-180 -90, 180 -90, 180 90, -180 90, -180 -90)))')),
+    await expected(sql`true`),
+    'a world polygon covers everything',
+  );
   const within = await expected(sql`ST_Within(geom, ST_Transform(ST_GeomFromText(${poly}, 4326), 25833))`);
   t.same(await ids(text(`S_WITHIN(geometry, ${poly})`)), within, 'S_WITHIN');
 });

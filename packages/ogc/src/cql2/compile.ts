@@ -1,6 +1,7 @@
 // Compiles a checked CQL2 AST to a parameterised SQL condition; names reach SQL only via the column map.
 import { type RawBuilder, sql } from 'kysely';
 import type { CrsDefinition } from '../crs.ts';
+import { toStorageSql } from '../storage.ts';
 import type { Cql2Expression, Operand } from './ast.ts';
 import { GEOMETRY_QUERYABLE } from './check.ts';
 
@@ -50,7 +51,7 @@ function operand(o: Operand, target: Cql2Target): RawBuilder<unknown> {
       const { filterCrs, storageSrid } = target;
       const parsed = sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(o.geojson)}::text), ${filterCrs.srid}::int)`;
       const xy = filterCrs.latitudeFirst ? sql`ST_FlipCoordinates(${parsed})` : parsed;
-      return filterCrs.srid === storageSrid ? xy : sql`ST_Transform(${xy}, ${storageSrid}::int)`;
+      return toStorageSql(xy, filterCrs, storageSrid);
     }
   }
 }

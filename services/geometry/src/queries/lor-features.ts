@@ -1,7 +1,7 @@
 // SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
 import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
 import { sql } from '@datenpool/db';
-import { type CrsDefinition, compileCql2, type ItemsQuery } from '@datenpool/ogc';
+import { type CrsDefinition, compileCql2, type ItemsQuery, toStorageSql } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 type Pool = NonNullable<DatabaseHandle['pool']>;
@@ -52,9 +52,9 @@ function conditions(key: LorCollectionKey, query: ItemsQuery): RawBuilder<boolea
   if (query.bbox) {
     const b = query.bbox;
     const envelope = sql`ST_MakeEnvelope(${b.minX}::float8, ${b.minY}::float8, ${b.maxX}::float8, ${b.maxY}::float8, ${sql.lit(b.crs.srid)})`;
-    // densified before the transform, so the box's edges stay straight in its own CRS
-    const densified = b.crs.geographic ? sql`ST_Segmentize(${envelope}, 0.001)` : envelope;
-    parts.push(sql`ST_Intersects(u.geom, ST_Transform(${densified}, ${sql.lit(STORAGE_SRID)}))`);
+    // densified (0.01° ≈ 1 km) before the transform, so the box's edges stay straight in its own CRS
+    const inStorage = toStorageSql(envelope, b.crs, STORAGE_SRID, b.crs.geographic ? 0.01 : undefined);
+    parts.push(sql`ST_Intersects(u.geom, ${inStorage})`);
   }
   if (query.filter) {
     parts.push(
