@@ -24,7 +24,7 @@ class ViewerNotBuilt extends HttpProblem {
 export async function appRoutes(app: App, directory = distDirectory): Promise<void> {
   if (existsSync(path.join(directory, 'index.html'))) {
     // the page itself, read per request so a rebuild shows without a restart (also at /viewer/, the router ignores the trailing slash); it links /viewer/assets/…
-    app.get('/viewer', { schema: { tags: ['viewer'], summary: 'The map viewer (HTML page)' } }, async (_request, reply) =>
+    app.get('/viewer', { schema: { hide: true } }, async (_request, reply) =>
       reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(path.join(directory, 'index.html'), 'utf8')),
     );
     await app.register(fastifyStatic, {
@@ -40,7 +40,8 @@ export async function appRoutes(app: App, directory = distDirectory): Promise<vo
     });
     return;
   }
-  const notBuilt = { schema: { tags: ['viewer'], summary: 'The map viewer (not built yet)', response: problemResponses(503) } };
+  // hidden from /api, like the page: the document must not depend on whether the build exists
+  const notBuilt = { schema: { hide: true, response: problemResponses(503) } };
   app.get('/viewer', notBuilt, async () => {
     throw new ViewerNotBuilt();
   });
