@@ -1,6 +1,8 @@
 // The indicators service as a plugin the gateway mounts: its descriptor, routes and bootstrap (a full recompute).
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { registerCollectionProvider } from '@datenpool/ogc';
 import { indicatorConfigFromEnv } from './config.ts';
+import { indicatorLayers } from './layers.ts';
 import { recomputeAll } from './recompute.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -11,6 +13,7 @@ async function routes(app: App): Promise<void> {
   await valueRoutes(app, config);
   await seriesRoutes(app, config);
   await profileRoutes(app, config);
+  registerCollectionProvider(indicatorLayers(config));
 }
 
 export const indicatorsService: ServiceDescriptor = {

@@ -1,0 +1,128 @@
+// The indicator layers as an OGC collection provider: `indicator-{id}`, LOR units of a level with the values of a date.
+import { lorLevels } from '@datenpool/contracts';
+import type { DatabaseHandle } from '@datenpool/db';
+import {
+  type CollectionProvider,
+  type Cql2Expression,
+  EPSG_25833,
+  type FeatureCollectionSource,
+  type ItemsQuery,
+  type Queryable,
+  singleChunk,
+} from '@datenpool/ogc';
+import type { IndicatorConfig } from './config.ts';
+import { type IndicatorDefinition, variablesOf } from './plan.ts';
+import { loadDefinitions } from './queries/catalog.ts';
+import { type LayerKey, layerCount, layerDataVersion, layerExtent, layerFeature, layerItems } from './queries/layers.ts';
+import { ensureFresh } from './recompute.ts';
+
+/** the LOR version the layers show */
+const VERSION = '2021';
+const DEFAULT_LEVEL = 'planungsraum';
+
+export const layerQueryables: readonly Queryable[] = [
+  { name: 'id', title: 'Unit id', type: 'string', sortable: true, isId: false, description: 'LOR unit id' },
+  { name: 'name', title: 'Name', type: 'string', sortable: true },
+  {
+    name: 'level',
+    title: 'LOR level',
+    type: 'string',
+    description: `${lorLevels.join(', ')}; without a filter on level the layer shows the ${DEFAULT_LEVEL} level`,
+  },
+  { name: 'date', title: 'Reference date', type: 'date', sortable: true, description: 'selected with datetime; latest when absent' },
+  { name: 'value', title: 'Value', type: 'number', sortable: true, description: 'null where suppressed' },
+  { name: 'status', title: 'Status', type: 'string', description: 'ok, suppressed, provisional, estimated' },
+  { name: 'berlin', title: 'Berlin value', type: 'number' },
+  { name: 'district', title: 'District value', type: 'number' },
+  { name: 'rank', title: 'Rank in the level', type: 'integer', sortable: true },
+  { name: 'percentile', title: 'Percentile in the level', type: 'number', sortable: true },
+  { name: 'change_1y', title: 'Change against the previous year', type: 'number', sortable: true },
+  { name: 'target_distance', title: 'Distance to the target', type: 'number', sortable: true },
+  { name: 'class', title: 'Index class', type: 'integer', sortable: true },
+  { name: 'class_label', title: 'Index class label', type: 'string' },
+];
+
+/** true where the CQL2 filter names the level property (then it chooses the level) */
+function mentionsLevel(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  const o = node as Record<string, unknown>;
+  if (o.kind === 'property' && o.name === 'level') return true;
+  return Object.values(o).some((v) => (Array.isArray(v) ? v.some(mentionsLevel) : mentionsLevel(v)));
+}
+
+function layerKey(indicator: string, query: ItemsQuery): LayerKey {
+  const expression: Cql2Expression | undefined = query.filter?.expression;
+  return {
+    indicator,
+    version: VERSION,
+    defaultLevel: mentionsLevel(expression) ? null : DEFAULT_LEVEL,
+    dates: query.datetime ?? 'latest',
+  };
+}
+
+function source(database: DatabaseHandle, definition: IndicatorDefinition): FeatureCollectionSource {
+  const db = database.db;
+  const id = `indicator-${definition.id}`;
+  return {
+    id,
+    queryables: layerQueryables,
+    numberMatched: 'exact',
+    async describe() {
+      const extent = await layerExtent(db, definition.id, VERSION);
+      return {
+        id,
+        title: `${definition.labelDe} (${definition.unit})`,
+        description:
+          `Indicator ${definition.id} (${definition.zielbereich}) on the LOR ${VERSION} units. datetime selects the year (latest by default); ` +
+          `filter=level='bezirksregion' (CQL2) selects the level (${DEFAULT_LEVEL} by default).`,
+        extent: {
+          ...(extent.bbox ? { spatial: { bbox: [extent.bbox] } } : {}),
+          temporal: { interval: [[extent.first, extent.last]] },
+        },
+        storageCrs: EPSG_25833,
+        geometryType: 'MultiPolygon',
+      };
+    },
+    dataVersion: () => layerDataVersion(db),
+    async items(query) {
+      const key = layerKey(definition.id, query);
+      const page = await layerItems(db, key, query);
+      const lastPage = page.n < query.page.limit && (page.n > 0 || query.page.offset === 0);
+      return {
+        features: singleChunk(page.features),
+        streamed: false,
+        summary: async () => ({
+          numberReturned: page.n,
+          numberMatched: lastPage ? query.page.offset + page.n : await layerCount(db, key, query),
+        }),
+      };
+    },
+    item: (featureId, crs, properties) => layerFeature(db, { indicator: definition.id, version: VERSION }, featureId, crs, properties),
+  };
+}
+
+/** public indicators only: layers of indicators over restricted variables are not listed */
+async function publicDefinitions(database: DatabaseHandle): Promise<IndicatorDefinition[]> {
+  const { definitions } = await loadDefinitions(database.db);
+  const restricted = new Set(
+    (await database.db.selectFrom('variable').select('id').where('access', '=', 'restricted').execute()).map((r) => r.id),
+  );
+  return definitions.filter((d) => ![...variablesOf(definitions, d.id)].some((v) => restricted.has(v)));
+}
+
+export function indicatorLayers(config: IndicatorConfig): CollectionProvider {
+  return {
+    name: 'indicators',
+    async list(database) {
+      await ensureFresh(database.db, config);
+      return (await publicDefinitions(database)).map((d) => source(database, d));
+    },
+    async get(database, collectionId) {
+      if (!collectionId.startsWith('indicator-')) return undefined;
+      const definition = (await publicDefinitions(database)).find((d) => `indicator-${d.id}` === collectionId);
+      if (!definition) return undefined;
+      await ensureFresh(database.db, config);
+      return source(database, definition);
+    },
+  };
+}

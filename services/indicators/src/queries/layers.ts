@@ -1,0 +1,135 @@
+// SQL of the indicator layers (OGC collections indicator-{id}): LOR units joined with one indicator's values, as GeoJSON text.
+import type { Database, Kysely } from '@datenpool/db';
+import { sql } from '@datenpool/db';
+import { type CrsDefinition, compileCql2, type ItemsQuery } from '@datenpool/ogc';
+import type { RawBuilder } from 'kysely';
+
+const STORAGE_SRID = 25833;
+
+/** the layer properties: queryable name → column. The only names that reach SQL. */
+export const layerColumns: Record<string, RawBuilder<unknown>> = {
+  id: sql`v.unit_id`,
+  name: sql`u.name`,
+  level: sql`v.level`,
+  date: sql`v.ref_date`,
+  value: sql`(CASE WHEN v.status <> 'suppressed' THEN v.value END)`,
+  status: sql`v.status`,
+  berlin: sql`v.berlin`,
+  district: sql`v.district`,
+  rank: sql`v.rank`,
+  percentile: sql`v.percentile`,
+  change_1y: sql`v.change_1y`,
+  target_distance: sql`v.target_distance`,
+  class: sql`v.class`,
+  class_label: sql`v.class_label`,
+};
+
+export const layerProperties = Object.keys(layerColumns).filter((k) => k !== 'id');
+
+export interface LayerKey {
+  indicator: string;
+  version: string;
+  /** the level when the filter names none */
+  defaultLevel: string | null;
+  /** reference dates to include (from datetime, or the latest) */
+  dates: { start: string | null; end: string | null } | 'latest';
+}
+
+function geometryJson(crs: CrsDefinition): RawBuilder<string> {
+  const transformed = crs.srid === STORAGE_SRID ? sql`u.geom` : sql`ST_Transform(u.geom, ${sql.lit(crs.srid)})`;
+  const oriented = crs.latitudeFirst ? sql`ST_FlipCoordinates(${transformed})` : transformed;
+  return sql<string>`coalesce(ST_AsGeoJSON(${oriented}, ${sql.lit(crs.precision)}), 'null')`;
+}
+
+/** a feature per unit and date: id `{unit}_{year}` */
+function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
+  const selected = layerProperties.filter((p) => !properties || properties.includes(p));
+  const pairs = selected.map((p) => sql`${sql.lit(p)}, ${layerColumns[p]}`);
+  const props = pairs.length > 0 ? sql`json_build_object(${sql.join(pairs)})::text` : sql`'{}'`;
+  return sql<string>`'{"type":"Feature","id":' || to_json(v.unit_id || '_' || extract(year FROM v.ref_date)::int)::text
+    || ',"geometry":' || ${geometryJson(crs)} || ',"properties":' || ${props} || '}'`;
+}
+
+function conditions(key: LayerKey, query: ItemsQuery): RawBuilder<boolean> {
+  const parts: RawBuilder<boolean>[] = [
+    sql`v.indicator_id = ${key.indicator}`,
+    sql`v.lor_version = ${key.version}`,
+    sql`v.breakdown = ''`,
+  ];
+  if (key.defaultLevel) parts.push(sql`v.level = ${key.defaultLevel}`);
+  if (key.dates === 'latest') {
+    parts.push(sql`v.ref_date = (SELECT max(ref_date) FROM indicator_value WHERE indicator_id = ${key.indicator} AND lor_version = ${key.version})`);
+  } else {
+    if (key.dates.start) parts.push(sql`v.ref_date >= ${key.dates.start}::date`);
+    if (key.dates.end) parts.push(sql`v.ref_date <= make_date(extract(year FROM ${key.dates.end}::date)::int, 12, 31)`);
+  }
+  if (query.bbox) {
+    const b = query.bbox;
+    const envelope = sql`ST_MakeEnvelope(${b.minX}::float8, ${b.minY}::float8, ${b.maxX}::float8, ${b.maxY}::float8, ${sql.lit(b.crs.srid)})`;
+    const densified = b.crs.geographic ? sql`ST_Segmentize(${envelope}, 0.001)` : envelope;
+    parts.push(sql`ST_Intersects(u.geom, ST_Transform(${densified}, ${sql.lit(STORAGE_SRID)}))`);
+  }
+  if (query.filter) {
+    parts.push(
+      compileCql2(query.filter.expression, { columns: layerColumns, geometry: sql`u.geom`, storageSrid: STORAGE_SRID, filterCrs: query.filter.crs }),
+    );
+  }
+  return sql.join(parts, sql` AND `) as RawBuilder<boolean>;
+}
+
+const from = sql`indicator_value v LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id`;
+
+/** one page of features joined into one text by the database, and how many were returned */
+export async function layerItems(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<{ features: string; n: number }> {
+  const keys = (query.sortby ?? []).map((k) => sql`${layerColumns[k.name]} ${k.direction === 'desc' ? sql`DESC` : sql`ASC`}`);
+  const { rows } = await sql<{ features: string; n: number }>`SELECT coalesce(string_agg(f, ','), '') AS features, count(*)::int AS n
+    FROM (SELECT ${featureSql(query.crs, query.properties)} AS f FROM ${from}
+      WHERE ${conditions(key, query)} ORDER BY ${sql.join([...keys, sql`v.unit_id`, sql`v.ref_date`])}
+      LIMIT ${query.page.limit} OFFSET ${query.page.offset}) page`.execute(db);
+  return rows[0] ?? { features: '', n: 0 };
+}
+
+export async function layerCount(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${from} WHERE ${conditions(key, query)}`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+/** one feature by its id `{unit}_{year}` */
+export async function layerFeature(
+  db: Kysely<Database>,
+  key: { indicator: string; version: string },
+  featureId: string,
+  crs: CrsDefinition,
+  properties?: string[],
+): Promise<string | undefined> {
+  const match = /^(\d{1,8})_(\d{4})$/.exec(featureId);
+  if (!match) return undefined;
+  const { rows } = await sql<{ f: string }>`SELECT ${featureSql(crs, properties)} AS f FROM ${from}
+    WHERE v.indicator_id = ${key.indicator} AND v.lor_version = ${key.version} AND v.breakdown = ''
+      AND v.unit_id = ${match[1]} AND v.ref_date = make_date(${Number(match[2])}::int, 12, 31)`.execute(db);
+  return rows[0]?.f;
+}
+
+/** the dates of an indicator's values and the CRS84 extent of Berlin's geometry */
+export async function layerExtent(
+  db: Kysely<Database>,
+  indicator: string,
+  version: string,
+): Promise<{ first: string | null; last: string | null; bbox: [number, number, number, number] | null }> {
+  const { rows } = await sql<{ first: string | null; last: string | null; w: number | null; s: number | null; e: number | null; n: number | null }>`
+    SELECT (SELECT min(ref_date) FROM indicator_value WHERE indicator_id = ${indicator} AND lor_version = ${version}) AS first,
+      (SELECT max(ref_date) FROM indicator_value WHERE indicator_id = ${indicator} AND lor_version = ${version}) AS last,
+      ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
+    FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, ${sql.lit(STORAGE_SRID)}), 4326) AS b
+      FROM lor_unit WHERE version = ${version} AND geom IS NOT NULL) x`.execute(db);
+  const r = rows[0];
+  const bbox = r && r.w !== null && r.s !== null && r.e !== null && r.n !== null ? ([r.w, r.s, r.e, r.n] as [number, number, number, number]) : null;
+  return { first: r?.first ?? null, last: r?.last ?? null, bbox };
+}
+
+/** changes whenever the materialisation is recomputed */
+export async function layerDataVersion(db: Kysely<Database>): Promise<{ lastModified: Date; tag: string }> {
+  const row = await db.selectFrom('indicator_watermark').select(['updated_at']).where('id', '=', 'values').executeTakeFirst();
+  const at = row?.updated_at ? new Date(row.updated_at) : new Date(0);
+  return { lastModified: at, tag: `indicators@${at.toISOString()}` };
+}
