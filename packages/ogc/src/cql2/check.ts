@@ -1,6 +1,7 @@
 // Checks a CQL2 AST against a collection's queryables: known names, compatible types.
 import type { Queryable } from '../provider.ts';
 import { Cql2Error, type Cql2Expression, type Operand } from './ast.ts';
+import { checkGeometry } from './geometry.ts';
 
 /** the name under which every collection's geometry is queryable */
 export const GEOMETRY_QUERYABLE = 'geometry';
@@ -23,6 +24,7 @@ function kindOf(operand: Operand, queryables: readonly Queryable[]): Kind {
     case 'timestamp':
       return 'date';
     case 'geometry':
+      checkGeometry(operand.geojson);
       return 'geometry';
     default:
       return operand.kind;

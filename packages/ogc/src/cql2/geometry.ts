@@ -1,0 +1,46 @@
+// Structural check of geometry literals (cql2-json brings GeoJSON from the client as it is).
+import { Cql2Error, type GeoJsonGeometry } from './ast.ts';
+
+function isPosition(p: unknown): boolean {
+  return Array.isArray(p) && (p.length === 2 || p.length === 3) && p.every((n) => typeof n === 'number' && Number.isFinite(n));
+}
+
+function positions(value: unknown, min: number): boolean {
+  return Array.isArray(value) && value.length >= min && value.every(isPosition);
+}
+
+function rings(value: unknown): boolean {
+  return Array.isArray(value) && value.length >= 1 && value.every((ring) => positions(ring, 4));
+}
+
+/** throws a Cql2Error naming what is wrong; nothing the database would refuse passes */
+export function checkGeometry(g: GeoJsonGeometry): void {
+  const c = g.coordinates;
+  const ok = (() => {
+    switch (g.type) {
+      case 'Point':
+        return isPosition(c);
+      case 'MultiPoint':
+        return positions(c, 1);
+      case 'LineString':
+        return positions(c, 2);
+      case 'MultiLineString':
+        return Array.isArray(c) && c.length >= 1 && c.every((line) => positions(line, 2));
+      case 'Polygon':
+        return rings(c);
+      case 'MultiPolygon':
+        return Array.isArray(c) && c.length >= 1 && c.every(rings);
+      case 'GeometryCollection':
+        if (!Array.isArray(g.geometries) || g.geometries.length === 0) return false;
+        g.geometries.forEach(checkGeometry);
+        return true;
+      default:
+        return false;
+    }
+  })();
+  if (!ok) {
+    throw new Cql2Error(
+      `the ${g.type} literal is not a valid geometry (coordinates must nest as GeoJSON requires; rings need 4 positions)`,
+    );
+  }
+}
