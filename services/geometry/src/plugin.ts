@@ -1,6 +1,6 @@
 // The geometry service as a plugin the gateway mounts: its descriptor and routes.
 import { registerCollectionProvider } from '@datenpool/ogc';
-import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { type App, BadRequest, type ServiceDescriptor } from '@datenpool/service-kit';
 import { lorCommand } from './commands.ts';
 import { bootstrapLor } from './import/bootstrap.ts';
 import { lorCollections } from './lor-collections.ts';
@@ -9,6 +9,10 @@ import { collectionRoutes } from './routes/ogc-collections.ts';
 import { itemRoutes } from './routes/ogc-items.ts';
 
 async function routes(app: App): Promise<void> {
+  // PostgreSQL text cannot hold NUL: refuse it once here instead of failing in a query
+  app.addHook('onRequest', async (request) => {
+    if (/%00/.test(request.url)) throw new BadRequest('The request contains a NUL character (%00).');
+  });
   registerCollectionProvider(lorCollections);
   await lorRoutes(app);
   await collectionRoutes(app);

@@ -245,5 +245,8 @@ t.test('bad input is a 400 problem naming the parameter, never a 500', async (t)
     t.equal(res.json().invalidParams?.[0]?.name, name, `${query} names ${name}`);
   }
   t.equal((await get('/collections/lor-2006-planungsraum/items/01011101?limit=5')).statusCode, 400);
+  for (const url of ['/collections/lor-2006-bezirk/items/%00', "/collections/lor-2006-bezirk/items?filter=name%20%3D%20'a%00b'", '/v1/lor/%00/units/01']) {
+    t.equal((await get(url)).statusCode, 400, `NUL in ${url}`);
+  }
   t.equal((await get('/collections?bbox=1,2,3,4')).statusCode, 400);
 });
