@@ -272,8 +272,12 @@ t.test('the viewer in Chromium', { skip }, async (t) => {
   await t.test('a shared link restores the view', async (t) => {
     const second = await context.newPage();
     second.on('pageerror', (error) => consoleErrors.push(error.message));
-    await second.goto(`${base}/viewer/#v=2021&l=bezirk&i=auslaenderanteil&lang=en`);
+    await second.goto(`${base}/viewer/#v=2021&l=bezirk&i=auslaenderanteil&lang=en&u=01`);
     await waitForRender(second, 0);
+    if (!profileMissing) {
+      const profile = (await app.inject({ url: '/v1/units/01/profile?version=2021' })).json() as { unit: { name: string } };
+      t.match(await second.locator('#profile h2').textContent(), `Profile: ${profile.unit.name}`, 'the profile of the linked unit, in English');
+    }
     t.equal(await second.locator('#level').inputValue(), 'bezirk');
     t.equal(await second.locator('#indicator').inputValue(), 'auslaenderanteil');
     t.equal(await second.locator('html').getAttribute('lang'), 'en');
