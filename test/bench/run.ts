@@ -5,7 +5,9 @@ import { buildGateway, gatewayConfigFromEnv } from '@datenpool/gateway';
 import { serviceConfigFromEnv } from '@datenpool/service-kit';
 import autocannon from 'autocannon';
 import { testDatabase } from '../support/database.ts';
-import type { BenchContext, BenchScenario } from './types.ts';
+import type { BenchContext, BenchScenario, MeasureFn } from './types.ts';
+
+const round = (n: number) => Math.round(n * 100) / 100;
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
@@ -37,14 +39,19 @@ async function measureReference(run: () => Promise<void>): Promise<{ opsPerSec: 
   return { opsPerSec: count / ((performance.now() - started) / 1000) };
 }
 
-async function loadScenarios(): Promise<BenchScenario[]> {
+async function loadScenarios(): Promise<{ scenarios: BenchScenario[]; measures: Array<{ file: string; measure: MeasureFn }> }> {
   const dir = fileURLToPath(new URL('./scenarios/', import.meta.url));
-  const out: BenchScenario[] = [];
+  const scenarios: BenchScenario[] = [];
+  const measures: Array<{ file: string; measure: MeasureFn }> = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
-    const mod = (await import(new URL(`./scenarios/${file}`, import.meta.url).href)) as { scenarios?: BenchScenario[] };
-    out.push(...(mod.scenarios ?? []));
+    const mod = (await import(new URL(`./scenarios/${file}`, import.meta.url).href)) as {
+      scenarios?: BenchScenario[];
+      measurements?: MeasureFn;
+    };
+    scenarios.push(...(mod.scenarios ?? []).filter((s) => !only || s.name.includes(only) || file.includes(only)));
+    if (mod.measurements && (!only || file.includes(only))) measures.push({ file, measure: mod.measurements });
   }
-  return out.filter((s) => !only || s.name.includes(only));
+  return { scenarios, measures };
 }
 
 const teardowns: Array<() => unknown> = [];
@@ -59,7 +66,8 @@ const port = typeof address === 'object' && address ? address.port : 0;
 const ctx: BenchContext = { baseUrl: `http://127.0.0.1:${port}`, database };
 
 const rows: Row[] = [];
-for (const scenario of await loadScenarios()) {
+const { scenarios, measures } = await loadScenarios();
+for (const scenario of scenarios) {
   await scenario.setup?.(ctx);
   const http = await autocannon({
     url: `${ctx.baseUrl}${scenario.request.path}`,
@@ -81,5 +89,16 @@ for (const scenario of await loadScenarios()) {
 }
 console.log('\nratio = service ops/s ÷ reference ops/s, measured in this run');
 console.table(rows);
+const measured: Array<Record<string, string | number>> = [];
+for (const { file, measure } of measures) {
+  for (const m of await measure(ctx)) {
+    const ratio = m.lowerIsBetter ? m.reference / m.value : m.value / m.reference;
+    measured.push({ scenario: m.name, from: file, unit: m.unit, value: round(m.value), reference: round(m.reference), ratio: round(ratio) });
+  }
+}
+if (measured.length > 0) {
+  console.log('\nbulk measurements (ratio = service ÷ reference for rates, reference ÷ service for durations)');
+  console.table(measured);
+}
 await app.close();
 for (const fn of teardowns.reverse()) await fn();

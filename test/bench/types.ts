@@ -15,3 +15,17 @@ export interface BenchScenario {
   /** the work the endpoint wraps (the raw SQL producing the same body), measured in-process */
   reference(ctx: BenchContext): Promise<void>;
 }
+
+/** a measurement that is not one HTTP GET (bulk uploads, recomputes): the scenario measures both sides */
+export interface BenchMeasurement {
+  name: string;
+  /** what was measured and its unit, e.g. `rows/s` or `s` */
+  unit: string;
+  value: number;
+  reference: number;
+  /** true where a smaller value is better (durations): the ratio is then reference ÷ value */
+  lowerIsBetter?: boolean;
+}
+
+/** modules in scenarios/ may export this beside `scenarios` */
+export type MeasureFn = (ctx: BenchContext) => Promise<BenchMeasurement[]>;

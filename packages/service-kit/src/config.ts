@@ -7,8 +7,11 @@ export const serviceConfigSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** largest accepted request body in bytes (JSON and forms; ingestion sets its own) */
   bodyLimit: z.coerce.number().int().positive().default(1_048_576),
-  /** how long a request may take before the server answers 503 */
-  requestTimeoutMs: z.coerce.number().int().positive().default(60_000),
+  /**
+   * how long receiving one request may take; uploads are parsed while they arrive, so this bounds
+   * the largest push (about 140 s per million CSV rows on a loaded 2-core machine)
+   */
+  requestTimeoutMs: z.coerce.number().int().positive().default(600_000),
   /** base URL clients see, for links; derived from the request when unset */
   publicUrl: z.string().url().optional(),
   /** honour X-Forwarded-Host/-Proto (set by the gateway in proxy mode) when building links */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { sql } from '@datenpool/db';
 import { generateKey, hashKey } from '@datenpool/service-kit';
-import type { BenchContext, BenchScenario } from '../types.ts';
+import type { BenchContext, BenchScenario, MeasureFn } from '../types.ts';
 
 /** the autocannon runner measures GET requests; this bench is one large POST, run by ingestBench */
 export const scenarios: BenchScenario[] = [];
@@ -93,3 +93,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await app.close();
   for (const fn of teardowns.reverse()) await fn();
 }
+
+/** the runner's entry: rows per second through HTTP against raw COPY */
+export const measurements: MeasureFn = async (ctx) =>
+  (await ingestBench(ctx)).map((r) => ({ name: r.name, unit: 'rows/s', value: r.opsPerSec, reference: r.referenceOpsPerSec }));
