@@ -146,6 +146,8 @@ async function render(next: ViewState): Promise<void> {
     if (mine !== generation) return;
     const message = error instanceof Error ? error.message : String(error);
     window.datenpoolViewer.error = message;
+    // the controls stay usable, so a bad link (an unknown indicator) can be corrected
+    renderControls(elements.controls, state, { catalog: catalogList, dates: [] }, update);
     elements.notice.hidden = false;
     elements.notice.textContent = `${words.failed}${message}`;
     if (state.unit) profilePanel.loading(`${words.failed}${message}`);
