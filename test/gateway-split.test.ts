@@ -5,6 +5,9 @@ import t from 'tap';
 import { testDatabase } from './support/database.ts';
 import { type ServiceProcess, startService } from './support/processes.ts';
 
+// five service processes start and bootstrap while other test files run: more than tap's default 30 s
+t.setTimeout(600_000);
+
 const serviceNames = ['geometry', 'metadata', 'ingest', 'indicators', 'sdmx'];
 const database = await testDatabase(t);
 const env = { DATABASE_URL: database.url };

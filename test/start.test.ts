@@ -6,6 +6,9 @@ import path from 'node:path';
 import t from 'tap';
 import { freePort, repoRoot, waitForHealth } from './support/processes.ts';
 
+// the embedded database and the bundled data take longer than tap's default 30 s on a busy machine
+t.setTimeout(600_000);
+
 t.test('the gateway starts on embedded PGlite and answers /, /health, /ready, /api', async (t) => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'datenpool-start-'));
   const port = await freePort();
