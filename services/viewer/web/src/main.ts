@@ -137,6 +137,7 @@ async function render(next: ViewState): Promise<void> {
         const profile = await api.profile(state.unit, state.version, state.date);
         if (mine !== generation) return;
         profilePanel.show(profile, catalog, state.lang, words);
+        view.reveal(state.unit, elements.profile.offsetWidth);
       }
     } else {
       profilePanel.hide();

@@ -24,6 +24,23 @@ export interface MapView {
   onHover(handler: (unit: UnitProperties | null, point: { x: number; y: number }) => void): void;
   onClick(handler: (unit: UnitProperties) => void): void;
   select(unitId: string): void;
+  /** pans (never zooms in) so the unit is in view left of a panel `rightInset` pixels wide */
+  reveal(unitId: string, rightInset: number): void;
+}
+
+/** [west, south, east, north] of a geometry's positions */
+function boundsOf(geometry: GeoJSON.Geometry): [number, number, number, number] {
+  const box: [number, number, number, number] = [180, 90, -180, -90];
+  const visit = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      box[0] = Math.min(box[0], c[0]);
+      box[1] = Math.min(box[1], c[1] as number);
+      box[2] = Math.max(box[2], c[0]);
+      box[3] = Math.max(box[3], c[1] as number);
+    } else if (Array.isArray(c)) c.forEach(visit);
+  };
+  if ('coordinates' in geometry) visit(geometry.coordinates);
+  return box;
 }
 
 /** a diagonal hatch drawn on a canvas: suppressed values */
@@ -117,9 +134,11 @@ export async function createMapView(container: HTMLElement): Promise<MapView> {
     if (unit) for (const handler of clickHandlers) handler(unit);
   });
 
+  let shown: GeoJSON.FeatureCollection = { type: 'FeatureCollection', features: [] };
   return {
     map,
     show(collection, colours) {
+      shown = collection;
       const fill: maplibregl.ExpressionSpecification | string =
         colours.length === 0
           ? noDataColour
@@ -136,6 +155,17 @@ export async function createMapView(container: HTMLElement): Promise<MapView> {
     onClick: (handler) => clickHandlers.push(handler),
     select(unitId) {
       map.setFilter('units-selected', ['==', ['get', 'id'], unitId]);
+    },
+    reveal(unitId, rightInset) {
+      const feature = shown.features.find((f) => f.properties?.id === unitId);
+      if (!feature?.geometry) return;
+      const container = map.getContainer();
+      if (rightInset + 80 > container.clientWidth) return;
+      map.fitBounds(boundsOf(feature.geometry), {
+        padding: { top: 20, bottom: 20, left: 20, right: rightInset + 20 },
+        maxZoom: map.getZoom(),
+        duration: 300,
+      });
     },
   };
 }
