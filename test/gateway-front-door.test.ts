@@ -9,7 +9,7 @@ import { testGateway } from './support/app.ts';
 t.test('exceeding the rate limit is a 429 problem with Retry-After', async (t) => {
   const { app } = await testGateway(t, { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW_MS: '60000' });
   const statuses: number[] = [];
-  let last;
+  let last: Awaited<ReturnType<typeof app.inject>> | undefined;
   for (let i = 0; i < 4; i++) {
     last = await app.inject({ url: '/health', remoteAddress: '10.9.8.7' });
     statuses.push(last.statusCode);
