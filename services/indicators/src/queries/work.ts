@@ -33,6 +33,11 @@ export function inScope(alias: string, scope: ComputeScope) {
 export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Promise<void> {
   // the roll-up sorts and hashes a few hundred thousand rows: keep them in memory
   await sql`SET LOCAL work_mem = '64MB'`.execute(db);
+  // every statement of a recompute is bulk work over rows written moments ago, which have no statistics yet;
+  // estimates of one row then lead to nested loops, or merge joins on the first key column, over tens of
+  // thousands of rows (minutes instead of seconds): hash joins are right for all of them
+  await sql`SET LOCAL enable_nestloop = off`.execute(db);
+  await sql`SET LOCAL enable_mergejoin = off`.execute(db);
   await sql`CREATE TEMP TABLE IF NOT EXISTS iv_stage (
     lor_version text NOT NULL, level text NOT NULL, unit_id text NOT NULL, ref_date date NOT NULL, breakdown text NOT NULL,
     value double precision, numerator double precision, denominator double precision,
