@@ -3,11 +3,11 @@ import { formulaVariables } from '@datenpool/contracts';
 import type { Database, Kysely } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, affectedScope, dependencyOrder, withPrerequisites } from './plan.ts';
-import { annotate } from './queries/annotate.ts';
+import { mergeStage } from './queries/annotate.ts';
 import { changedSince, freshnessState, loadDefinitions, lockRecompute, setWatermark } from './queries/catalog.ts';
 import { buildCells, computeDistribution, computeSimple, secondarySuppression } from './queries/compute.ts';
 import { computeChange, computeIndex } from './queries/derived.ts';
-import { type ComputeScope, clearStage, createWorkTables, mergeStage, type ValueTable } from './queries/work.ts';
+import { type ComputeScope, clearStage, createWorkTables, type ValueTable } from './queries/work.ts';
 
 export interface RecomputeReport {
   mode: 'full' | 'incremental' | 'none';
@@ -31,13 +31,7 @@ async function computeOne(
   else if (kind === 'distribution') await computeDistribution(db, definition, config);
   else await computeSimple(db, definition, config);
   if (config.secondarySuppression && kind !== 'index' && kind !== 'change') await secondarySuppression(db);
-  const merged = await mergeStage(db, table, definition.id, scope);
-  // reference values of later years (change_1y, change_ny) read the years recomputed here
-  const annotateScope: ComputeScope = scope.years
-    ? { versions: scope.versions, years: [...new Set(scope.years.flatMap((y) => [y, y + 1, y + config.changeYears]))] }
-    : scope;
-  await annotate(db, table, definition.id, annotateScope, config.changeYears);
-  return merged;
+  return mergeStage(db, table, definition.id, scope, config.changeYears);
 }
 
 /** computes the given plan in dependency order; `db` must be a transaction (the work tables are temporary) */
@@ -113,7 +107,9 @@ export async function ensureFresh(db: Kysely<Database>, config: IndicatorConfig)
       .filter((d) => scopes.has(d.id))
       .map((definition) => {
         const s = scopes.get(definition.id) as { versions: Set<string>; years: Set<number> };
-        return { definition, scope: { versions: [...s.versions], years: [...s.years] } };
+        // the reference values of later years (change_1y, change_ny) read the years that changed
+        const years = [...new Set([...s.years].flatMap((y) => [y, y + 1, y + config.changeYears]))];
+        return { definition, scope: { versions: [...s.versions], years } };
       });
     const r = await run(trx, 'indicator_value', plan, null, config);
     await setWatermark(trx, { finishedAt: state.newestFinishedAt, batchId: state.newestBatchId, catalogHash: state.catalogHash });

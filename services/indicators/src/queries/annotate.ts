@@ -1,56 +1,85 @@
-// Reference values of each value: Berlin and district, rank and percentile in its level, changes, target distance.
+// Merging the staged values of one indicator with their reference values: Berlin and district, rank and percentile,
+// changes and target distance, computed in the same statement that writes each row once.
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import { type ComputeScope, inScope, type ValueTable } from './work.ts';
 
 /**
- * fills berlin, district, rank (1 = highest value), percentile (0 = lowest, 100 = highest), change_1y, change_ny
- * and the target of the unit's scope (its district's target before Berlin's, totals only) for one indicator.
- * One scan with window functions over the indicator's rows of the scope's versions (every year: changes read
- * earlier ones); only rows of the scope whose reference values changed are written.
+ * Writes the staged values of one indicator with berlin, district, rank (1 = highest value), percentile (0 = lowest,
+ * 100 = highest), change_1y, change_ny and the target of the unit's scope (its district's before Berlin's, totals
+ * only). The windows run over the staged rows together with the indicator's stored rows of other dates, from which
+ * changes read earlier years. Rows equal to the stored ones are not written, so their provenance and computed_at
+ * stay; rows of the scope that were not computed again are removed.
  */
-export async function annotate(
+export async function mergeStage(
   db: Kysely<Database>,
   table: ValueTable,
   indicatorId: string,
   scope: ComputeScope,
   changeYears: number,
-): Promise<number> {
+): Promise<{ written: number; removed: number }> {
   const t = sql.table(table);
   const hasTargets = await db.selectFrom('indicator_target').select('id').where('indicator_id', '=', indicatorId).limit(1).executeTakeFirst();
   const target = hasTargets
     ? sql`(SELECT x.target_value FROM indicator_target x
-        WHERE x.indicator_id = w.indicator_id AND w.breakdown = '' AND w.ref_date BETWEEN x.period_from AND x.period_to
+        WHERE x.indicator_id = ${indicatorId} AND w.breakdown = '' AND w.ref_date BETWEEN x.period_from AND x.period_to
           AND (x.scope = 'berlin' OR (x.scope = left(w.unit_id, 2) AND w.level <> 'berlin'))
         ORDER BY x.scope = 'berlin', x.period_from DESC LIMIT 1)`
     : sql`NULL::double precision`;
-  const versions = sql`${scope.versions}::text[]`;
   // frame offsets must be constants: the number of years is a validated integer
   const oneYear = sql.raw(`interval '1 year'`);
   const nYears = sql.raw(`interval '${Math.trunc(changeYears)} years'`);
-  const result = await sql`UPDATE ${t} AS t SET berlin = a.berlin, district = a.district, rank = a.rank, percentile = a.percentile,
-      change_1y = a.change_1y, change_ny = a.change_ny, target = a.target, target_distance = a.value - a.target
-    FROM (
-      SELECT w.*, ${target} AS target FROM (
-        SELECT v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.indicator_id, v.value,
-          max(v.value) FILTER (WHERE v.level = 'berlin') OVER (PARTITION BY v.lor_version, v.ref_date, v.breakdown) AS berlin,
-          max(v.value) FILTER (WHERE v.level = 'bezirk')
-            OVER (PARTITION BY v.lor_version, v.ref_date, v.breakdown, CASE WHEN v.level = 'berlin' THEN NULL ELSE left(v.unit_id, 2) END) AS district,
-          CASE WHEN v.value IS NOT NULL THEN rank() OVER (PARTITION BY v.lor_version, v.level, v.ref_date, v.breakdown, v.value IS NULL
-            ORDER BY v.value DESC) END::int AS rank,
-          CASE WHEN v.value IS NOT NULL THEN 100 * percent_rank() OVER (PARTITION BY v.lor_version, v.level, v.ref_date, v.breakdown,
-            v.value IS NULL ORDER BY v.value) END AS percentile,
-          v.value - max(v.value) OVER (PARTITION BY v.lor_version, v.level, v.unit_id, v.breakdown ORDER BY v.ref_date
-            RANGE BETWEEN ${oneYear} PRECEDING AND ${oneYear} PRECEDING) AS change_1y,
-          v.value - max(v.value) OVER (PARTITION BY v.lor_version, v.level, v.unit_id, v.breakdown ORDER BY v.ref_date
-            RANGE BETWEEN ${nYears} PRECEDING AND ${nYears} PRECEDING) AS change_ny
-        FROM ${t} v
-        WHERE v.indicator_id = ${indicatorId} AND (${versions} IS NULL OR v.lor_version = ANY (${versions}))
-      ) w
-      WHERE ${inScope('w', scope)}
-    ) a
-    WHERE t.indicator_id = ${indicatorId} AND t.lor_version = a.lor_version AND t.level = a.level AND t.unit_id = a.unit_id
-      AND t.ref_date = a.ref_date AND t.breakdown = a.breakdown
-      AND (t.berlin, t.district, t.rank, t.percentile, t.change_1y, t.change_ny, t.target, t.target_distance)
-        IS DISTINCT FROM (a.berlin, a.district, a.rank, a.percentile, a.change_1y, a.change_ny, a.target, a.value - a.target)`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  const written = await sql`WITH base AS (
+      SELECT lor_version, level, unit_id, ref_date, breakdown, value, true AS staged FROM iv_stage
+      UNION ALL
+      SELECT v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value, false
+      FROM ${t} v
+      WHERE v.indicator_id = ${indicatorId} AND v.lor_version IN (SELECT DISTINCT lor_version FROM iv_stage)
+        AND v.ref_date NOT IN (SELECT DISTINCT ref_date FROM iv_stage)
+    ),
+    w AS (
+      SELECT b.*,
+        max(b.value) FILTER (WHERE b.level = 'berlin') OVER (PARTITION BY b.lor_version, b.ref_date, b.breakdown) AS berlin,
+        max(b.value) FILTER (WHERE b.level = 'bezirk')
+          OVER (PARTITION BY b.lor_version, b.ref_date, b.breakdown, CASE WHEN b.level = 'berlin' THEN NULL ELSE left(b.unit_id, 2) END) AS district,
+        CASE WHEN b.value IS NOT NULL THEN rank() OVER (PARTITION BY b.lor_version, b.level, b.ref_date, b.breakdown, b.value IS NULL
+          ORDER BY b.value DESC) END::int AS rank,
+        CASE WHEN b.value IS NOT NULL THEN 100 * percent_rank() OVER (PARTITION BY b.lor_version, b.level, b.ref_date, b.breakdown,
+          b.value IS NULL ORDER BY b.value) END AS percentile,
+        b.value - max(b.value) OVER (PARTITION BY b.lor_version, b.level, b.unit_id, b.breakdown ORDER BY b.ref_date
+          RANGE BETWEEN ${oneYear} PRECEDING AND ${oneYear} PRECEDING) AS change_1y,
+        b.value - max(b.value) OVER (PARTITION BY b.lor_version, b.level, b.unit_id, b.breakdown ORDER BY b.ref_date
+          RANGE BETWEEN ${nYears} PRECEDING AND ${nYears} PRECEDING) AS change_ny
+      FROM base b
+    ),
+    a AS (SELECT w.*, ${target} AS target FROM w WHERE w.staged)
+    INSERT INTO ${t} AS t (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
+      status, suppression, berlin, district, rank, percentile, change_1y, change_ny, target, target_distance,
+      class, class_label, dynamics, dynamics_class, provenance, computed_at)
+    SELECT ${indicatorId}, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator,
+      s.status, s.suppression, a.berlin, a.district, a.rank, a.percentile, a.change_1y, a.change_ny, a.target, s.value - a.target,
+      s.class, s.class_label, s.dynamics, s.dynamics_class, s.provenance, now()
+    FROM iv_stage s
+    JOIN a ON a.lor_version = s.lor_version AND a.level = s.level AND a.unit_id = s.unit_id AND a.ref_date = s.ref_date
+      AND a.breakdown = s.breakdown
+    ON CONFLICT (indicator_id, lor_version, level, unit_id, ref_date, breakdown) DO UPDATE SET
+      value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator, status = excluded.status,
+      suppression = excluded.suppression, berlin = excluded.berlin, district = excluded.district, rank = excluded.rank,
+      percentile = excluded.percentile, change_1y = excluded.change_1y, change_ny = excluded.change_ny, target = excluded.target,
+      target_distance = excluded.target_distance, class = excluded.class, class_label = excluded.class_label,
+      dynamics = excluded.dynamics, dynamics_class = excluded.dynamics_class, provenance = excluded.provenance,
+      -- the time of the last change of the value or its provenance, not of its reference values
+      computed_at = CASE WHEN (t.value, t.numerator, t.denominator, t.status, t.suppression, t.class, t.dynamics, t.provenance)
+        IS DISTINCT FROM (excluded.value, excluded.numerator, excluded.denominator, excluded.status, excluded.suppression,
+          excluded.class, excluded.dynamics, excluded.provenance) THEN excluded.computed_at ELSE t.computed_at END
+    WHERE (t.value, t.numerator, t.denominator, t.status, t.suppression, t.berlin, t.district, t.rank, t.percentile, t.change_1y,
+        t.change_ny, t.target, t.target_distance, t.class, t.class_label, t.dynamics, t.dynamics_class, t.provenance)
+      IS DISTINCT FROM (excluded.value, excluded.numerator, excluded.denominator, excluded.status, excluded.suppression,
+        excluded.berlin, excluded.district, excluded.rank, excluded.percentile, excluded.change_1y, excluded.change_ny,
+        excluded.target, excluded.target_distance, excluded.class, excluded.class_label, excluded.dynamics,
+        excluded.dynamics_class, excluded.provenance)`.execute(db);
+  const removed = await sql`DELETE FROM ${t} AS v
+    WHERE v.indicator_id = ${indicatorId} AND ${inScope('v', scope)}
+      AND NOT EXISTS (SELECT 1 FROM iv_stage s WHERE s.lor_version = v.lor_version AND s.level = v.level
+        AND s.unit_id = v.unit_id AND s.ref_date = v.ref_date AND s.breakdown = v.breakdown)`.execute(db);
+  return { written: Number(written.numAffectedRows ?? 0), removed: Number(removed.numAffectedRows ?? 0) };
 }

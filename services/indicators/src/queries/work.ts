@@ -54,34 +54,3 @@ export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Pro
 export async function clearStage(db: Kysely<Database>): Promise<void> {
   await sql`TRUNCATE iv_stage`.execute(db);
 }
-
-/**
- * writes the staged values of one indicator: rows that differ are replaced (and stamped), equal rows are left
- * untouched so that their provenance and computed_at stay, rows of the scope no longer computed are removed
- */
-export async function mergeStage(
-  db: Kysely<Database>,
-  table: ValueTable,
-  indicatorId: string,
-  scope: ComputeScope,
-): Promise<{ written: number; removed: number }> {
-  const t = sql.table(table);
-  const written = await sql`INSERT INTO ${t} AS t (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
-      status, suppression, class, class_label, dynamics, dynamics_class, provenance, computed_at)
-    SELECT ${indicatorId}, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
-      status, suppression, class, class_label, dynamics, dynamics_class, provenance, now()
-    FROM iv_stage
-    ON CONFLICT (indicator_id, lor_version, level, unit_id, ref_date, breakdown) DO UPDATE SET
-      value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator, status = excluded.status,
-      suppression = excluded.suppression, class = excluded.class, class_label = excluded.class_label,
-      dynamics = excluded.dynamics, dynamics_class = excluded.dynamics_class, provenance = excluded.provenance,
-      computed_at = excluded.computed_at
-    WHERE (t.value, t.numerator, t.denominator, t.status, t.suppression, t.class, t.class_label, t.dynamics, t.dynamics_class, t.provenance)
-      IS DISTINCT FROM (excluded.value, excluded.numerator, excluded.denominator, excluded.status, excluded.suppression,
-        excluded.class, excluded.class_label, excluded.dynamics, excluded.dynamics_class, excluded.provenance)`.execute(db);
-  const removed = await sql`DELETE FROM ${t} AS v
-    WHERE v.indicator_id = ${indicatorId} AND ${inScope('v', scope)}
-      AND NOT EXISTS (SELECT 1 FROM iv_stage s WHERE s.lor_version = v.lor_version AND s.level = v.level
-        AND s.unit_id = v.unit_id AND s.ref_date = v.ref_date AND s.breakdown = v.breakdown)`.execute(db);
-  return { written: Number(written.numAffectedRows ?? 0), removed: Number(removed.numAffectedRows ?? 0) };
-}
