@@ -35,6 +35,9 @@ export async function mergeStage(
       FROM ${t} v
       WHERE v.indicator_id = ${indicatorId} AND v.lor_version IN (SELECT DISTINCT lor_version FROM iv_stage)
         AND v.ref_date NOT IN (SELECT DISTINCT ref_date FROM iv_stage)
+        -- only the earlier years the changes read
+        AND v.ref_date IN (SELECT DISTINCT (d - ${oneYear})::date FROM (SELECT DISTINCT ref_date AS d FROM iv_stage) x
+          UNION SELECT DISTINCT (d - ${nYears})::date FROM (SELECT DISTINCT ref_date AS d FROM iv_stage) y)
     ),
     w AS (
       SELECT b.*,
