@@ -58,7 +58,13 @@ for (const check of checks) {
     const b = await proxied.inject(request);
     t.equal(b.statusCode, a.statusCode, 'status');
     t.equal(b.headers['content-type'], a.headers['content-type'], 'content type');
-    const strip = (body: string) => body.replace(/"instance":"[^"]*"/g, '').replace(/request id [0-9a-f-]+/g, '');
+    // what differs per message by design: problem instances, request ids, SDMX message ids and times
+    const strip = (body: string) =>
+      body
+        .replace(/"instance":"[^"]*"/g, '')
+        .replace(/request id [0-9a-f-]+/g, '')
+        .replace(/<message:ID>[^<]*<\/message:ID>|<message:Prepared>[^<]*<\/message:Prepared>/g, '')
+        .replace(/"(id|prepared)":"(DATENPOOL-[^"]*|\d{4}-\d\d-\d\dT[^"]*)"/g, '');
     t.equal(strip(b.body), strip(a.body), 'body');
     for (const [name, value] of Object.entries(a.headers)) {
       if (ignoredHeaders.has(name) || name.startsWith('x-ratelimit')) continue;

@@ -1,5 +1,10 @@
-// `node services/geometry`: the geometry service alone on its own port.
+// `node services/geometry`: the geometry service alone on its own port. It answers every OGC API
+// Features route of a split deployment, so it also serves the indicator layers (the provider
+// registry is per process; in-process the indicators service registers them itself).
+import { indicatorConfigFromEnv, indicatorLayers } from '@datenpool/indicators';
+import { registerCollectionProvider } from '@datenpool/ogc';
 import { runStandalone } from '@datenpool/service-kit';
 import { geometryService } from './plugin.ts';
 
+registerCollectionProvider(indicatorLayers(indicatorConfigFromEnv()));
 await runStandalone(geometryService, 4001);

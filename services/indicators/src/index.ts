@@ -16,3 +16,4 @@ export {
 } from './queries/values.ts';
 export type { ValueTable } from './queries/work.ts';
 export { computeAsOf, ensureFresh, type RecomputeReport, recomputeAll } from './recompute.ts';
+export { indicatorLayers } from './layers.ts';
