@@ -10,7 +10,7 @@ export async function batchRoutes(app: App): Promise<void> {
   app.get(
     '/v1/batches/:id',
     {
-      preHandler: requireScope('ingest:write'),
+      onRequest: requireScope('ingest:write'),
       schema: {
         tags: [TAG],
         summary: 'One batch: status, progress while it runs (rows so far), counts and row errors',
@@ -31,7 +31,7 @@ export async function batchRoutes(app: App): Promise<void> {
   app.get(
     '/v1/batches',
     {
-      preHandler: requireScope('ingest:write'),
+      onRequest: requireScope('ingest:write'),
       schema: {
         tags: [TAG],
         summary: "Batches, newest first (an agency key sees its agency's batches; admin sees all)",

@@ -29,7 +29,7 @@ export async function pushRoutes(app: App, config: IngestConfig): Promise<void> 
     '/v1/variables/:variableId/observations',
     {
       bodyLimit: config.bodyLimit,
-      preHandler: requireScope('ingest:write'),
+      onRequest: requireScope('ingest:write'),
       schema: {
         tags: [TAG],
         summary: 'Push observations of a variable as one batch',

@@ -9,7 +9,7 @@ export async function sourceRoutes(app: App, config: IngestConfig): Promise<void
   app.post(
     '/v1/sources/:id/harvest',
     {
-      preHandler: requireScope('ingest:write'),
+      onRequest: requireScope('ingest:write'),
       schema: {
         tags: ['ingest'],
         summary: 'Harvest a referenced source now (CSV, SDMX-CSV or OGC API Features with next-link paging) into a batch',
