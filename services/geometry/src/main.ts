@@ -6,5 +6,7 @@ import { registerCollectionProvider } from '@datenpool/ogc';
 import { runStandalone } from '@datenpool/service-kit';
 import { geometryService } from './plugin.ts';
 
-registerCollectionProvider(indicatorLayers(indicatorConfigFromEnv()));
 await runStandalone(geometryService, 4001);
+// after the LOR provider (registered with the routes), so /collections lists them in the same
+// order as the in-process gateway
+registerCollectionProvider(indicatorLayers(indicatorConfigFromEnv()));
