@@ -1,13 +1,17 @@
 // `pnpm bench`: starts the gateway over a real PostGIS, runs every scenario, prints one table.
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildGateway, gatewayConfigFromEnv } from '@datenpool/gateway';
 import { serviceConfigFromEnv } from '@datenpool/service-kit';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { testDatabase } from '../support/database.ts';
 import type { BenchContext, BenchScenario, MeasureFn } from './types.ts';
 
 const round = (n: number) => Math.round(n * 100) / 100;
+const run = promisify(execFile);
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
@@ -37,6 +41,18 @@ async function measureReference(run: () => Promise<void>): Promise<{ opsPerSec: 
     }),
   );
   return { opsPerSec: count / ((performance.now() - started) / 1000) };
+}
+
+/**
+ * autocannon in a process of its own, so the HTTP client's work is not charged to the service
+ * (the reference side has no client to pay for)
+ */
+async function loadFromOtherProcess(url: string): Promise<autocannon.Result> {
+  const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  const { stdout } = await run(process.execPath, [cli, '--json', '-c', String(connections), '-d', String(durationSeconds), url], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as autocannon.Result;
 }
 
 async function loadScenarios(): Promise<{ scenarios: BenchScenario[]; measures: Array<{ file: string; measure: MeasureFn }> }> {
@@ -69,11 +85,7 @@ const rows: Row[] = [];
 const { scenarios, measures } = await loadScenarios();
 for (const scenario of scenarios) {
   await scenario.setup?.(ctx);
-  const http = await autocannon({
-    url: `${ctx.baseUrl}${scenario.request.path}`,
-    connections,
-    duration: durationSeconds,
-  });
+  const http = await loadFromOtherProcess(`${ctx.baseUrl}${scenario.request.path}`);
   if (http.non2xx > 0 || http.errors > 0) {
     console.error(`${scenario.name}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
   }
