@@ -2,11 +2,11 @@
 import { type App, problemResponses } from '@datenpool/service-kit';
 import { readableIndicator } from '../access.ts';
 import type { IndicatorConfig } from '../config.ts';
-import { csvwMetadata, valuesCsv } from '../csv.ts';
+import { valuesCsv } from '../csv.ts';
 import { querySeries } from '../queries/values.ts';
 import { ensureFresh } from '../recompute.ts';
 import { idParams, seriesQuery, seriesResponse } from '../schemas.ts';
-import { sendBody } from './values.ts';
+import { sendBody, sendCsvw } from './values.ts';
 
 export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<void> {
   app.get(
@@ -26,9 +26,7 @@ export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<v
       await readableIndicator(app.database, request, id);
       const dialect = { sep: q.sep, decimal: q.decimal };
       if (q.f === 'csvw') {
-        const url = new URL(request.url, 'http://localhost');
-        url.searchParams.set('f', 'csv');
-        return sendBody(reply, 'application/csvm+json', Buffer.from(JSON.stringify(csvwMetadata(`${url.pathname}${url.search}`, `Zeitreihe ${id}`, dialect))));
+        return sendCsvw(reply, request.url, `Zeitreihe ${id}`, dialect);
       }
       await ensureFresh(app.database.db, config);
       const series = await querySeries(app.database.db, 'indicator_value', { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown });

@@ -2,7 +2,7 @@
 import { type App, problemResponses, requireScope, audit } from '@datenpool/service-kit';
 import { readableIndicator } from '../access.ts';
 import type { IndicatorConfig } from '../config.ts';
-import { csvwMetadata, valuesCsv } from '../csv.ts';
+import { type CsvDialect, csvwMetadata, valuesCsv } from '../csv.ts';
 import { queryValues } from '../queries/values.ts';
 import { computeAsOf, ensureFresh, recomputeAll } from '../recompute.ts';
 import { idParams, recomputeResponse, valuesQuery, valuesResponse } from '../schemas.ts';
@@ -16,6 +16,13 @@ export function valueDate(date: string | undefined): string | undefined {
 export function sendBody<R extends { type(t: string): unknown }>(reply: R, type: string, body: Buffer): R {
   (reply.type(type) as { send(p: unknown): unknown }).send(body);
   return reply;
+}
+
+/** the CSVW metadata of the CSV that the same URL gives with `f=csv` */
+export function sendCsvw<R extends { type(t: string): unknown }>(reply: R, requestUrl: string, title: string, dialect: CsvDialect): R {
+  const url = new URL(requestUrl, 'http://localhost');
+  url.searchParams.set('f', 'csv');
+  return sendBody(reply, 'application/csvm+json', Buffer.from(JSON.stringify(csvwMetadata(`${url.pathname}${url.search}`, title, dialect))));
 }
 
 export async function valueRoutes(app: App, config: IndicatorConfig): Promise<void> {
@@ -40,10 +47,7 @@ export async function valueRoutes(app: App, config: IndicatorConfig): Promise<vo
       await readableIndicator(app.database, request, id);
       const dialect = { sep: q.sep, decimal: q.decimal };
       if (q.f === 'csvw') {
-        const url = new URL(request.url, 'http://localhost');
-        url.searchParams.set('f', 'csv');
-        const doc = csvwMetadata(`${url.pathname}${url.search}`, `Indikator ${id}`, dialect);
-        return sendBody(reply, 'application/csvm+json', Buffer.from(JSON.stringify(doc)));
+        return sendCsvw(reply, request.url, `Indikator ${id}`, dialect);
       }
       const filter = {
         indicator: id,
