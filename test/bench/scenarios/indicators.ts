@@ -44,7 +44,7 @@ async function cellsByVariable(database: DatabaseHandle): Promise<Map<string, Se
 }
 
 /** replaces every observation by synthetic counts, one landed batch per variable; returns the observation count */
-async function generate(database: DatabaseHandle): Promise<number> {
+export async function generate(database: DatabaseHandle): Promise<number> {
   const { db } = database;
   const units = planungsraeume();
   const cells = await cellsByVariable(database);

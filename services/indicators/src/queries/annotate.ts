@@ -28,10 +28,25 @@ export async function mergeStage(
   // frame offsets must be constants: the number of years is a validated integer
   const oneYear = sql.raw(`interval '1 year'`);
   const nYears = sql.raw(`interval '${Math.trunc(changeYears)} years'`);
-  const written = await sql`WITH base AS (
-      SELECT lor_version, level, unit_id, ref_date, breakdown, value, true AS staged FROM iv_stage
+  const written = await sql`WITH decoded AS (
+      -- each distinct batch mask of the stage decoded once into its batch ids (iv_batch numbers them per version and year)
+      SELECT m.lor_version, m.ref_date, m.mask, m.input_dates,
+        jsonb_strip_nulls(jsonb_build_object('batches', to_jsonb(array_agg(b.id ORDER BY b.id)), 'inputDates', m.input_dates)) AS provenance
+      FROM (SELECT DISTINCT lor_version, ref_date, mask::text AS mask, input_dates FROM iv_stage WHERE mask IS NOT NULL) m
+      JOIN iv_batch b ON b.lor_version = m.lor_version AND b.year = extract(year FROM m.ref_date)::int
+        AND substr(m.mask, b.k + 1, 1) = '1'
+      GROUP BY m.lor_version, m.ref_date, m.mask, m.input_dates
+    ),
+    base AS (
+      SELECT s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator, s.status,
+        s.suppression, s.class, s.class_label, s.dynamics, s.dynamics_class, coalesce(s.provenance, d.provenance) AS provenance,
+        true AS staged
+      FROM iv_stage s
+      LEFT JOIN decoded d ON d.lor_version = s.lor_version AND d.ref_date = s.ref_date AND d.mask = s.mask::text
+        AND coalesce(d.input_dates, '{}') = coalesce(s.input_dates, '{}')
       UNION ALL
-      SELECT v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value, false
+      SELECT v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, false
       FROM ${t} v
       WHERE v.indicator_id = ${indicatorId} AND v.lor_version IN (SELECT DISTINCT lor_version FROM iv_stage)
         AND v.ref_date NOT IN (SELECT DISTINCT ref_date FROM iv_stage)
@@ -58,12 +73,10 @@ export async function mergeStage(
     INSERT INTO ${t} AS t (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
       status, suppression, berlin, district, rank, percentile, change_1y, change_ny, target, target_distance,
       class, class_label, dynamics, dynamics_class, provenance, computed_at)
-    SELECT ${indicatorId}, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator,
-      s.status, s.suppression, a.berlin, a.district, a.rank, a.percentile, a.change_1y, a.change_ny, a.target, s.value - a.target,
-      s.class, s.class_label, s.dynamics, s.dynamics_class, s.provenance, now()
-    FROM iv_stage s
-    JOIN a ON a.lor_version = s.lor_version AND a.level = s.level AND a.unit_id = s.unit_id AND a.ref_date = s.ref_date
-      AND a.breakdown = s.breakdown
+    SELECT ${indicatorId}, a.lor_version, a.level, a.unit_id, a.ref_date, a.breakdown, a.value, a.numerator, a.denominator,
+      a.status, a.suppression, a.berlin, a.district, a.rank, a.percentile, a.change_1y, a.change_ny, a.target, a.value - a.target,
+      a.class, a.class_label, a.dynamics, a.dynamics_class, a.provenance, now()
+    FROM a
     ON CONFLICT (indicator_id, lor_version, level, unit_id, ref_date, breakdown) DO UPDATE SET
       value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator, status = excluded.status,
       suppression = excluded.suppression, berlin = excluded.berlin, district = excluded.district, rank = excluded.rank,

@@ -11,45 +11,72 @@ function revisionFilter(asOf: Date | null) {
     : sql`o.valid_to IS NULL`;
 }
 
+/** the observations read: current ones (or those valid at a past time) of the variables, in the scope */
+function observationFilter(variables: string[], scope: ComputeScope, asOf: Date | null) {
+  return sql`o.variable_id = ANY (${variables}::text[]) AND NOT o.deleted AND o.value IS NOT NULL AND ${revisionFilter(asOf)}
+    AND (${versionsParam(scope)} IS NULL OR o.lor_version = ANY (${versionsParam(scope)}))
+    AND (${yearsParam(scope)} IS NULL OR extract(year FROM o.ref_date)::int = ANY (${yearsParam(scope)}))`;
+}
+
 /**
  * iv_cells: every input variable summed up the LOR hierarchy once per recompute, shared by all indicators.
  * Inputs are matched by reference year: per variable, version and year the latest reference date counts, and of that
- * date the finest level delivered, from which coarser levels are summed (variables with aggregation `none` stay where
- * they were delivered).
+ * date the finest level delivered (iv_pick), from which coarser levels are summed one level at a time (variables with
+ * aggregation `none` stay where they were delivered).
+ *
+ * Provenance travels as a bit mask: the batches of each version and year are numbered (iv_batch), a cell holds the
+ * bits of the batches it sums, and a value ORs the masks of its cells. Masks have one length per recompute, so that
+ * `bit_or` and `|` apply; they are decoded into batch ids once per distinct mask when values are written.
  */
 export async function buildCells(db: Kysely<Database>, variables: string[], scope: ComputeScope, asOf: Date | null): Promise<void> {
-  await sql`DROP TABLE IF EXISTS iv_cells`.execute(db);
-  await sql`CREATE TEMP TABLE iv_cells ON COMMIT DROP AS
+  const where = observationFilter(variables, scope, asOf);
+  for (const table of ['iv_cells', 'iv_pick', 'iv_batch', 'iv_breakdowns']) await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
+  await sql`CREATE TEMP TABLE iv_pick ON COMMIT DROP AS
     WITH ${levelsCte},
-    obs AS MATERIALIZED (
-      SELECT o.variable_id, o.lor_version, o.level, o.unit_id, o.ref_date, o.breakdown, o.value, o.batch_id, o.status,
-        extract(year FROM o.ref_date)::int AS year
-      FROM observation o
-      WHERE o.variable_id = ANY (${variables}::text[]) AND NOT o.deleted AND o.value IS NOT NULL AND ${revisionFilter(asOf)}
-        AND (${versionsParam(scope)} IS NULL OR o.lor_version = ANY (${versionsParam(scope)}))
-        AND (${yearsParam(scope)} IS NULL OR extract(year FROM o.ref_date)::int = ANY (${yearsParam(scope)}))
-    ),
-    pick AS MATERIALIZED (
-      SELECT DISTINCT ON (o.variable_id, o.lor_version, o.year) o.variable_id, o.lor_version, o.year, o.ref_date, o.level, lv.rank
-      FROM (SELECT DISTINCT variable_id, lor_version, year, ref_date, level FROM obs) o
-      JOIN lv ON lv.level = o.level
-      ORDER BY o.variable_id, o.lor_version, o.year, o.ref_date DESC, lv.rank DESC
-    ),
-    up AS MATERIALIZED (
-      SELECT p.variable_id, p.lor_version, p.year, p.ref_date, p.level, l.level AS up_level, l.len
-      FROM pick p JOIN variable v ON v.id = p.variable_id
-      JOIN lv l ON l.rank <= p.rank AND (v.aggregation = 'sum' OR l.rank = p.rank)
-    )
-    SELECT o.variable_id, o.lor_version, o.year, o.ref_date, u.up_level AS level,
-      CASE WHEN u.len = 0 THEN '0' ELSE left(o.unit_id, u.len) END AS unit_id, o.breakdown,
-      sum(o.value) AS value, array_agg(DISTINCT o.batch_id) AS batches,
-      bool_or(o.status = 'estimated') AS estimated, bool_or(o.status = 'provisional') AS provisional
-    FROM obs o
-    JOIN up u ON u.variable_id = o.variable_id AND u.lor_version = o.lor_version AND u.year = o.year
-      AND u.ref_date = o.ref_date AND u.level = o.level
-    GROUP BY o.variable_id, o.lor_version, o.year, o.ref_date, u.up_level, 6, o.breakdown`.execute(db);
-  await sql`CREATE INDEX ON iv_cells (variable_id)`.execute(db);
+    d AS (SELECT DISTINCT o.variable_id, o.lor_version, o.ref_date, o.level FROM observation o WHERE ${where})
+    SELECT DISTINCT ON (d.variable_id, d.lor_version, extract(year FROM d.ref_date))
+      d.variable_id, d.lor_version, extract(year FROM d.ref_date)::int AS year, d.ref_date, d.level, lv.rank
+    FROM d JOIN lv ON lv.level = d.level
+    ORDER BY d.variable_id, d.lor_version, extract(year FROM d.ref_date), d.ref_date DESC, lv.rank DESC`.execute(db);
+  await sql`ANALYZE iv_pick`.execute(db);
+  await sql`CREATE TEMP TABLE iv_batch ON COMMIT DROP AS
+    SELECT lor_version, year, batch_id AS id, (row_number() OVER (PARTITION BY lor_version, year ORDER BY batch_id) - 1)::int AS k
+    FROM (SELECT DISTINCT o.lor_version, p.year, o.batch_id
+      FROM observation o JOIN iv_pick p ON p.variable_id = o.variable_id AND p.lor_version = o.lor_version
+        AND p.ref_date = o.ref_date AND p.level = o.level
+      WHERE ${where}) x`.execute(db);
+  const widest = await sql<{ n: number }>`SELECT coalesce(max(k) + 1, 1)::int AS n FROM iv_batch`.execute(db);
+  const bits = 64 * Math.ceil((widest.rows[0]?.n ?? 1) / 64);
+  // the mask length is a computed integer, inlined because a cast to bit(n) takes a constant
+  await sql`ALTER TABLE iv_batch ADD COLUMN mask bit varying`.execute(db);
+  await sql`UPDATE iv_batch SET mask = set_bit(0::${sql.raw(`bit(${bits})`)}::bit varying, k, 1)`.execute(db);
+  await sql`CREATE TEMP TABLE iv_cells ON COMMIT DROP AS
+    SELECT o.variable_id COLLATE "C" AS variable_id, o.lor_version COLLATE "C" AS lor_version, p.year, o.ref_date,
+      o.level COLLATE "C" AS level, p.rank, o.unit_id COLLATE "C" AS unit_id, o.breakdown COLLATE "C" AS breakdown, o.value, b.mask,
+      o.status = 'estimated' AS estimated, o.status = 'provisional' AS provisional
+    FROM observation o
+    JOIN iv_pick p ON p.variable_id = o.variable_id AND p.lor_version = o.lor_version AND p.ref_date = o.ref_date AND p.level = o.level
+    JOIN iv_batch b ON b.lor_version = o.lor_version AND b.year = p.year AND b.id = o.batch_id
+    WHERE ${where}`.execute(db);
   await sql`ANALYZE iv_cells`.execute(db);
+  // one level at a time, from the level below (cells of rank r + 1 exist only where the pick is at least that fine)
+  const levels = ['berlin', 'bezirk', 'prognoseraum', 'bezirksregion'];
+  const idLength = [0, 2, 4, 6];
+  for (let rank = 3; rank >= 0; rank--) {
+    const unit = idLength[rank] === 0 ? sql`'0'` : sql.raw(`left(c.unit_id, ${idLength[rank]})`);
+    await sql`INSERT INTO iv_cells
+      SELECT c.variable_id, c.lor_version, c.year, c.ref_date, ${levels[rank]}::text, ${rank}::int, ${unit}, c.breakdown,
+        sum(c.value), bit_or(c.mask), bool_or(c.estimated), bool_or(c.provisional)
+      FROM iv_cells c
+      WHERE c.rank = ${rank + 1}::int AND c.variable_id IN (SELECT id FROM variable WHERE aggregation = 'sum')
+      GROUP BY c.variable_id, c.lor_version, c.year, c.ref_date, ${rank === 0 ? sql`` : sql`${unit}, `}c.breakdown`.execute(db);
+  }
+  await sql`CREATE INDEX ON iv_cells (variable_id)`.execute(db);
+  // the breakdowns each variable holds: where references and distributions look up their codes
+  await sql`CREATE TEMP TABLE iv_breakdowns ON COMMIT DROP AS
+    SELECT DISTINCT variable_id, breakdown FROM iv_cells
+    -- summed variables reach Berlin with every breakdown they hold; the others stay where they were delivered
+    WHERE rank = 0 OR variable_id IN (SELECT id FROM variable WHERE aggregation <> 'sum')`.execute(db);
 }
 
 /**
@@ -62,7 +89,7 @@ function finalSelect(minBase: number) {
       round(numerator::numeric, 12)::double precision, round(denominator::numeric, 12)::double precision,
       CASE WHEN suppression IS NOT NULL THEN 'suppressed' WHEN estimated THEN 'estimated'
         WHEN provisional THEN 'provisional' ELSE 'ok' END,
-      suppression, provenance
+      suppression, mask, input_dates
     FROM (
       SELECT x.*, CASE WHEN x.denominator < ${minBase}::double precision THEN 'min_base'
         WHEN x.below_threshold THEN 'disclosure' END AS suppression
@@ -105,7 +132,8 @@ export async function computeSimple(
   );
   const complete = sql.join(refs.map((r) => sql.ref(`${r.role}_complete`)), sql` AND `);
   const below = sql.join(refs.map((r) => sql.ref(`${r.role}_below`)), sql` OR `);
-  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, provenance)
+  const variables = [...new Set(refs.map((r) => r.variable))];
+  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, mask, input_dates)
     WITH refs AS MATERIALIZED (
       SELECT r.role, r.variable_id, r.dims, r.restriction,
         r.count_role AND v.value_kind = 'count' AS count_role,
@@ -115,23 +143,22 @@ export async function computeSimple(
     ),
     bmap AS MATERIALIZED (
       SELECT r.role, r.variable_id, b.breakdown, dp_breakdown_without(b.breakdown, r.dims) AS residual
-      FROM refs r JOIN (SELECT DISTINCT variable_id, breakdown FROM iv_cells) b ON b.variable_id = r.variable_id
+      FROM refs r JOIN iv_breakdowns b ON b.variable_id = r.variable_id
       WHERE dp_breakdown_matches(b.breakdown, r.restriction)
     ),
     vals AS (
       SELECT c.lor_version, c.year, c.level, c.unit_id, m.residual AS breakdown, ${perRole},
-        bool_or(c.estimated) AS estimated, bool_or(c.provisional) AS provisional,
-        dp_array_concat(c.batches) AS batches,
+        bool_or(c.estimated) AS estimated, bool_or(c.provisional) AS provisional, bit_or(c.mask) AS mask,
         jsonb_object_agg(c.variable_id, c.ref_date) FILTER (WHERE c.ref_date <> make_date(c.year, 12, 31)) AS input_dates
       FROM iv_cells c
       JOIN bmap m ON m.variable_id = c.variable_id AND m.breakdown = c.breakdown
       JOIN refs r ON r.role = m.role
+      WHERE c.variable_id = ANY (${variables}::text[])
       GROUP BY c.lor_version, c.year, c.level, c.unit_id, m.residual
     ),
     x AS (
       SELECT vals.*, ${numerator} AS numerator, ${denominator} AS denominator, ${below} AS below_threshold,
-        CASE WHEN ${denominator} = 0 THEN NULL ELSE (${numerator}) / (${denominator}) * ${factor}::double precision END AS value,
-        jsonb_strip_nulls(jsonb_build_object('batches', to_jsonb(dp_uuid_union(batches)), 'inputDates', input_dates)) AS provenance
+        CASE WHEN ${denominator} = 0 THEN NULL ELSE (${numerator}) / (${denominator}) * ${factor}::double precision END AS value
       FROM vals
       WHERE ${complete}
     )
@@ -146,7 +173,7 @@ export async function computeDistribution(
 ): Promise<void> {
   const f = definition.formula;
   if (f.kind !== 'distribution') return;
-  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, provenance)
+  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, mask, input_dates)
     WITH v AS (
       SELECT value_kind = 'count' AS counts, greatest(disclosure_threshold, ${config.disclosureThreshold}::int) AS threshold
       FROM variable WHERE id = ${f.variable}
@@ -154,14 +181,14 @@ export async function computeDistribution(
     split AS MATERIALIZED (
       SELECT c.*, b.code, b.rest
       FROM iv_cells c
-      JOIN (SELECT DISTINCT breakdown, dp_breakdown_code(breakdown, ${f.dimension}) AS code,
+      JOIN (SELECT breakdown, dp_breakdown_code(breakdown, ${f.dimension}) AS code,
               dp_breakdown_without(breakdown, ARRAY[${f.dimension}]::text[]) AS rest
-            FROM iv_cells WHERE variable_id = ${f.variable}) b ON b.breakdown = c.breakdown
+            FROM iv_breakdowns WHERE variable_id = ${f.variable}) b ON b.breakdown = c.breakdown
       WHERE c.variable_id = ${f.variable}
     ),
     parts AS (
       SELECT p.*, coalesce(t.value, sum(p.value) OVER (PARTITION BY p.lor_version, p.year, p.level, p.unit_id, p.rest)) AS total,
-        dp_uuid_union(p.batches || coalesce(t.batches, '{}')) AS all_batches
+        CASE WHEN t.mask IS NULL THEN p.mask ELSE p.mask | t.mask END AS all_mask
       FROM split p
       LEFT JOIN split t ON t.code IS NULL AND t.lor_version = p.lor_version AND t.year = p.year AND t.level = p.level
         AND t.unit_id = p.unit_id AND t.breakdown = p.rest
@@ -170,9 +197,8 @@ export async function computeDistribution(
     x AS (
       SELECT lor_version, year, level, unit_id, breakdown, value AS numerator, total AS denominator,
         CASE WHEN total = 0 THEN NULL ELSE value / total * ${f.factor}::double precision END AS value,
-        (SELECT counts AND parts.value < threshold FROM v) AS below_threshold, estimated, provisional,
-        jsonb_strip_nulls(jsonb_build_object('batches', to_jsonb(all_batches),
-          'inputDates', CASE WHEN ref_date <> make_date(year, 12, 31) THEN jsonb_build_object(variable_id, ref_date) END)) AS provenance
+        (SELECT counts AND parts.value < threshold FROM v) AS below_threshold, estimated, provisional, all_mask AS mask,
+        CASE WHEN ref_date <> make_date(year, 12, 31) THEN jsonb_build_object(variable_id, ref_date) END AS input_dates
       FROM parts
     )
     ${finalSelect(Math.max(definition.minBase, config.minBase))}`.execute(db);

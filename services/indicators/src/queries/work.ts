@@ -33,16 +33,20 @@ export function inScope(alias: string, scope: ComputeScope) {
 export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Promise<void> {
   // the roll-up sorts and hashes a few hundred thousand rows: keep them in memory
   await sql`SET LOCAL work_mem = '64MB'`.execute(db);
+  // the work tables' text keys are ASCII codes and compare bytewise (COLLATE "C"): sorts and index insertions
+  // through the locale's collation cost several times more
   // every statement of a recompute is bulk work over rows written moments ago, which have no statistics yet;
   // estimates of one row then lead to nested loops, or merge joins on the first key column, over tens of
   // thousands of rows (minutes instead of seconds): hash joins are right for all of them
   await sql`SET LOCAL enable_nestloop = off`.execute(db);
   await sql`SET LOCAL enable_mergejoin = off`.execute(db);
   await sql`CREATE TEMP TABLE IF NOT EXISTS iv_stage (
-    lor_version text NOT NULL, level text NOT NULL, unit_id text NOT NULL, ref_date date NOT NULL, breakdown text NOT NULL,
+    lor_version text COLLATE "C" NOT NULL, level text COLLATE "C" NOT NULL, unit_id text COLLATE "C" NOT NULL,
+    ref_date date NOT NULL, breakdown text COLLATE "C" NOT NULL,
     value double precision, numerator double precision, denominator double precision,
     status text NOT NULL, suppression text, class integer, class_label text, dynamics double precision, dynamics_class integer,
-    provenance jsonb NOT NULL,
+    -- provenance: the batch mask and input dates of values computed from cells, or written out by derived kinds
+    mask bit varying, input_dates jsonb, provenance jsonb,
     PRIMARY KEY (lor_version, level, unit_id, ref_date, breakdown)
   ) ON COMMIT DROP`.execute(db);
   if (asOf) {
