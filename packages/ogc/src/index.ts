@@ -91,7 +91,7 @@ export { checkCql2, GEOMETRY_QUERYABLE } from './cql2/check.ts';
 export { parseCql2Json } from './cql2/json-parser.ts';
 export { parseCql2Text } from './cql2/text-parser.ts';
 export { declareFilterConformance, filterConformance, type ParsedFilter, parseFilter } from './cql2/parse-filter.ts';
-export { collectText, featureCollectionChunks, featureText, singleChunk } from './feature-collection.ts';
+export { collectBytes, featureCollectionChunks, featureText, singleChunk } from './feature-collection.ts';
 export { featureParameters, itemsParameters, parseItemsQuery, parseProperties, rejectUnknownParameters } from './items-query.ts';
 export { declareSortingConformance, parseSortby, sortingConformance } from './sorting.ts';
 export { declareSchemaConformance, featureSchema, queryablesSchema, schemaConformance, sortablesSchema } from './schema.ts';

@@ -10,7 +10,7 @@ import {
   declareSortingConformance,
   EPSG_25833,
   entityTag,
-  collectText,
+  collectBytes,
   featureCollectionChunks,
   featureParameters,
   featureText,
@@ -94,7 +94,7 @@ export async function itemRoutes(app: App): Promise<void> {
       reply.header('content-crs', contentCrsHeader(query.crs));
       // streamed pages go out chunked as the cursor yields them; others with a Content-Length
       if (result.streamed) return sendStream(reply, mediaTypes.geojson, Readable.from(chunks));
-      return sendText(reply, mediaTypes.geojson, await collectText(chunks));
+      return sendText(reply, mediaTypes.geojson, await collectBytes(chunks));
     },
   );
 
