@@ -8,6 +8,7 @@ import { buildGateway, gatewayConfigFromEnv } from '@datenpool/gateway';
 import { serviceConfigFromEnv } from '@datenpool/service-kit';
 import type autocannon from 'autocannon';
 import { testDatabase } from '../support/database.ts';
+import { type CpuSnapshot, cpuSnapshot, cpuSpent } from './cpu.ts';
 import type { BenchContext, BenchScenario, MeasureFn } from './types.ts';
 
 const round = (n: number) => Math.round(n * 100) / 100;
@@ -24,10 +25,23 @@ interface Row {
   p99: number;
   referenceOpsPerSec: number;
   ratio: number;
+  /** CPU ms per request of this process plus the local PostgreSQL (autocannon's own excluded) */
+  cpuMs?: number;
+  refCpuMs?: number;
+  /** reference CPU ÷ service CPU: what the service costs the machine, less sensitive to other load than ops/s */
+  cpuRatio?: number;
 }
 
-async function measureReference(run: () => Promise<void>): Promise<{ opsPerSec: number }> {
+/** CPU ms per operation between two snapshots; undefined without a local cluster to read */
+function cpuPerOp(before: CpuSnapshot, after: CpuSnapshot, ops: number): number | undefined {
+  const spent = cpuSpent(before, after);
+  if (spent.postgres === undefined || ops === 0) return undefined;
+  return (spent.node + spent.postgres) / ops;
+}
+
+async function measureReference(run: () => Promise<void>): Promise<{ opsPerSec: number; cpuMs?: number }> {
   await run(); // warm
+  const before = cpuSnapshot();
   const deadline = performance.now() + durationSeconds * 1000;
   let count = 0;
   const started = performance.now();
@@ -40,7 +54,8 @@ async function measureReference(run: () => Promise<void>): Promise<{ opsPerSec: 
       }
     }),
   );
-  return { opsPerSec: count / ((performance.now() - started) / 1000) };
+  const cpuMs = cpuPerOp(before, cpuSnapshot(), count);
+  return { opsPerSec: count / ((performance.now() - started) / 1000), ...(cpuMs === undefined ? {} : { cpuMs }) };
 }
 
 /**
@@ -85,7 +100,9 @@ const rows: Row[] = [];
 const { scenarios, measures } = await loadScenarios();
 for (const scenario of scenarios) {
   await scenario.setup?.(ctx);
+  const before = cpuSnapshot();
   const http = await loadFromOtherProcess(`${ctx.baseUrl}${scenario.request.path}`);
+  const cpuMs = cpuPerOp(before, cpuSnapshot(), http.requests.total);
   if (http.non2xx > 0 || http.errors > 0) {
     console.error(`${scenario.name}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
   }
@@ -97,9 +114,13 @@ for (const scenario of scenarios) {
     p99: http.latency.p99,
     referenceOpsPerSec: Math.round(reference.opsPerSec * 10) / 10,
     ratio: Math.round((http.requests.average / reference.opsPerSec) * 100) / 100,
+    ...(cpuMs === undefined || reference.cpuMs === undefined
+      ? {}
+      : { cpuMs: round(cpuMs), refCpuMs: round(reference.cpuMs), cpuRatio: round(reference.cpuMs / cpuMs) }),
   });
 }
 console.log('\nratio = service ops/s ÷ reference ops/s, measured in this run');
+console.log('cpuMs, refCpuMs = CPU ms per request of the gateway process + local PostgreSQL (not autocannon); cpuRatio = refCpuMs ÷ cpuMs');
 console.table(rows);
 const measured: Array<Record<string, string | number>> = [];
 for (const { file, measure } of measures) {
