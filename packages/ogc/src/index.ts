@@ -20,8 +20,8 @@
  *   `queryables` (the property whitelist: the only names `filter`, `sortby` and `properties` may
  *   use; map each to a column in your own queries), `numberMatched` policy (`exact` where COUNT is
  *   cheap, `estimate` or `omit` where it is not), `dataVersion()` (Last-Modified and the part of the
- *   ETag that changes with the data; make it a cheap lookup, it runs on every request),
- *   `items(query)` and `item(fid, crs)`.
+ *   ETag that changes with the data; make it a cheap lookup, it runs on every request whose
+ *   `items` result does not carry it), `items(query)` and `item(fid, crs)`.
  * - `items` gets an {@link ItemsQuery} whose parts are parsed and validated already (page, CRS,
  *   bbox in its CRS, datetime interval, CQL2 AST, sort keys, property selection). Compile the filter
  *   with {@link compileCql2} over your queryable columns, produce each Feature as GeoJSON text in
@@ -31,6 +31,8 @@
  *   pages, use {@link singleChunk}; batches from a server-side cursor for large ones, with
  *   `streamed: true`), and `summary()` gives numberReturned and numberMatched once the chunks are
  *   consumed (a page shorter than `limit` ends the set: its end is the exact count, no COUNT needed).
+ *   An aggregated page may carry `dataVersion`, read by the same statement: a request without
+ *   If-None-Match or If-Modified-Since then costs one statement (the LOR provider does this).
  *   The routes wrap the chunks into the FeatureCollection ({@link featureCollectionChunks}), add
  *   self/alternate/next/prev links, ETag, Last-Modified and Content-Crs, and send small pages with
  *   a Content-Length and streamed ones chunked.

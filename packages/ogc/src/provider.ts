@@ -66,6 +66,12 @@ export interface ItemsResult {
   streamed: boolean;
   /** how many were returned and matched; call it after `features` is consumed */
   summary(): Promise<ItemsSummary>;
+  /**
+   * the data version as read by the same statement as the page, where the provider reads it so:
+   * a request without If-None-Match or If-Modified-Since then needs no look-up of its own for the
+   * ETag and Last-Modified
+   */
+  dataVersion?: DataVersion;
 }
 
 /** a collection's data version: changes whenever any of its features changes */

@@ -1,9 +1,11 @@
 // The LOR collections (`lor-{version}-{level}`) as an OGC collection provider.
 import { type LorLevel, lorLevels } from '@datenpool/contracts';
 import type { DatabaseHandle } from '@datenpool/db';
+import { NotFound } from '@datenpool/service-kit';
 import {
   type CollectionDescription,
   type CollectionProvider,
+  type DataVersion,
   EPSG_25833,
   type FeatureCollectionSource,
   type ItemsQuery,
@@ -53,32 +55,66 @@ function intersects(row: LorVersionRow, query: ItemsQuery): boolean {
   return (d.end === null || row.valid_from <= d.end) && (d.start === null || row.valid_to === null || row.valid_to >= d.start);
 }
 
-function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel): FeatureCollectionSource {
+/**
+ * Version rows by database, once looked up: the items of a known version are then read with no
+ * look-up of their own, their statement reading the row afresh beside the page (a version that
+ * changed its validity is read again, one that is gone is a 404). Everything else that shows the
+ * row (ETag and Last-Modified on the other paths, the collection document) reads it afresh too.
+ */
+const knownVersions = new WeakMap<DatabaseHandle, Map<string, LorVersionRow>>();
+
+function versionsOf(database: DatabaseHandle): Map<string, LorVersionRow> {
+  let known = knownVersions.get(database);
+  if (!known) {
+    known = new Map();
+    knownVersions.set(database, known);
+  }
+  return known;
+}
+
+function dataVersionOf(row: LorVersionRow): DataVersion {
+  return { lastModified: row.updated_at, tag: `${row.version}@${row.updated_at.toISOString()}` };
+}
+
+/** `fresh`: the row was read for this request; otherwise it is a remembered one to check before use */
+function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel, fresh: boolean): FeatureCollectionSource {
   const db = database.db;
   const key = { version: row.version, level };
+  const known = versionsOf(database);
+  const id = `lor-${row.version}-${level}`;
+  async function current(): Promise<LorVersionRow> {
+    if (fresh) return row;
+    const now = await lorVersion(db, row.version);
+    if (!now) {
+      known.delete(row.version);
+      throw new NotFound(`There is no collection ${id}.`);
+    }
+    known.set(row.version, now);
+    return now;
+  }
   return {
-    id: `lor-${row.version}-${level}`,
+    id,
     queryables: lorQueryables,
     numberMatched: 'exact',
     async describe(): Promise<CollectionDescription> {
-      const extents = await lorExtents(db, row.version);
+      const now = await current();
+      const extents = await lorExtents(db, now.version);
       // units without geometry yet still lie in Berlin
       const bbox = extents.get(level) ?? extents.get('berlin');
       return {
-        id: `lor-${row.version}-${level}`,
-        title: `${levelTitles[level]} (${row.label})`,
-        description: `LOR ${row.version}, level ${level}; geometry in EPSG:25833, served in CRS84 by default.`,
+        id,
+        title: `${levelTitles[level]} (${now.label})`,
+        description: `LOR ${now.version}, level ${level}; geometry in EPSG:25833, served in CRS84 by default.`,
         extent: {
           ...(bbox ? { spatial: { bbox: [bbox] } } : {}),
-          temporal: { interval: [[row.valid_from, row.valid_to]] },
+          temporal: { interval: [[now.valid_from, now.valid_to]] },
         },
         storageCrs: EPSG_25833,
         geometryType: 'MultiPolygon',
       };
     },
-    // the version row was read when the collection was looked up, in this same request
     async dataVersion() {
-      return { lastModified: row.updated_at, tag: `${row.version}@${row.updated_at.toISOString()}` };
+      return dataVersionOf(await current());
     },
     async items(query) {
       const scoped = { ...key, inTime: intersects(row, query) };
@@ -99,9 +135,23 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel): 
         return { features: batches(), streamed: true, summary: () => summarise(returned) };
       }
       const page = await lorItems(db, scoped, query);
-      return { features: singleChunk(page.features), streamed: false, summary: () => summarise(page.n) };
+      if (!page.version) {
+        known.delete(row.version);
+        throw new NotFound(`There is no collection ${id}.`);
+      }
+      known.set(row.version, page.version);
+      if (page.version.valid_from !== row.valid_from || page.version.valid_to !== row.valid_to) {
+        // the remembered validity was out of date: the datetime test must see the current one
+        return source(database, page.version, level, true).items(query);
+      }
+      return {
+        features: singleChunk(page.features),
+        streamed: false,
+        summary: () => summarise(page.n),
+        dataVersion: dataVersionOf(page.version),
+      };
     },
-    item: (id, crs, properties) => lorFeature(db, key, id, crs, properties),
+    item: (featureId, crs, properties) => lorFeature(db, key, featureId, crs, properties),
   };
 }
 
@@ -109,13 +159,20 @@ export const lorCollections: CollectionProvider = {
   name: 'lor',
   async list(database) {
     const rows = await lorVersions(database.db);
-    return rows.flatMap((row) => lorLevels.map((level) => source(database, row, level)));
+    const known = versionsOf(database);
+    for (const row of rows) known.set(row.version, row);
+    return rows.flatMap((row) => lorLevels.map((level) => source(database, row, level, true)));
   },
   async get(database, collectionId) {
     const match = idPattern.exec(collectionId);
     const level = lorLevels.find((l) => l === match?.[2]);
     if (!match?.[1] || !level) return undefined;
+    const known = versionsOf(database);
+    const remembered = known.get(match[1]);
+    if (remembered) return source(database, remembered, level, false);
     const row = await lorVersion(database.db, match[1]);
-    return row ? source(database, row, level) : undefined;
+    if (!row) return undefined;
+    known.set(row.version, row);
+    return source(database, row, level, true);
   },
 };

@@ -197,6 +197,10 @@ t.test('strong ETag and Last-Modified; If-None-Match answers 304; a data change 
   const changed = await get(url, { 'if-none-match': etag });
   t.equal(changed.statusCode, 200, 'the data changed');
   t.not(changed.headers.etag, etag);
+  // without a condition the version comes with the page (one statement): it is as current
+  const plain = await get(url);
+  t.equal(plain.headers.etag, changed.headers.etag, 'the same ETag with or without If-None-Match');
+  t.equal(plain.headers['last-modified'], changed.headers['last-modified']);
   const feature = await get('/collections/lor-2006-prognoseraum/items/0101');
   t.equal((await get('/collections/lor-2006-prognoseraum/items/0101', { 'if-none-match': feature.headers.etag as string })).statusCode, 304);
 });

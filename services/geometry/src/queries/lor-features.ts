@@ -80,11 +80,24 @@ function pageSql(key: LorCollectionKey, query: ItemsQuery): RawBuilder<{ f: stri
     LIMIT ${query.page.limit} OFFSET ${query.page.offset}`;
 }
 
-/** one page of features joined into one text by the database, and how many there are */
-export async function lorItems(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<{ features: string; n: number }> {
-  const { rows } = await sql<{ features: string; n: number }>`SELECT coalesce(string_agg(f, ','), '') AS features,
-      count(*)::int AS n FROM (${pageSql(key, query)}) page`.execute(db);
-  return rows[0] ?? { features: '', n: 0 };
+/**
+ * One page of features joined into one text by the database, how many there are, and the version
+ * row as it is now, read by the same statement (undefined where the version is gone)
+ */
+export async function lorItems(
+  db: Db,
+  key: LorCollectionKey,
+  query: ItemsQuery,
+): Promise<{ features: string; n: number; version?: LorVersionRow }> {
+  const { rows } = await sql<LorVersionRow & { features: string; n: number }>`SELECT v.version, v.label, v.valid_from,
+      v.valid_to, v.updated_at, p.features, p.n
+    FROM lor_version v CROSS JOIN (SELECT coalesce(string_agg(f, ','), '') AS features, count(*)::int AS n
+      FROM (${pageSql(key, query)}) page) p
+    WHERE v.version = ${key.version}`.execute(db);
+  const row = rows[0];
+  if (!row) return { features: '', n: 0 };
+  const { features, n, ...version } = row;
+  return { features, n, version };
 }
 
 /**

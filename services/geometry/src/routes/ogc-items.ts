@@ -62,8 +62,12 @@ export async function itemRoutes(app: App): Promise<void> {
       const query = parseItemsQuery(raw, source);
       const format = formatOf(request, mediaTypes.geojson);
       const base = baseUrl(request, app.config.publicUrl);
-      const version = await source.dataVersion();
-      if (answerConditionally(request, reply, version, entityTag(version, request, base, format))) return reply;
+      // without a condition there is no 304 to answer early: the version may come with the page
+      const conditional = request.headers['if-none-match'] !== undefined || request.headers['if-modified-since'] !== undefined;
+      if (format === 'html' || conditional) {
+        const version = await source.dataVersion();
+        if (answerConditionally(request, reply, version, entityTag(version, request, base, format))) return reply;
+      }
       const path = `${base}/collections/${source.id}/items`;
       const withoutF = (changes: Record<string, string | undefined>) => withQuery(path, raw, { f: undefined, ...changes });
       if (format === 'html') {
@@ -86,6 +90,10 @@ export async function itemRoutes(app: App): Promise<void> {
         );
       }
       const result = await source.items(query);
+      if (!conditional) {
+        const version = result.dataVersion ?? (await source.dataVersion());
+        answerConditionally(request, reply, version, entityTag(version, request, base, format));
+      }
       const chunks = featureCollectionChunks(result, (summary) => [
         ...selfAndAlternate((f) => withQuery(path, raw, { f }), mediaTypes.geojson, 'json'),
         ...pageLinks(query.page, summary, (offset) => withoutF({ offset }), 'json'),
