@@ -1,13 +1,13 @@
 // Orchestration of a recompute: which indicators, in dependency order, into which value table; full, incremental, as of.
 import { formulaVariables } from '@datenpool/contracts';
-import type { Database, Kysely } from '@datenpool/db';
+import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, affectedScope, dependencyOrder, withPrerequisites } from './plan.ts';
 import { mergeStage } from './queries/annotate.ts';
 import { changedSince, freshnessState, loadDefinitions, lockRecompute, setWatermark } from './queries/catalog.ts';
 import { buildCells, computeDistribution, computeSimple, secondarySuppression } from './queries/compute.ts';
 import { computeChange, computeIndex } from './queries/derived.ts';
-import { type ComputeScope, clearStage, createWorkTables, type ValueTable } from './queries/work.ts';
+import { type ComputeScope, clearStage, createWorkTables, type ValueTable, withHashAggregate } from './queries/work.ts';
 
 export interface RecomputeReport {
   mode: 'full' | 'incremental' | 'none';
@@ -28,8 +28,8 @@ async function computeOne(
   const kind = definition.formula.kind;
   if (kind === 'change') await computeChange(db, table, definition, scope);
   else if (kind === 'index') await computeIndex(db, table, definition, scope);
-  else if (kind === 'distribution') await computeDistribution(db, definition, config);
-  else await computeSimple(db, definition, config);
+  else if (kind === 'distribution') await withHashAggregate(db, () => computeDistribution(db, definition, config));
+  else await withHashAggregate(db, () => computeSimple(db, definition, config));
   if (config.secondarySuppression && kind !== 'index' && kind !== 'change') await secondarySuppression(db);
   return mergeStage(db, table, definition.id, scope, config.changeYears);
 }
@@ -74,6 +74,8 @@ export async function recomputeAll(db: Kysely<Database>, config: IndicatorConfig
       .executeTakeFirst();
     const all: ComputeScope = { versions: null, years: null };
     const r = await run(trx, 'indicator_value', ordered.map((definition) => ({ definition, scope: all })), null, config);
+    // a full recompute may rewrite every row: fresh statistics keep the next incremental recompute's plans right
+    await sql`ANALYZE indicator_value`.execute(trx);
     await setWatermark(trx, { finishedAt: state.newestFinishedAt, batchId: state.newestBatchId, catalogHash: state.catalogHash });
     return {
       mode: 'full' as const,

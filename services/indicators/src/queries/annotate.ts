@@ -21,13 +21,24 @@ export async function mergeStage(
   const hasTargets = await db.selectFrom('indicator_target').select('id').where('indicator_id', '=', indicatorId).limit(1).executeTakeFirst();
   const target = hasTargets
     ? sql`(SELECT x.target_value FROM indicator_target x
-        WHERE x.indicator_id = ${indicatorId} AND w.breakdown = '' AND w.ref_date BETWEEN x.period_from AND x.period_to
-          AND (x.scope = 'berlin' OR (x.scope = left(w.unit_id, 2) AND w.level <> 'berlin'))
+        WHERE x.indicator_id = ${indicatorId} AND a.breakdown = '' AND a.ref_date BETWEEN x.period_from AND x.period_to
+          AND (x.scope = 'berlin' OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
         ORDER BY x.scope = 'berlin', x.period_from DESC LIMIT 1)`
     : sql`NULL::double precision`;
   // frame offsets must be constants: the number of years is a validated integer
   const oneYear = sql.raw(`interval '1 year'`);
   const nYears = sql.raw(`interval '${Math.trunc(changeYears)} years'`);
+  // the versions and dates staged, and the earlier dates the changes read that were not staged: as arrays, so that
+  // the stored values are read through the primary key (indicator, version, date)
+  const staged = await sql<{ versions: string[] | null; dates: string[] | null }>`SELECT array_agg(DISTINCT lor_version) AS versions,
+      array_agg(DISTINCT ref_date::text) AS dates FROM iv_stage`.execute(db);
+  const versions = staged.rows[0]?.versions ?? [];
+  const dates = new Set(staged.rows[0]?.dates ?? []);
+  const priorDates = [
+    ...new Set(
+      [...dates].flatMap((d) => [1, Math.trunc(changeYears)].map((n) => `${Number(d.slice(0, 4)) - n}${d.slice(4)}`)),
+    ),
+  ].filter((d) => !dates.has(d));
   const written = await sql`WITH decoded AS (
       -- each distinct batch mask of the stage decoded once into its batch ids (iv_batch numbers them per version and year)
       SELECT m.lor_version, m.ref_date, m.mask, m.input_dates,
@@ -37,46 +48,48 @@ export async function mergeStage(
         AND substr(m.mask, b.k + 1, 1) = '1'
       GROUP BY m.lor_version, m.ref_date, m.mask, m.input_dates
     ),
-    base AS (
+    prior AS (
+      -- the indicator's stored values of the earlier years the changes read
+      SELECT v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
+      FROM ${t} v
+      WHERE v.indicator_id = ${indicatorId} AND v.lor_version = ANY (${versions}::text[]) AND v.ref_date = ANY (${priorDates}::date[])
+    ),
+    series AS (
+      SELECT lor_version, level, unit_id, ref_date, breakdown, value FROM iv_stage
+      UNION ALL SELECT * FROM prior
+    ),
+    a AS (
+      -- Berlin's and the district's values and the earlier years' by hash joins; rank and percentile from one ordering:
+      -- percent_rank is (rows below) / (rows - 1), and the rows below are the rows less those at or above the value
       SELECT s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator, s.status,
         s.suppression, s.class, s.class_label, s.dynamics, s.dynamics_class, coalesce(s.provenance, d.provenance) AS provenance,
-        true AS staged
+        bl.value AS berlin, dz.value AS district,
+        CASE WHEN s.value IS NOT NULL THEN rank() OVER r END::int AS rank,
+        CASE WHEN s.value IS NOT NULL THEN CASE WHEN count(*) OVER p > 1
+          THEN 100 * ((count(*) OVER p - count(*) OVER r)::double precision / (count(*) OVER p - 1)::double precision) ELSE 0 END
+        END AS percentile,
+        s.value - p1.value AS change_1y, s.value - pn.value AS change_ny
       FROM iv_stage s
       LEFT JOIN decoded d ON d.lor_version = s.lor_version AND d.ref_date = s.ref_date AND d.mask = s.mask::text
         AND coalesce(d.input_dates, '{}') = coalesce(s.input_dates, '{}')
-      UNION ALL
-      SELECT v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        NULL, false
-      FROM ${t} v
-      WHERE v.indicator_id = ${indicatorId} AND v.lor_version IN (SELECT DISTINCT lor_version FROM iv_stage)
-        AND v.ref_date NOT IN (SELECT DISTINCT ref_date FROM iv_stage)
-        -- only the earlier years the changes read
-        AND v.ref_date IN (SELECT DISTINCT (d - ${oneYear})::date FROM (SELECT DISTINCT ref_date AS d FROM iv_stage) x
-          UNION SELECT DISTINCT (d - ${nYears})::date FROM (SELECT DISTINCT ref_date AS d FROM iv_stage) y)
-    ),
-    w AS (
-      SELECT b.*,
-        max(b.value) FILTER (WHERE b.level = 'berlin') OVER (PARTITION BY b.lor_version, b.ref_date, b.breakdown) AS berlin,
-        max(b.value) FILTER (WHERE b.level = 'bezirk')
-          OVER (PARTITION BY b.lor_version, b.ref_date, b.breakdown, CASE WHEN b.level = 'berlin' THEN NULL ELSE left(b.unit_id, 2) END) AS district,
-        CASE WHEN b.value IS NOT NULL THEN rank() OVER (PARTITION BY b.lor_version, b.level, b.ref_date, b.breakdown, b.value IS NULL
-          ORDER BY b.value DESC) END::int AS rank,
-        CASE WHEN b.value IS NOT NULL THEN 100 * percent_rank() OVER (PARTITION BY b.lor_version, b.level, b.ref_date, b.breakdown,
-          b.value IS NULL ORDER BY b.value) END AS percentile,
-        b.value - max(b.value) OVER (PARTITION BY b.lor_version, b.level, b.unit_id, b.breakdown ORDER BY b.ref_date
-          RANGE BETWEEN ${oneYear} PRECEDING AND ${oneYear} PRECEDING) AS change_1y,
-        b.value - max(b.value) OVER (PARTITION BY b.lor_version, b.level, b.unit_id, b.breakdown ORDER BY b.ref_date
-          RANGE BETWEEN ${nYears} PRECEDING AND ${nYears} PRECEDING) AS change_ny
-      FROM base b
-    ),
-    a AS (SELECT w.*, ${target} AS target FROM w WHERE w.staged)
+      LEFT JOIN iv_stage bl ON bl.level = 'berlin' AND bl.lor_version = s.lor_version AND bl.ref_date = s.ref_date
+        AND bl.breakdown = s.breakdown
+      LEFT JOIN iv_stage dz ON dz.level = 'bezirk' AND s.level <> 'berlin' AND dz.lor_version = s.lor_version
+        AND dz.ref_date = s.ref_date AND dz.breakdown = s.breakdown AND dz.unit_id = left(s.unit_id, 2)
+      LEFT JOIN series p1 ON p1.lor_version = s.lor_version AND p1.level = s.level AND p1.unit_id = s.unit_id
+        AND p1.breakdown = s.breakdown AND p1.ref_date = (s.ref_date - ${oneYear})::date
+      LEFT JOIN series pn ON pn.lor_version = s.lor_version AND pn.level = s.level AND pn.unit_id = s.unit_id
+        AND pn.breakdown = s.breakdown AND pn.ref_date = (s.ref_date - ${nYears})::date
+      WINDOW p AS (PARTITION BY s.lor_version, s.level, s.ref_date, s.breakdown, s.value IS NULL),
+        r AS (p ORDER BY s.value DESC)
+    )
     INSERT INTO ${t} AS t (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
       status, suppression, berlin, district, rank, percentile, change_1y, change_ny, target, target_distance,
       class, class_label, dynamics, dynamics_class, provenance, computed_at)
     SELECT ${indicatorId}, a.lor_version, a.level, a.unit_id, a.ref_date, a.breakdown, a.value, a.numerator, a.denominator,
-      a.status, a.suppression, a.berlin, a.district, a.rank, a.percentile, a.change_1y, a.change_ny, a.target, a.value - a.target,
+      a.status, a.suppression, a.berlin, a.district, a.rank, a.percentile, a.change_1y, a.change_ny, g.target, a.value - g.target,
       a.class, a.class_label, a.dynamics, a.dynamics_class, a.provenance, now()
-    FROM a
+    FROM a CROSS JOIN LATERAL (SELECT ${target} AS target) g
     ON CONFLICT (indicator_id, lor_version, level, unit_id, ref_date, breakdown) DO UPDATE SET
       value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator, status = excluded.status,
       suppression = excluded.suppression, berlin = excluded.berlin, district = excluded.district, rank = excluded.rank,

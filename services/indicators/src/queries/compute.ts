@@ -2,7 +2,7 @@
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorConfig } from '../config.ts';
 import { type IndicatorDefinition, inputRefs } from '../plan.ts';
-import { type ComputeScope, levelsCte, versionsParam, yearsParam } from './work.ts';
+import { type ComputeScope, levelsCte, versionsParam, withHashAggregate, yearsParam } from './work.ts';
 
 /** the observation revisions read: current ones, or those valid at a past time */
 function revisionFilter(asOf: Date | null) {
@@ -15,7 +15,10 @@ function revisionFilter(asOf: Date | null) {
 function observationFilter(variables: string[], scope: ComputeScope, asOf: Date | null) {
   return sql`o.variable_id = ANY (${variables}::text[]) AND NOT o.deleted AND o.value IS NOT NULL AND ${revisionFilter(asOf)}
     AND (${versionsParam(scope)} IS NULL OR o.lor_version = ANY (${versionsParam(scope)}))
-    AND (${yearsParam(scope)} IS NULL OR extract(year FROM o.ref_date)::int = ANY (${yearsParam(scope)}))`;
+    AND (${yearsParam(scope)} IS NULL OR (extract(year FROM o.ref_date)::int = ANY (${yearsParam(scope)})
+      -- the range lets the reference-date index narrow the scan
+      AND o.ref_date BETWEEN make_date((SELECT min(y) FROM unnest(${yearsParam(scope)}) y), 1, 1)
+        AND make_date((SELECT max(y) FROM unnest(${yearsParam(scope)}) y), 12, 31)))`;
 }
 
 /**
@@ -64,12 +67,12 @@ export async function buildCells(db: Kysely<Database>, variables: string[], scop
   const idLength = [0, 2, 4, 6];
   for (let rank = 3; rank >= 0; rank--) {
     const unit = idLength[rank] === 0 ? sql`'0'` : sql.raw(`left(c.unit_id, ${idLength[rank]})`);
-    await sql`INSERT INTO iv_cells
+    await withHashAggregate(db, () => sql`INSERT INTO iv_cells
       SELECT c.variable_id, c.lor_version, c.year, c.ref_date, ${levels[rank]}::text, ${rank}::int, ${unit}, c.breakdown,
         sum(c.value), bit_or(c.mask), bool_or(c.estimated), bool_or(c.provisional)
       FROM iv_cells c
       WHERE c.rank = ${rank + 1}::int AND c.variable_id IN (SELECT id FROM variable WHERE aggregation = 'sum')
-      GROUP BY c.variable_id, c.lor_version, c.year, c.ref_date, ${rank === 0 ? sql`` : sql`${unit}, `}c.breakdown`.execute(db);
+      GROUP BY c.variable_id, c.lor_version, c.year, c.ref_date, ${rank === 0 ? sql`` : sql`${unit}, `}c.breakdown`.execute(db));
   }
   await sql`CREATE INDEX ON iv_cells (variable_id)`.execute(db);
   // the breakdowns each variable holds: where references and distributions look up their codes
@@ -197,9 +200,9 @@ export async function computeDistribution(
     x AS (
       SELECT lor_version, year, level, unit_id, breakdown, value AS numerator, total AS denominator,
         CASE WHEN total = 0 THEN NULL ELSE value / total * ${f.factor}::double precision END AS value,
-        (SELECT counts AND parts.value < threshold FROM v) AS below_threshold, estimated, provisional, all_mask AS mask,
+        v.counts AND parts.value < v.threshold AS below_threshold, estimated, provisional, all_mask AS mask,
         CASE WHEN ref_date <> make_date(year, 12, 31) THEN jsonb_build_object(variable_id, ref_date) END AS input_dates
-      FROM parts
+      FROM parts CROSS JOIN v
     )
     ${finalSelect(Math.max(definition.minBase, config.minBase))}`.execute(db);
 }

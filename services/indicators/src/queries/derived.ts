@@ -53,6 +53,9 @@ export async function computeIndex(
   const t = sql.table(table);
   const members = sql.join(f.members.map((m) => sql`(${m.indicator}::text, ${m.weight}::double precision)`));
   const n = f.members.length;
+  const memberIds = f.members.map((m) => m.indicator);
+  // the dates the dynamics compare with, so that the earlier values are read through the primary key
+  const prevDates = scope.years ? scope.years.map((y) => `${String(y - f.dynamicsYears).padStart(4, '0')}-12-31`) : null;
   const classOf = (score: string) =>
     sql`CASE WHEN ${sql.ref(score)} IS NULL THEN NULL ELSE 1 + (SELECT count(*) FROM unnest(${f.thresholds}::double precision[]) th WHERE ${sql.ref(score)} > th)::int END`;
   await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression,
@@ -61,7 +64,8 @@ export async function computeIndex(
     base AS (
       SELECT v.lor_version, v.unit_id, v.ref_date, v.indicator_id, m.weight, v.value, v.status, v.provenance->'batches' AS batches
       FROM ${t} v JOIN m ON m.indicator_id = v.indicator_id
-      WHERE v.level = ${f.level} AND v.breakdown = '' AND v.value IS NOT NULL AND ${inScope('v', scope)}
+      WHERE v.indicator_id = ANY (${memberIds}::text[]) AND v.level = ${f.level} AND v.breakdown = '' AND v.value IS NOT NULL
+        AND ${inScope('v', scope)}
     ),
     complete AS (
       SELECT lor_version, unit_id, ref_date FROM base GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = ${n}::int
@@ -80,7 +84,9 @@ export async function computeIndex(
     changes AS (
       SELECT b.lor_version, b.unit_id, b.ref_date, b.indicator_id, b.weight, b.value - prev.value AS d
       FROM base b JOIN complete c USING (lor_version, unit_id, ref_date)
-      JOIN ${t} prev ON prev.indicator_id = b.indicator_id AND prev.lor_version = b.lor_version AND prev.level = ${f.level}
+      JOIN ${t} prev ON prev.indicator_id = ANY (${memberIds}::text[])
+        AND (${prevDates}::date[] IS NULL OR prev.ref_date = ANY (${prevDates}::date[]))
+        AND prev.indicator_id = b.indicator_id AND prev.lor_version = b.lor_version AND prev.level = ${f.level}
         AND prev.unit_id = b.unit_id AND prev.breakdown = ''
         AND prev.ref_date = (b.ref_date - make_interval(years => ${f.dynamicsYears}::int))::date
       WHERE prev.value IS NOT NULL

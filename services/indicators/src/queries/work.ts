@@ -22,11 +22,16 @@ export function yearsParam(scope: ComputeScope) {
   return sql`${scope.years}::int[]`;
 }
 
+/** value tables hold 31 December of each reference year: the dates of the scope's years */
+function yearEnds(scope: ComputeScope): string[] | null {
+  return scope.years ? scope.years.map((y) => `${String(y).padStart(4, '0')}-12-31`) : null;
+}
+
 /** rows of a value table (alias v) inside the scope */
 export function inScope(alias: string, scope: ComputeScope) {
   const ref = sql.ref(alias);
   return sql`(${versionsParam(scope)} IS NULL OR ${ref}.lor_version = ANY (${versionsParam(scope)}))
-    AND (${yearsParam(scope)} IS NULL OR extract(year FROM ${ref}.ref_date)::int = ANY (${yearsParam(scope)}))`;
+    AND (${yearsParam(scope)} IS NULL OR ${ref}.ref_date = ANY (${yearEnds(scope)}::date[]))`;
 }
 
 /** the per-indicator stage and, for computations as of a time, the temporary value table */
@@ -39,6 +44,8 @@ export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Pro
   // estimates of one row then lead to nested loops, or merge joins on the first key column, over tens of
   // thousands of rows (minutes instead of seconds): hash joins are right for all of them
   await sql`SET LOCAL enable_nestloop = off`.execute(db);
+  // the disabled plan types inflate cost estimates past the JIT thresholds: compiling then takes longer than running
+  await sql`SET LOCAL jit = off`.execute(db);
   await sql`SET LOCAL enable_mergejoin = off`.execute(db);
   await sql`CREATE TEMP TABLE IF NOT EXISTS iv_stage (
     lor_version text COLLATE "C" NOT NULL, level text COLLATE "C" NOT NULL, unit_id text COLLATE "C" NOT NULL,
@@ -52,6 +59,19 @@ export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Pro
   if (asOf) {
     await sql`CREATE TEMP TABLE IF NOT EXISTS iv_asof (LIKE indicator_value INCLUDING DEFAULTS) ON COMMIT DROP`.execute(db);
     await sql`CREATE UNIQUE INDEX IF NOT EXISTS iv_asof_pk ON iv_asof (indicator_id, lor_version, level, unit_id, ref_date, breakdown)`.execute(db);
+  }
+}
+
+/**
+ * runs a statement that groups cells: their joins with a few reference rows are estimated at a few hundred rows
+ * where they are hundreds of thousands, which picks a sort where a hash aggregate is several times faster
+ */
+export async function withHashAggregate<T>(db: Kysely<Database>, run: () => Promise<T>): Promise<T> {
+  await sql`SET LOCAL enable_sort = off`.execute(db);
+  try {
+    return await run();
+  } finally {
+    await sql`SET LOCAL enable_sort = on`.execute(db);
   }
 }
 
