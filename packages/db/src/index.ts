@@ -4,4 +4,5 @@ export { type DbConfig, dbConfigFromEnv, dbConfigSchema } from './config.ts';
 export { createDb, type DatabaseHandle } from './create-db.ts';
 export { createMigrator, migrateToLatest, migrationsFolder } from './migrate.ts';
 export type { Database } from './schema.ts';
-export { sql, type Kysely, type Transaction } from 'kysely';
+export type { IndicatorValueProvenance } from './tables/indicators.ts';
+export { type Kysely, type Selectable, sql, type Transaction } from 'kysely';

@@ -67,6 +67,34 @@ function label(labels: Map<string, Map<string, Names>>, dim: string, code: strin
   if (!m.has(code)) m.set(code, names);
 }
 
+/** the labels of the dimensions every row has: its area and its breakdown */
+function labelAreaAndBreakdown(
+  labels: Map<string, Map<string, Names>>,
+  r: { unit_id: string; unit_name: string | null; breakdown: string },
+  breakdown: string,
+): void {
+  label(labels, 'REF_AREA', r.unit_id, { de: r.unit_name ?? r.unit_id, en: r.unit_name ?? r.unit_id });
+  label(labels, 'BREAKDOWN', breakdown, { de: breakdownName(r.breakdown, 'de'), en: breakdownName(r.breakdown, 'en') });
+}
+
+function dataMessage(
+  request: DataRequest,
+  attributes: DataMessage['attributes'],
+  changes: boolean,
+  observations: SdmxObservation[],
+  labels: Map<string, Map<string, Names>>,
+): DataMessage {
+  return {
+    flow: request.flow,
+    dimensions: [...request.flow.dsd.dimensions.map((d) => d.id), TIME_DIMENSION],
+    dimensionAtObservation: request.dimensionAtObservation,
+    attributes,
+    changes,
+    observations,
+    labels,
+  };
+}
+
 function iso(date: Date | null): string | undefined {
   return date ? new Date(date).toISOString() : undefined;
 }
@@ -80,8 +108,7 @@ export function observationMessage(request: DataRequest, rows: ObservationRevisi
   const observations = rows.map((r): SdmxObservation => {
     const breakdown = breakdownCode(r.breakdown);
     label(labels, 'VARIABLE', variable.id, { de: variable.label_de, en: variable.label_en });
-    label(labels, 'REF_AREA', r.unit_id, { de: r.unit_name ?? r.unit_id, en: r.unit_name ?? r.unit_id });
-    label(labels, 'BREAKDOWN', breakdown, { de: breakdownName(r.breakdown, 'de'), en: breakdownName(r.breakdown, 'en') });
+    labelAreaAndBreakdown(labels, r, breakdown);
     const attributes: SdmxObservation['attributes'] = {};
     if (attrs.length) {
       if (!r.deleted) attributes.OBS_STATUS = obsStatus(r.status);
@@ -98,19 +125,10 @@ export function observationMessage(request: DataRequest, rows: ObservationRevisi
       validFrom: changes ? (iso(r.valid_from) ?? null) : null,
     };
   });
-  return {
-    flow,
-    dimensions: [...flow.dsd.dimensions.map((d) => d.id), TIME_DIMENSION],
-    dimensionAtObservation: request.dimensionAtObservation,
-    attributes: attrs,
-    changes,
-    observations,
-    labels,
-  };
+  return dataMessage(request, attrs, changes, observations, labels);
 }
 
 export function indicatorMessage(request: DataRequest, catalog: Catalog, rows: IndicatorValueRow[]): DataMessage {
-  const { flow } = request;
   const labels = new Map<string, Map<string, Names>>();
   const indicators = new Map(catalog.indicators.map((i) => [i.id, i]));
   const changes = request.mode.kind === 'updated';
@@ -119,8 +137,7 @@ export function indicatorMessage(request: DataRequest, catalog: Catalog, rows: I
     const breakdown = breakdownCode(r.breakdown);
     const indicator = indicators.get(r.indicator_id);
     label(labels, 'INDICATOR', r.indicator_id, { de: indicator?.label_de ?? r.indicator_id, en: indicator?.label_en ?? r.indicator_id });
-    label(labels, 'REF_AREA', r.unit_id, { de: r.unit_name ?? r.unit_id, en: r.unit_name ?? r.unit_id });
-    label(labels, 'BREAKDOWN', breakdown, { de: breakdownName(r.breakdown, 'de'), en: breakdownName(r.breakdown, 'en') });
+    labelAreaAndBreakdown(labels, r, breakdown);
     const attributes: SdmxObservation['attributes'] = {};
     if (attrs.length) {
       attributes.OBS_STATUS = obsStatus(r.status);
@@ -136,13 +153,5 @@ export function indicatorMessage(request: DataRequest, catalog: Catalog, rows: I
       validFrom: changes ? (iso(r.computed_at) ?? null) : null,
     };
   });
-  return {
-    flow,
-    dimensions: [...flow.dsd.dimensions.map((d) => d.id), TIME_DIMENSION],
-    dimensionAtObservation: request.dimensionAtObservation,
-    attributes: attrs,
-    changes,
-    observations,
-    labels,
-  };
+  return dataMessage(request, attrs, changes, observations, labels);
 }

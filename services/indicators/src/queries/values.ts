@@ -1,5 +1,5 @@
 // Reading indicator values: by level/date/breakdown/unit, series of a unit with its district and Berlin, unit profiles.
-import { type Database, type Kysely, sql } from '@datenpool/db';
+import { type Database, type Kysely, type Selectable, sql } from '@datenpool/db';
 import type { ValueTable } from './work.ts';
 
 /** one indicator value as every reader (JSON, CSV, SDMX, OGC) sees it: dimensions, measure, status, reference values */
@@ -44,34 +44,8 @@ export interface ValueFilter {
   unit?: string | undefined;
 }
 
-interface Row {
-  indicator_id: string;
-  lor_version: string;
-  level: string;
-  unit_id: string;
-  unit_name: string | null;
-  ref_date: string;
-  breakdown: string;
-  value: number | null;
-  numerator: number | null;
-  denominator: number | null;
-  status: IndicatorValue['status'];
-  suppression: string | null;
-  berlin: number | null;
-  district: number | null;
-  rank: number | null;
-  percentile: number | null;
-  change_1y: number | null;
-  change_ny: number | null;
-  target: number | null;
-  target_distance: number | null;
-  class: number | null;
-  class_label: string | null;
-  dynamics: number | null;
-  dynamics_class: number | null;
-  provenance: IndicatorValue['provenance'];
-  computed_at: Date;
-}
+/** a stored value as the queries select it: the table's columns and the unit's name */
+type Row = Selectable<Database['indicator_value']> & { unit_name: string | null };
 
 function toValue(r: Row): IndicatorValue {
   const withheld = r.status === 'suppressed';
