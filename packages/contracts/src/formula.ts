@@ -51,6 +51,11 @@ export const formulaSchema = z.discriminatedUnion('kind', [
     classLabels: z.array(z.string()).optional(),
     /** years over which the dynamics (change) index is taken */
     dynamicsYears: z.number().int().positive().default(2),
+    /**
+     * the weighted sum of z-scores is standardised again over the units before it is classed (as the Monitoring
+     * Soziale Stadtentwicklung does, so that the thresholds are in standard deviations); the dynamics likewise
+     */
+    standardize: z.boolean().default(false),
   }),
 ]);
 export type IndicatorFormula = z.infer<typeof formulaSchema>;

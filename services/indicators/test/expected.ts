@@ -146,7 +146,12 @@ function zScores(values: Map<string, number>): Map<string, number> {
 export const classOf = (score: number) => 1 + indexThresholds.filter((t) => score > t).length;
 
 /** status index (z-scores over the Planungsräume, weighted sum, classes) and dynamics over two years */
-export function indexValues(base: Expected[], members: Array<{ indicator: string; weight: number }>, dynamicsYears: number): Expected[] {
+export function indexValues(
+  base: Expected[],
+  members: Array<{ indicator: string; weight: number }>,
+  dynamicsYears: number,
+  standardize: boolean,
+): Expected[] {
   const memberValue = (indicator: string, unit: string, year: number) => {
     const v = base.find((x) => x.indicator === indicator && x.level === 'planungsraum' && x.unit === unit && x.year === year && x.breakdown === '');
     return v && !v.suppressed && v.value !== null ? v.value : undefined;
@@ -171,11 +176,14 @@ export function indexValues(base: Expected[], members: Array<{ indicator: string
         dynamics.set(u, { sum: d.sum + m.weight * zu, n: d.n + 1 });
       }
     }
-    for (const [unit, s] of score) {
-      const d = dynamics.get(unit);
+    // the sums standardised again over the units (standardize: true), as the MSS classes them
+    const scores = standardize ? zScores(score) : score;
+    const sums = new Map([...dynamics].filter(([, d]) => d.n === members.length).map(([u, d]) => [u, d.sum]));
+    const dynamicsOf = standardize && sums.size > 0 ? zScores(sums) : sums;
+    for (const [unit, s] of scores) {
       out.push({
         indicator: 'tx_index', level: 'planungsraum', unit, year, breakdown: '', value: s, numerator: null, denominator: null,
-        suppressed: false, class: classOf(s), dynamics: d && d.n === members.length ? d.sum : null,
+        suppressed: false, class: classOf(s), dynamics: dynamicsOf.get(unit) ?? null,
       });
     }
   }

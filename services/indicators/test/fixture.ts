@@ -131,6 +131,7 @@ export const indicators: Array<{ id: string; formula: Record<string, unknown>; m
       thresholds: indexThresholds,
       classLabels: ['hoch', 'mittel', 'niedrig', 'sehr niedrig'],
       dynamicsYears: 2,
+      standardize: true,
     },
     zielbereich: 'Gesamtbild',
   },

@@ -29,7 +29,7 @@ expected.push(
     { indicator: 'tx_sgb2_anteil', weight: 1 },
     { indicator: 'tx_volumen', weight: 0.5 },
     { indicator: 'tx_kita', weight: -1 },
-  ], 2),
+  ], 2, true),
 );
 const expectedByKey = byKey(expected);
 

@@ -2,7 +2,7 @@
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorConfig } from '../config.ts';
 import { type IndicatorDefinition, inputRefs } from '../plan.ts';
-import { type ComputeScope, levelsCte, versionsParam, withHashAggregate, yearsParam } from './work.ts';
+import { type ComputeScope, levelsCte, withHashAggregate } from './work.ts';
 
 /** the observation revisions read: current ones, or those valid at a past time */
 function revisionFilter(asOf: Date | null) {
@@ -13,12 +13,18 @@ function revisionFilter(asOf: Date | null) {
 
 /** the observations read: current ones (or those valid at a past time) of the variables, in the scope */
 function observationFilter(variables: string[], scope: ComputeScope, asOf: Date | null) {
+  const versions = scope.versions ? sql`AND o.lor_version = ANY (${scope.versions}::text[])` : sql``;
+  // the year as date ranges, with every level listed: the key index (variable, version, level, date) then reads
+  // only the scope's years of each variable instead of all of them
+  const years = scope.years?.length === 0 ? sql`AND false` : scope.years
+    ? sql`AND o.level = ANY (${['berlin', 'bezirk', 'prognoseraum', 'bezirksregion', 'planungsraum']}::text[])
+      AND (${sql.join(
+        [...new Set(scope.years)].map((y) => sql`(o.ref_date >= make_date(${y}::int, 1, 1) AND o.ref_date < make_date(${y + 1}::int, 1, 1))`),
+        sql` OR `,
+      )})`
+    : sql``;
   return sql`o.variable_id = ANY (${variables}::text[]) AND NOT o.deleted AND o.value IS NOT NULL AND ${revisionFilter(asOf)}
-    AND (${versionsParam(scope)} IS NULL OR o.lor_version = ANY (${versionsParam(scope)}))
-    AND (${yearsParam(scope)} IS NULL OR (extract(year FROM o.ref_date)::int = ANY (${yearsParam(scope)})
-      -- the range lets the reference-date index narrow the scan
-      AND o.ref_date BETWEEN make_date((SELECT min(y) FROM unnest(${yearsParam(scope)}) y), 1, 1)
-        AND make_date((SELECT max(y) FROM unnest(${yearsParam(scope)}) y), 12, 31)))`;
+    ${versions} ${years}`;
 }
 
 /**

@@ -54,6 +54,11 @@ export async function computeIndex(
   const members = sql.join(f.members.map((m) => sql`(${m.indicator}::text, ${m.weight}::double precision)`));
   const n = f.members.length;
   const memberIds = f.members.map((m) => m.indicator);
+  // the sum as it is, or standardised again over the units of the version and date (nulls are left out of both)
+  const standardized = (column: string) =>
+    f.standardize
+      ? sql`(${sql.raw(column)} - avg(${sql.raw(column)}) OVER units) / nullif(stddev_pop(${sql.raw(column)}) OVER units, 0)`
+      : sql.raw(column);
   // the dates the dynamics compare with, so that the earlier values are read through the primary key
   const prevDates = scope.years ? scope.years.map((y) => `${String(y - f.dynamicsYears).padStart(4, '0')}-12-31`) : null;
   const classOf = (score: string) =>
@@ -102,9 +107,10 @@ export async function computeIndex(
     ),
     x AS (
       -- rounded so that the class and a recompute summing in another order agree
-      SELECT s.lor_version, s.unit_id, s.ref_date, round(s.score::numeric, 12)::double precision AS score, s.estimated, s.provisional,
-        s.batches, round(d.dynamics::numeric, 12)::double precision AS dynamics
+      SELECT s.lor_version, s.unit_id, s.ref_date, round((${standardized('s.score')})::numeric, 12)::double precision AS score,
+        s.estimated, s.provisional, s.batches, round((${standardized('d.dynamics')})::numeric, 12)::double precision AS dynamics
       FROM scored s LEFT JOIN dyn d USING (lor_version, unit_id, ref_date)
+      WINDOW units AS (PARTITION BY s.lor_version, s.ref_date)
     )
     SELECT lor_version, ${f.level}, unit_id, ref_date, '', score, NULL, NULL,
       CASE WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END, NULL,
