@@ -1,5 +1,6 @@
 // @datenpool/db: createDb, the migration runner and the Database types.
 export type { Capabilities } from './capabilities.ts';
+export { estimateRows } from './estimate.ts';
 export { type DbConfig, dbConfigFromEnv, dbConfigSchema } from './config.ts';
 export { createDb, type DatabaseHandle } from './create-db.ts';
 export { createMigrator, migrateToLatest, migrationsFolder } from './migrate.ts';

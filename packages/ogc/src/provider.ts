@@ -4,6 +4,7 @@ import type { BoundingBox } from './bbox.ts';
 import type { CrsDefinition } from './crs.ts';
 import type { Cql2Expression } from './cql2/ast.ts';
 import type { DateInterval } from './datetime.ts';
+import type { NumberMatchedPolicy } from './matched.ts';
 import type { Page } from './paging.ts';
 
 /** a property clients may filter on (Part 3 queryables) and, where sortable, sort by (Part 5) */
@@ -92,7 +93,7 @@ export interface FeatureCollectionSource {
    * how numberMatched is given: `exact` where COUNT(*) is cheap, `estimate` from planner
    * statistics, `omit` where neither is affordable; next links work either way.
    */
-  numberMatched: 'exact' | 'estimate' | 'omit';
+  numberMatched: NumberMatchedPolicy;
   dataVersion(): Promise<DataVersion>;
   items(query: ItemsQuery): Promise<ItemsResult>;
   /** one feature as GeoJSON text, undefined where there is no such feature */

@@ -10,12 +10,15 @@ import {
   type FeatureCollectionSource,
   type ItemsQuery,
   type ItemsSummary,
+  matchedFor,
+  numberMatchedPolicy,
   type Queryable,
   singleChunk,
 } from '@datenpool/ogc';
 import {
   type LorVersionRow,
   lorCount,
+  lorEstimate,
   lorExtents,
   lorFeature,
   lorItems,
@@ -82,6 +85,7 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel, f
   const key = { version: row.version, level };
   const known = versionsOf(database);
   const id = `lor-${row.version}-${level}`;
+  const policy = numberMatchedPolicy(id);
   async function current(): Promise<LorVersionRow> {
     if (fresh) return row;
     const now = await lorVersion(db, row.version);
@@ -95,7 +99,7 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel, f
   return {
     id,
     queryables: lorQueryables,
-    numberMatched: 'exact',
+    numberMatched: policy,
     async describe(): Promise<CollectionDescription> {
       const now = await current();
       const extents = await lorExtents(db, now.version);
@@ -119,9 +123,11 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel, f
     async items(query) {
       const scoped = { ...key, inTime: intersects(row, query) };
       const summarise = async (n: number): Promise<ItemsSummary> => {
-        // a page that is not full ends the set: its end is the exact count, no COUNT(*) needed
-        const lastPage = n < query.page.limit && (n > 0 || query.page.offset === 0);
-        return { numberReturned: n, numberMatched: lastPage ? query.page.offset + n : await lorCount(db, scoped, query) };
+        const matched = await matchedFor(policy, query.page, n, {
+          exact: () => lorCount(db, scoped, query),
+          estimate: () => lorEstimate(db, scoped, query),
+        });
+        return { numberReturned: n, ...(matched === undefined ? {} : { numberMatched: matched }) };
       };
       if (database.pool && query.page.limit > STREAM_ABOVE) {
         const pool = database.pool;

@@ -7,13 +7,15 @@ import {
   EPSG_25833,
   type FeatureCollectionSource,
   type ItemsQuery,
+  matchedFor,
+  numberMatchedPolicy,
   type Queryable,
   singleChunk,
 } from '@datenpool/ogc';
 import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, variablesOf } from './plan.ts';
 import { loadDefinitions } from './queries/catalog.ts';
-import { type LayerKey, layerCount, layerDataVersion, layerExtent, layerFeature, layerItems } from './queries/layers.ts';
+import { type LayerKey, layerCount, layerDataVersion, layerEstimate, layerExtent, layerFeature, layerItems } from './queries/layers.ts';
 import { ensureFresh } from './recompute.ts';
 
 /** the LOR version the layers show */
@@ -63,10 +65,11 @@ function layerKey(indicator: string, query: ItemsQuery): LayerKey {
 function source(database: DatabaseHandle, definition: IndicatorDefinition): FeatureCollectionSource {
   const db = database.db;
   const id = `indicator-${definition.id}`;
+  const policy = numberMatchedPolicy(id);
   return {
     id,
     queryables: layerQueryables,
-    numberMatched: 'exact',
+    numberMatched: policy,
     async describe() {
       const extent = await layerExtent(db, definition.id, VERSION);
       return {
@@ -87,14 +90,16 @@ function source(database: DatabaseHandle, definition: IndicatorDefinition): Feat
     async items(query) {
       const key = layerKey(definition.id, query);
       const page = await layerItems(db, key, query);
-      const lastPage = page.n < query.page.limit && (page.n > 0 || query.page.offset === 0);
       return {
         features: singleChunk(page.features),
         streamed: false,
-        summary: async () => ({
-          numberReturned: page.n,
-          numberMatched: lastPage ? query.page.offset + page.n : await layerCount(db, key, query),
-        }),
+        summary: async () => {
+          const matched = await matchedFor(policy, query.page, page.n, {
+            exact: () => layerCount(db, key, query),
+            estimate: () => layerEstimate(db, key, query),
+          });
+          return { numberReturned: page.n, ...(matched === undefined ? {} : { numberMatched: matched }) };
+        },
       };
     },
     item: (featureId, crs, properties) => layerFeature(db, { indicator: definition.id, version: VERSION }, featureId, crs, properties),

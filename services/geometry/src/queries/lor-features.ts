@@ -1,6 +1,6 @@
 // SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
 import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
-import { sql } from '@datenpool/db';
+import { estimateRows, sql } from '@datenpool/db';
 import { type CrsDefinition, compileCql2, type ItemsQuery, toStorageSql } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
@@ -137,6 +137,11 @@ export async function lorCount(db: Db, key: LorCollectionKey, query: ItemsQuery)
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u
     WHERE ${conditions(key, query)}`.execute(db);
   return rows[0]?.n ?? 0;
+}
+
+/** the planner's estimate of the matching units (numberMatched policy `estimate`) */
+export function lorEstimate(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<number> {
+  return estimateRows(db, sql`SELECT 1 FROM lor_unit u WHERE ${conditions(key, query)}`);
 }
 
 export async function lorFeature(

@@ -50,7 +50,7 @@ export async function itemRoutes(app: App): Promise<void> {
         tags: ['ogc'],
         summary: 'The features of a collection, a page at a time',
         description:
-          'GeoJSON (application/geo+json) or HTML. Paging with limit/offset and next/prev links; numberMatched is exact for the LOR collections. Unknown parameters are a 400.',
+          'GeoJSON (application/geo+json) or HTML. Paging with limit/offset and next/prev links; numberMatched is exact, or the planner estimate or left out where OGC_NUMBER_MATCHED sets so (the last page is always exact). Unknown parameters are a 400.',
         params: collectionParams,
         querystring: itemsQuery,
         response: { 200: featureCollectionSchema, ...problemResponses(400, 404) },
@@ -75,7 +75,7 @@ export async function itemRoutes(app: App): Promise<void> {
         const features = [];
         for await (const chunk of result.features) if (chunk !== '') features.push(...JSON.parse(`[${chunk}]`));
         const summary = await result.summary();
-        const links = pageLinks(query.page, summary, (offset) => withQuery(path, raw, { f: 'html', offset }), 'html');
+        const links = pageLinks(query.page, summary, source.numberMatched === 'exact', (offset) => withQuery(path, raw, { f: 'html', offset }), 'html');
         return sendHtml(
           reply,
           itemsPage({
@@ -96,7 +96,7 @@ export async function itemRoutes(app: App): Promise<void> {
       }
       const chunks = featureCollectionChunks(result, (summary) => [
         ...selfAndAlternate((f) => withQuery(path, raw, { f }), mediaTypes.geojson, 'json'),
-        ...pageLinks(query.page, summary, (offset) => withoutF({ offset }), 'json'),
+        ...pageLinks(query.page, summary, source.numberMatched === 'exact', (offset) => withoutF({ offset }), 'json'),
         { href: `${base}/collections/${source.id}`, rel: 'collection', type: mediaTypes.json, title: 'The collection' },
       ]);
       reply.header('content-crs', contentCrsHeader(query.crs));
@@ -151,10 +151,12 @@ export async function itemRoutes(app: App): Promise<void> {
 function pageLinks(
   page: { limit: number; offset: number },
   result: { numberReturned: number; numberMatched?: number },
+  exact: boolean,
   href: (offset: string) => string,
   format: 'json' | 'html',
 ): Link[] {
-  const { next, prev } = neighbours(page, result.numberReturned, result.numberMatched);
+  // an estimate must not end the paging: next links then follow full pages
+  const { next, prev } = neighbours(page, result.numberReturned, exact ? result.numberMatched : undefined);
   const type = format === 'html' ? mediaTypes.html : mediaTypes.geojson;
   return [
     ...(next === undefined ? [] : [{ href: href(String(next)), rel: 'next', type, title: 'Next page' }]),

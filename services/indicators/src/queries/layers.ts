@@ -1,6 +1,6 @@
 // SQL of the indicator layers (OGC collections indicator-{id}): LOR units joined with one indicator's values, as GeoJSON text.
 import type { Database, Kysely } from '@datenpool/db';
-import { sql } from '@datenpool/db';
+import { estimateRows, sql } from '@datenpool/db';
 import { type CrsDefinition, compileCql2, type ItemsQuery } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
@@ -92,6 +92,11 @@ export async function layerItems(db: Kysely<Database>, key: LayerKey, query: Ite
 export async function layerCount(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<number> {
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${from} WHERE ${conditions(key, query)}`.execute(db);
   return rows[0]?.n ?? 0;
+}
+
+/** the planner's estimate of the matching features (numberMatched policy `estimate`) */
+export function layerEstimate(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<number> {
+  return estimateRows(db, sql`SELECT 1 FROM ${from} WHERE ${conditions(key, query)}`);
 }
 
 /** one feature by its id `{unit}_{year}` */
