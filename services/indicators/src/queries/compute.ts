@@ -39,10 +39,18 @@ function observationFilter(variables: string[], scope: ComputeScope, asOf: Date 
  */
 export async function buildCells(db: Kysely<Database>, variables: string[], scope: ComputeScope, asOf: Date | null): Promise<void> {
   const where = observationFilter(variables, scope, asOf);
-  for (const table of ['iv_cells', 'iv_pick', 'iv_batch', 'iv_breakdowns']) await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
+  for (const table of ['iv_obs', 'iv_cells', 'iv_pick', 'iv_batch', 'iv_breakdowns']) {
+    await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
+  }
+  // the observations read, once: the pick, the batch numbering and the cells read them from here
+  await sql`CREATE TEMP TABLE iv_obs ON COMMIT DROP AS
+    SELECT o.variable_id COLLATE "C" AS variable_id, o.lor_version COLLATE "C" AS lor_version, o.ref_date,
+      o.level COLLATE "C" AS level, o.unit_id COLLATE "C" AS unit_id, o.breakdown COLLATE "C" AS breakdown, o.value,
+      o.batch_id, o.status
+    FROM observation o WHERE ${where}`.execute(db);
   await sql`CREATE TEMP TABLE iv_pick ON COMMIT DROP AS
     WITH ${levelsCte},
-    d AS (SELECT DISTINCT o.variable_id, o.lor_version, o.ref_date, o.level FROM observation o WHERE ${where})
+    d AS (SELECT DISTINCT o.variable_id, o.lor_version, o.ref_date, o.level FROM iv_obs o)
     SELECT DISTINCT ON (d.variable_id, d.lor_version, extract(year FROM d.ref_date))
       d.variable_id, d.lor_version, extract(year FROM d.ref_date)::int AS year, d.ref_date, d.level, lv.rank
     FROM d JOIN lv ON lv.level = d.level
@@ -51,22 +59,20 @@ export async function buildCells(db: Kysely<Database>, variables: string[], scop
   await sql`CREATE TEMP TABLE iv_batch ON COMMIT DROP AS
     SELECT lor_version, year, batch_id AS id, (row_number() OVER (PARTITION BY lor_version, year ORDER BY batch_id) - 1)::int AS k
     FROM (SELECT DISTINCT o.lor_version, p.year, o.batch_id
-      FROM observation o JOIN iv_pick p ON p.variable_id = o.variable_id AND p.lor_version = o.lor_version
-        AND p.ref_date = o.ref_date AND p.level = o.level
-      WHERE ${where}) x`.execute(db);
+      FROM iv_obs o JOIN iv_pick p ON p.variable_id = o.variable_id AND p.lor_version = o.lor_version
+        AND p.ref_date = o.ref_date AND p.level = o.level) x`.execute(db);
   const widest = await sql<{ n: number }>`SELECT coalesce(max(k) + 1, 1)::int AS n FROM iv_batch`.execute(db);
   const bits = 64 * Math.ceil((widest.rows[0]?.n ?? 1) / 64);
   // the mask length is a computed integer, inlined because a cast to bit(n) takes a constant
   await sql`ALTER TABLE iv_batch ADD COLUMN mask bit varying`.execute(db);
   await sql`UPDATE iv_batch SET mask = set_bit(0::${sql.raw(`bit(${bits})`)}::bit varying, k, 1)`.execute(db);
   await sql`CREATE TEMP TABLE iv_cells ON COMMIT DROP AS
-    SELECT o.variable_id COLLATE "C" AS variable_id, o.lor_version COLLATE "C" AS lor_version, p.year, o.ref_date,
-      o.level COLLATE "C" AS level, p.rank, o.unit_id COLLATE "C" AS unit_id, o.breakdown COLLATE "C" AS breakdown, o.value, b.mask,
+    SELECT o.variable_id, o.lor_version, p.year, o.ref_date, o.level, p.rank, o.unit_id, o.breakdown, o.value, b.mask,
       o.status = 'estimated' AS estimated, o.status = 'provisional' AS provisional
-    FROM observation o
+    FROM iv_obs o
     JOIN iv_pick p ON p.variable_id = o.variable_id AND p.lor_version = o.lor_version AND p.ref_date = o.ref_date AND p.level = o.level
-    JOIN iv_batch b ON b.lor_version = o.lor_version AND b.year = p.year AND b.id = o.batch_id
-    WHERE ${where}`.execute(db);
+    JOIN iv_batch b ON b.lor_version = o.lor_version AND b.year = p.year AND b.id = o.batch_id`.execute(db);
+  await sql`DROP TABLE iv_obs`.execute(db);
   await sql`ANALYZE iv_cells`.execute(db);
   // one level at a time, from the level below (cells of rank r + 1 exist only where the pick is at least that fine)
   const levels = ['berlin', 'bezirk', 'prognoseraum', 'bezirksregion'];
