@@ -8,10 +8,20 @@ import { formulaSchema, formulaVariables, type VariableRef } from '@datenpool/co
 import { type DatabaseHandle, sql } from '@datenpool/db';
 import { indicatorConfigFromEnv } from '../../../services/indicators/src/config.ts';
 import { ensureFresh, recomputeAll } from '../../../services/indicators/src/recompute.ts';
-import type { BenchScenario } from '../types.ts';
+import type { BenchScenario, MeasureFn } from '../types.ts';
 
 /** the autocannon runner measures GET requests; this bench is a batch computation, run by indicatorsBench */
 export const scenarios: BenchScenario[] = [];
+
+/** the runner's entry (`pnpm bench indicators`): recompute durations against the references of the same run */
+export const measurements: MeasureFn = async (ctx) =>
+  (await indicatorsBench(ctx.database)).map((r) => ({
+    name: r.name,
+    unit: 's',
+    value: r.seconds,
+    reference: r.referenceSeconds,
+    lowerIsBetter: true,
+  }));
 
 const YEARS = Array.from({ length: 15 }, (_, i) => 2008 + i);
 /** the total and the three citizenship groups of the handbook */
