@@ -24,9 +24,9 @@
  *   `items` result does not carry it), `items(query)` and `item(fid, crs)`.
  * - `items` gets an {@link ItemsQuery} whose parts are parsed and validated already (page, CRS,
  *   bbox in its CRS, datetime interval, CQL2 AST, sort keys, property selection). Compile the filter
- *   with {@link compileCql2} over your queryable columns, produce each Feature as GeoJSON text in
- *   PostGIS (`ST_AsGeoJSON(ST_Transform(geom, crs.srid), crs.precision)`, swapping axes with
- *   `ST_FlipCoordinates` where `crs.latitudeFirst`), and return an {@link ItemsResult}:
+ *   with {@link compileCql2} over your queryable columns, bring the bbox into storage with
+ *   {@link bboxToStorageSql}, produce each Feature as GeoJSON text in PostGIS (the geometry with
+ *   {@link geometryJsonSql}: transformed, axes in the CRS's order), and return an {@link ItemsResult}:
  *   `features` yields comma-joined Feature texts in chunks (one chunk from `string_agg` for small
  *   pages, use {@link singleChunk}; batches from a server-side cursor for large ones, with
  *   `streamed: true`), and `summary()` gives numberReturned and numberMatched once the chunks are
@@ -100,4 +100,4 @@ export { declareSortingConformance, parseSortby, sortingConformance } from './so
 export { declareSchemaConformance, featureSchema, queryablesSchema, schemaConformance, sortablesSchema } from './schema.ts';
 export { answerConditionally, entityTag } from './caching.ts';
 export { sendStream, sendText } from './send.ts';
-export { toStorageSql } from './storage.ts';
+export { bboxToStorageSql, geometryJsonSql, toStorageSql } from './storage.ts';

@@ -1,5 +1,7 @@
-// Bringing query geometries (bbox, CQL2 literals) into the storage CRS safely, in SQL.
+// Geometries between the storage CRS and the request's, in SQL: query geometries (bbox, CQL2 literals) into storage
+// safely, stored geometries out as GeoJSON text in the output CRS.
 import { type RawBuilder, sql } from 'kysely';
+import type { BoundingBox } from './bbox.ts';
 import type { CrsDefinition } from './crs.ts';
 
 /**
@@ -33,4 +35,20 @@ export function toStorageSql(
   }
   const dense = densify ? sql`ST_Segmentize(${clipped}, ${sql.lit(densify)})` : clipped;
   return sql`ST_Transform(${dense}, ${sql.lit(storageSrid)})`;
+}
+
+/**
+ * a bbox in the storage CRS; in a geographic CRS densified (0.01° ≈ 1 km) after clipping, so that its
+ * parallels stay straight lines of latitude after the transform
+ */
+export function bboxToStorageSql(bbox: BoundingBox, storageSrid: number): RawBuilder<unknown> {
+  const envelope = sql`ST_MakeEnvelope(${bbox.minX}::float8, ${bbox.minY}::float8, ${bbox.maxX}::float8, ${bbox.maxY}::float8, ${sql.lit(bbox.crs.srid)})`;
+  return toStorageSql(envelope, bbox.crs, storageSrid, bbox.crs.geographic ? 0.01 : undefined);
+}
+
+/** a stored geometry as GeoJSON text (or `null`) in the output CRS, axes in that CRS's order, at its precision */
+export function geometryJsonSql(geometry: RawBuilder<unknown>, crs: CrsDefinition, storageSrid: number): RawBuilder<string> {
+  const transformed = crs.srid === storageSrid ? geometry : sql`ST_Transform(${geometry}, ${sql.lit(crs.srid)})`;
+  const oriented = crs.latitudeFirst ? sql`ST_FlipCoordinates(${transformed})` : transformed;
+  return sql<string>`coalesce(ST_AsGeoJSON(${oriented}, ${sql.lit(crs.precision)}), 'null')`;
 }

@@ -53,6 +53,29 @@ t.test('datetime selects the year, a CQL2 filter on level the level', async (t) 
   t.equal(regions.json().numberMatched, new Set(fixture.plr.map((p) => p.bzr)).size);
 });
 
+t.test('bbox selects the units it touches, in CRS84 and beyond the storage CRS', async (t) => {
+  const { sql } = await import('@datenpool/db');
+  // a small box around a point inside the fixture's district, and one inside another district (no values there)
+  const { rows } = await sql<{ id: string; x: number; y: number }>`SELECT id, ST_X(p) AS x, ST_Y(p) AS y
+    FROM (SELECT id, ST_Transform(ST_PointOnSurface(geom), 4326) AS p FROM lor_unit
+      WHERE version = '2021' AND level = 'bezirk' AND id IN (${DISTRICT}, '05')) q ORDER BY id`.execute(database.db);
+  const box = (r: { x: number; y: number }) => [r.x - 0.001, r.y - 0.001, r.x + 0.001, r.y + 0.001].join(',');
+  const items = async (bbox: string) => {
+    const res = await app.inject({
+      url: `/collections/indicator-tx_volumen/items?f=json&bbox=${bbox}&filter=${encodeURIComponent("level='bezirk'")}`,
+    });
+    t.equal(res.statusCode, 200, bbox);
+    return (res.json().features as Feature[]).map((f) => f.id.split('_')[0]);
+  };
+  const inside = rows.find((r) => r.id === DISTRICT);
+  const elsewhere = rows.find((r) => r.id !== DISTRICT);
+  t.ok(inside && elsewhere, 'both districts have geometry');
+  t.same(await items(box(inside!)), [DISTRICT]);
+  t.same(await items(box(elsewhere!)), []);
+  // a world-wide box lies mostly outside what UTM 33 can represent: clipped before the transform, not an error
+  t.same(await items('-180,-90,180,90'), [DISTRICT]);
+});
+
 t.test('one feature by id; suppressed values have no value', async (t) => {
   const unit = fixture.plr[1]?.id as string;
   const res = await app.inject({ url: `/collections/indicator-tx_sgb2_anteil/items/${unit}_2022?f=json` });

@@ -1,7 +1,7 @@
 // SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
 import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
 import { estimateRows, sql } from '@datenpool/db';
-import { type CrsDefinition, compileCql2, type ItemsQuery, toStorageSql } from '@datenpool/ogc';
+import { bboxToStorageSql, type CrsDefinition, compileCql2, geometryJsonSql, type ItemsQuery } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 type Pool = NonNullable<DatabaseHandle['pool']>;
@@ -23,19 +23,12 @@ export const lorColumns: Record<string, RawBuilder<unknown>> = {
 /** properties a feature carries (the id is the feature's `id` member) */
 export const lorProperties = ['name', 'level', 'version', 'parent_id', 'area_m2'] as const;
 
-/** the geometry in the output CRS, axes in the CRS's order, as GeoJSON text (or null) */
-function geometryJson(crs: CrsDefinition): RawBuilder<string> {
-  const transformed = crs.srid === STORAGE_SRID ? sql`u.geom` : sql`ST_Transform(u.geom, ${sql.lit(crs.srid)})`;
-  const oriented = crs.latitudeFirst ? sql`ST_FlipCoordinates(${transformed})` : transformed;
-  return sql<string>`coalesce(ST_AsGeoJSON(${oriented}, ${sql.lit(crs.precision)}), 'null')`;
-}
-
 /** one Feature as text; `properties` selects (all when undefined) */
 export function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
   const selected = lorProperties.filter((p) => !properties || properties.includes(p));
   const pairs = selected.map((p) => sql`${sql.lit(p)}, ${lorColumns[p]}`);
   const props = pairs.length > 0 ? sql`json_build_object(${sql.join(pairs)})::text` : sql`'{}'`;
-  return sql<string>`'{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":' || ${geometryJson(crs)}
+  return sql<string>`'{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID)}
     || ',"properties":' || ${props} || '}'`;
 }
 
@@ -50,11 +43,7 @@ function conditions(key: LorCollectionKey, query: ItemsQuery): RawBuilder<boolea
   const parts: RawBuilder<boolean>[] = [sql`u.version = ${key.version}`, sql`u.level = ${key.level}`];
   if (!key.inTime) parts.push(sql`false`);
   if (query.bbox) {
-    const b = query.bbox;
-    const envelope = sql`ST_MakeEnvelope(${b.minX}::float8, ${b.minY}::float8, ${b.maxX}::float8, ${b.maxY}::float8, ${sql.lit(b.crs.srid)})`;
-    // densified (0.01° ≈ 1 km) before the transform, so the box's edges stay straight in its own CRS
-    const inStorage = toStorageSql(envelope, b.crs, STORAGE_SRID, b.crs.geographic ? 0.01 : undefined);
-    parts.push(sql`ST_Intersects(u.geom, ${inStorage})`);
+    parts.push(sql`ST_Intersects(u.geom, ${bboxToStorageSql(query.bbox, STORAGE_SRID)})`);
   }
   if (query.filter) {
     parts.push(

@@ -1,7 +1,7 @@
 // SQL of the indicator layers (OGC collections indicator-{id}): LOR units joined with one indicator's values, as GeoJSON text.
 import type { Database, Kysely } from '@datenpool/db';
 import { estimateRows, sql } from '@datenpool/db';
-import { type CrsDefinition, compileCql2, type ItemsQuery } from '@datenpool/ogc';
+import { bboxToStorageSql, type CrsDefinition, compileCql2, geometryJsonSql, type ItemsQuery } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 const STORAGE_SRID = 25833;
@@ -35,19 +35,13 @@ export interface LayerKey {
   dates: { start: string | null; end: string | null } | 'latest';
 }
 
-function geometryJson(crs: CrsDefinition): RawBuilder<string> {
-  const transformed = crs.srid === STORAGE_SRID ? sql`u.geom` : sql`ST_Transform(u.geom, ${sql.lit(crs.srid)})`;
-  const oriented = crs.latitudeFirst ? sql`ST_FlipCoordinates(${transformed})` : transformed;
-  return sql<string>`coalesce(ST_AsGeoJSON(${oriented}, ${sql.lit(crs.precision)}), 'null')`;
-}
-
 /** a feature per unit and date: id `{unit}_{year}` */
 function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
   const selected = layerProperties.filter((p) => !properties || properties.includes(p));
   const pairs = selected.map((p) => sql`${sql.lit(p)}, ${layerColumns[p]}`);
   const props = pairs.length > 0 ? sql`json_build_object(${sql.join(pairs)})::text` : sql`'{}'`;
   return sql<string>`'{"type":"Feature","id":' || to_json(v.unit_id || '_' || extract(year FROM v.ref_date)::int)::text
-    || ',"geometry":' || ${geometryJson(crs)} || ',"properties":' || ${props} || '}'`;
+    || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID)} || ',"properties":' || ${props} || '}'`;
 }
 
 function conditions(key: LayerKey, query: ItemsQuery): RawBuilder<boolean> {
@@ -64,10 +58,7 @@ function conditions(key: LayerKey, query: ItemsQuery): RawBuilder<boolean> {
     if (key.dates.end) parts.push(sql`v.ref_date <= make_date(extract(year FROM ${key.dates.end}::date)::int, 12, 31)`);
   }
   if (query.bbox) {
-    const b = query.bbox;
-    const envelope = sql`ST_MakeEnvelope(${b.minX}::float8, ${b.minY}::float8, ${b.maxX}::float8, ${b.maxY}::float8, ${sql.lit(b.crs.srid)})`;
-    const densified = b.crs.geographic ? sql`ST_Segmentize(${envelope}, 0.001)` : envelope;
-    parts.push(sql`ST_Intersects(u.geom, ST_Transform(${densified}, ${sql.lit(STORAGE_SRID)}))`);
+    parts.push(sql`ST_Intersects(u.geom, ${bboxToStorageSql(query.bbox, STORAGE_SRID)})`);
   }
   if (query.filter) {
     parts.push(
