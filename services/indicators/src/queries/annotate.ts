@@ -1,14 +1,14 @@
 // Merging the staged values of one indicator with their reference values: Berlin and district, rank and percentile,
 // changes and target distance, computed in the same statement that writes each row once.
 import { type Database, type Kysely, sql } from '@datenpool/db';
-import { type ComputeScope, inScope, type ValueTable } from './work.ts';
+import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts';
 
 /**
  * Writes the staged values of one indicator with berlin, district, rank (1 = highest value), percentile (0 = lowest,
  * 100 = highest), change_1y, change_ny and the target of the unit's scope (its district's before Berlin's, totals
- * only). The windows run over the staged rows together with the indicator's stored rows of other dates, from which
- * changes read earlier years. Rows equal to the stored ones are not written, so their provenance and computed_at
- * stay; rows of the scope that were not computed again are removed.
+ * only). Berlin's and the district's values are joined from the stage, the earlier years' from the stage or the
+ * indicator's stored rows; rank and percentile come from one ordering. Rows equal to the stored ones are not written,
+ * so their provenance and computed_at stay; rows of the scope that were not computed again are removed.
  */
 export async function mergeStage(
   db: Kysely<Database>,
@@ -25,7 +25,7 @@ export async function mergeStage(
           AND (x.scope = 'berlin' OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
         ORDER BY x.scope = 'berlin', x.period_from DESC LIMIT 1)`
     : sql`NULL::double precision`;
-  // frame offsets must be constants: the number of years is a validated integer
+  // the offsets of the earlier years the changes compare with (the number of years is a validated integer)
   const oneYear = sql.raw(`interval '1 year'`);
   const nYears = sql.raw(`interval '${Math.trunc(changeYears)} years'`);
   // the versions and dates staged, and the earlier dates the changes read that were not staged: as arrays, so that
@@ -35,9 +35,7 @@ export async function mergeStage(
   const versions = staged.rows[0]?.versions ?? [];
   const dates = new Set(staged.rows[0]?.dates ?? []);
   const priorDates = [
-    ...new Set(
-      [...dates].flatMap((d) => [1, Math.trunc(changeYears)].map((n) => `${Number(d.slice(0, 4)) - n}${d.slice(4)}`)),
-    ),
+    ...new Set([...dates].flatMap((d) => [1, Math.trunc(changeYears)].map((n) => yearEnd(Number(d.slice(0, 4)) - n)))),
   ].filter((d) => !dates.has(d));
   const written = await sql`WITH decoded AS (
       -- each distinct batch mask of the stage decoded once into its batch ids (iv_batch numbers them per version and year)

@@ -1,8 +1,9 @@
 // Set-based computation of share, ratio, balance, volume and distribution values into the stage, from rolled-up cells.
+import { BERLIN_ID, type LorLevel, lorLevels } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorConfig } from '../config.ts';
 import { type IndicatorDefinition, inputRefs } from '../plan.ts';
-import { type ComputeScope, levelsCte, withHashAggregate } from './work.ts';
+import { type ComputeScope, levelsCte, prefixLength, withHashAggregate } from './work.ts';
 
 /** the observation revisions read: current ones, or those valid at a past time */
 function revisionFilter(asOf: Date | null) {
@@ -75,16 +76,16 @@ export async function buildCells(db: Kysely<Database>, variables: string[], scop
   await sql`DROP TABLE iv_obs`.execute(db);
   await sql`ANALYZE iv_cells`.execute(db);
   // one level at a time, from the level below (cells of rank r + 1 exist only where the pick is at least that fine)
-  const levels = ['berlin', 'bezirk', 'prognoseraum', 'bezirksregion'];
-  const idLength = [0, 2, 4, 6];
-  for (let rank = 3; rank >= 0; rank--) {
-    const unit = idLength[rank] === 0 ? sql`'0'` : sql.raw(`left(c.unit_id, ${idLength[rank]})`);
+  for (let rank = lorLevels.length - 2; rank >= 0; rank--) {
+    const level = lorLevels[rank] as LorLevel;
+    const length = prefixLength(level);
+    const unit = length === 0 ? sql`${BERLIN_ID}::text` : sql.raw(`left(c.unit_id, ${length})`);
     await withHashAggregate(db, () => sql`INSERT INTO iv_cells
-      SELECT c.variable_id, c.lor_version, c.year, c.ref_date, ${levels[rank]}::text, ${rank}::int, ${unit}, c.breakdown,
+      SELECT c.variable_id, c.lor_version, c.year, c.ref_date, ${level}::text, ${rank}::int, ${unit}, c.breakdown,
         sum(c.value), bit_or(c.mask), bool_or(c.estimated), bool_or(c.provisional)
       FROM iv_cells c
       WHERE c.rank = ${rank + 1}::int AND c.variable_id IN (SELECT id FROM variable WHERE aggregation = 'sum')
-      GROUP BY c.variable_id, c.lor_version, c.year, c.ref_date, ${rank === 0 ? sql`` : sql`${unit}, `}c.breakdown`.execute(db));
+      GROUP BY c.variable_id, c.lor_version, c.year, c.ref_date, ${length === 0 ? sql`` : sql`${unit}, `}c.breakdown`.execute(db));
   }
   await sql`CREATE INDEX ON iv_cells (variable_id)`.execute(db);
   // the breakdowns each variable holds: where references and distributions look up their codes

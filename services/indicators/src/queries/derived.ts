@@ -1,7 +1,7 @@
 // Values derived from other indicators' values: change over years, and the status and dynamics index.
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorDefinition } from '../plan.ts';
-import { type ComputeScope, inScope, type ValueTable } from './work.ts';
+import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts';
 
 const statusOf = sql`CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN 'suppressed'
   WHEN 'estimated' IN (cur.status, prev.status) THEN 'estimated'
@@ -60,7 +60,7 @@ export async function computeIndex(
       ? sql`(${sql.raw(column)} - avg(${sql.raw(column)}) OVER units) / nullif(stddev_pop(${sql.raw(column)}) OVER units, 0)`
       : sql.raw(column);
   // the dates the dynamics compare with, so that the earlier values are read through the primary key
-  const prevDates = scope.years ? scope.years.map((y) => `${String(y - f.dynamicsYears).padStart(4, '0')}-12-31`) : null;
+  const prevDates = scope.years ? scope.years.map((y) => yearEnd(y - f.dynamicsYears)) : null;
   const classOf = (score: string) =>
     sql`CASE WHEN ${sql.ref(score)} IS NULL THEN NULL ELSE 1 + (SELECT count(*) FROM unnest(${f.thresholds}::double precision[]) th WHERE ${sql.ref(score)} > th)::int END`;
   await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression,

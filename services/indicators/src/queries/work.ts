@@ -1,4 +1,5 @@
 // Working tables of one recompute transaction, the scope filter, and merging staged values into a value table.
+import { idLengthByLevel, type LorLevel, lorLevels } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 
 /** where values are written: the materialisation, or a temporary table for computations as of a past time */
@@ -10,9 +11,17 @@ export interface ComputeScope {
   years: number[] | null;
 }
 
-/** LOR levels with their rank (coarse to fine) and id length: the id scheme is hierarchical */
+/**
+ * the length of the id prefix that names a unit's ancestor of `level` (the id scheme is hierarchical); 0 for Berlin,
+ * which every unit lies in and whose id is BERLIN_ID
+ */
+export function prefixLength(level: LorLevel): number {
+  return level === 'berlin' ? 0 : idLengthByLevel[level];
+}
+
+/** LOR levels with their rank (coarse to fine) and id prefix length, as the CTE `lv` */
 export const levelsCte = sql`lv AS (
-  SELECT * FROM (VALUES ('berlin', 0, 0), ('bezirk', 1, 2), ('prognoseraum', 2, 4), ('bezirksregion', 3, 6), ('planungsraum', 4, 8))
+  SELECT * FROM (VALUES ${sql.join(lorLevels.map((level, rank) => sql`(${sql.lit(level)}, ${sql.lit(rank)}, ${sql.lit(prefixLength(level))})`))})
   AS l(level, rank, len))`;
 
 export function versionsParam(scope: ComputeScope) {
@@ -22,9 +31,14 @@ export function yearsParam(scope: ComputeScope) {
   return sql`${scope.years}::int[]`;
 }
 
-/** value tables hold 31 December of each reference year: the dates of the scope's years */
+/** 31 December of a reference year: the date every value carries */
+export function yearEnd(year: number): string {
+  return `${String(year).padStart(4, '0')}-12-31`;
+}
+
+/** the dates of the scope's years */
 function yearEnds(scope: ComputeScope): string[] | null {
-  return scope.years ? scope.years.map((y) => `${String(y).padStart(4, '0')}-12-31`) : null;
+  return scope.years ? scope.years.map(yearEnd) : null;
 }
 
 /** rows of a value table (alias v) inside the scope */
@@ -38,15 +52,15 @@ export function inScope(alias: string, scope: ComputeScope) {
 export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Promise<void> {
   // the roll-up sorts and hashes a few hundred thousand rows: keep them in memory
   await sql`SET LOCAL work_mem = '64MB'`.execute(db);
-  // the work tables' text keys are ASCII codes and compare bytewise (COLLATE "C"): sorts and index insertions
-  // through the locale's collation cost several times more
   // every statement of a recompute is bulk work over rows written moments ago, which have no statistics yet;
   // estimates of one row then lead to nested loops, or merge joins on the first key column, over tens of
   // thousands of rows (minutes instead of seconds): hash joins are right for all of them
   await sql`SET LOCAL enable_nestloop = off`.execute(db);
+  await sql`SET LOCAL enable_mergejoin = off`.execute(db);
   // the disabled plan types inflate cost estimates past the JIT thresholds: compiling then takes longer than running
   await sql`SET LOCAL jit = off`.execute(db);
-  await sql`SET LOCAL enable_mergejoin = off`.execute(db);
+  // the work tables' text keys are ASCII codes and compare bytewise (COLLATE "C"): sorts and index insertions
+  // through the locale's collation cost several times more
   await sql`CREATE TEMP TABLE IF NOT EXISTS iv_stage (
     lor_version text COLLATE "C" NOT NULL, level text COLLATE "C" NOT NULL, unit_id text COLLATE "C" NOT NULL,
     ref_date date NOT NULL, breakdown text COLLATE "C" NOT NULL,
@@ -58,7 +72,8 @@ export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Pro
   ) ON COMMIT DROP`.execute(db);
   if (asOf) {
     await sql`CREATE TEMP TABLE IF NOT EXISTS iv_asof (LIKE indicator_value INCLUDING DEFAULTS) ON COMMIT DROP`.execute(db);
-    await sql`CREATE UNIQUE INDEX IF NOT EXISTS iv_asof_pk ON iv_asof (indicator_id, lor_version, level, unit_id, ref_date, breakdown)`.execute(db);
+    // the key order of indicator_value's primary key: the merge reads stored values by indicator, version and date
+    await sql`CREATE UNIQUE INDEX IF NOT EXISTS iv_asof_pk ON iv_asof (indicator_id, lor_version, ref_date, level, unit_id, breakdown)`.execute(db);
   }
 }
 
