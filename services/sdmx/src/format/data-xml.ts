@@ -1,8 +1,8 @@
 // SDMX-ML 2.1 StructureSpecific data: Series elements with the key as attributes, Obs with TIME_PERIOD, OBS_VALUE, attributes.
 import { type DataMessage, dataSetParts, type SdmxObservation } from '../dataset.ts';
 import { AGENCY, MEASURE, VERSION } from '../model.ts';
-import { messageHeader, urn } from './urn.ts';
-import { type Attrs, el, textEl, XML_DECLARATION } from './xml-writer.ts';
+import { messageHeaderXml, urn } from './urn.ts';
+import { type Attrs, el, XML_DECLARATION } from './xml-writer.ts';
 
 function obsAttrs(message: DataMessage, o: SdmxObservation, positions: number[]): Attrs {
   const out: Attrs = {};
@@ -14,7 +14,6 @@ function obsAttrs(message: DataMessage, o: SdmxObservation, positions: number[])
 }
 
 export function dataXml(message: DataMessage): string {
-  const header = messageHeader();
   const dims = message.dimensions;
   const all = message.dimensionAtObservation === 'AllDimensions';
   const obsPositions = all ? dims.map((_, i) => i) : [dims.indexOf(message.dimensionAtObservation)];
@@ -65,13 +64,7 @@ export function dataXml(message: DataMessage): string {
         'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
         'xmlns:ns1': namespace,
       },
-      el(
-        'message:Header',
-        {},
-        textEl('message:ID', {}, header.id),
-        textEl('message:Test', {}, 'false'),
-        textEl('message:Prepared', {}, header.prepared),
-        el('message:Sender', { id: AGENCY }),
+      messageHeaderXml(
         el(
           'message:Structure',
           { structureID: structureId, namespace, dimensionAtObservation: message.dimensionAtObservation },

@@ -13,7 +13,7 @@ import {
   TIME_DIMENSION,
   VERSION,
 } from '../model.ts';
-import { messageHeader, urn } from './urn.ts';
+import { messageHeaderXml, urn } from './urn.ts';
 import { el, textEl, XML_DECLARATION } from './xml-writer.ts';
 
 export interface StructureBundle {
@@ -147,20 +147,12 @@ function conceptSchemeEl(): string {
 
 /** the message; its parts in the order the SDMX-ML 2.1 schema's StructuresType prescribes */
 export function structureXml(bundle: StructureBundle): string {
-  const header = messageHeader();
   return (
     XML_DECLARATION +
     el(
       'message:Structure',
       NS,
-      el(
-        'message:Header',
-        {},
-        textEl('message:ID', {}, header.id),
-        textEl('message:Test', {}, 'false'),
-        textEl('message:Prepared', {}, header.prepared),
-        el('message:Sender', { id: AGENCY }),
-      ),
+      messageHeaderXml(),
       el(
         'message:Structures',
         {},

@@ -1,6 +1,7 @@
-// SDMX URNs and the header fields every message carries.
+// SDMX URNs, the header fields every message carries, and the SDMX-ML header element.
 import { randomUUID } from 'node:crypto';
 import { AGENCY, CONCEPT_SCHEME, VERSION } from '../model.ts';
+import { el, textEl } from './xml-writer.ts';
 
 const ref = (id: string) => `${AGENCY}:${id}(${VERSION})`;
 
@@ -24,4 +25,18 @@ export const structureRef = ref;
 
 export function messageHeader(): { id: string; prepared: string } {
   return { id: `DATENPOOL-${randomUUID()}`, prepared: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
+}
+
+/** the SDMX-ML `message:Header` of a new message (id, test flag, preparation time, sender), then `extra` elements */
+export function messageHeaderXml(...extra: string[]): string {
+  const header = messageHeader();
+  return el(
+    'message:Header',
+    {},
+    textEl('message:ID', {}, header.id),
+    textEl('message:Test', {}, 'false'),
+    textEl('message:Prepared', {}, header.prepared),
+    el('message:Sender', { id: AGENCY }),
+    ...extra,
+  );
 }
