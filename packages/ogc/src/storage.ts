@@ -52,3 +52,9 @@ export function geometryJsonSql(geometry: RawBuilder<unknown>, crs: CrsDefinitio
   const oriented = crs.latitudeFirst ? sql`ST_FlipCoordinates(${transformed})` : transformed;
   return sql<string>`coalesce(ST_AsGeoJSON(${oriented}, ${sql.lit(crs.precision)}), 'null')`;
 }
+
+/** a Feature's properties as JSON text: each name with its queryable column, in the order given (`{}` for none) */
+export function propertiesJsonSql(columns: Record<string, RawBuilder<unknown>>, names: readonly string[]): RawBuilder<string> {
+  const pairs = names.map((name) => sql`${sql.lit(name)}, ${columns[name]}`);
+  return pairs.length > 0 ? sql<string>`json_build_object(${sql.join(pairs)})::text` : sql<string>`'{}'`;
+}

@@ -54,7 +54,7 @@ async function cellsByVariable(database: DatabaseHandle): Promise<Map<string, Se
 }
 
 /** replaces every observation by synthetic counts, one landed batch per variable; returns the observation count */
-export async function generate(database: DatabaseHandle): Promise<number> {
+async function generate(database: DatabaseHandle): Promise<number> {
   const { db } = database;
   const units = planungsraeume();
   const cells = await cellsByVariable(database);

@@ -1,7 +1,7 @@
 // SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
 import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
 import { estimateRows, sql } from '@datenpool/db';
-import { bboxToStorageSql, type CrsDefinition, compileCql2, geometryJsonSql, type ItemsQuery } from '@datenpool/ogc';
+import { bboxToStorageSql, type CrsDefinition, compileCql2, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 type Pool = NonNullable<DatabaseHandle['pool']>;
@@ -25,9 +25,10 @@ export const lorProperties = ['name', 'level', 'version', 'parent_id', 'area_m2'
 
 /** one Feature as text; `properties` selects (all when undefined) */
 export function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
-  const selected = lorProperties.filter((p) => !properties || properties.includes(p));
-  const pairs = selected.map((p) => sql`${sql.lit(p)}, ${lorColumns[p]}`);
-  const props = pairs.length > 0 ? sql`json_build_object(${sql.join(pairs)})::text` : sql`'{}'`;
+  const props = propertiesJsonSql(
+    lorColumns,
+    lorProperties.filter((p) => !properties || properties.includes(p)),
+  );
   return sql<string>`'{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID)}
     || ',"properties":' || ${props} || '}'`;
 }

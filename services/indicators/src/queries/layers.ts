@@ -1,7 +1,7 @@
 // SQL of the indicator layers (OGC collections indicator-{id}): LOR units joined with one indicator's values, as GeoJSON text.
 import type { Database, Kysely } from '@datenpool/db';
 import { estimateRows, sql } from '@datenpool/db';
-import { bboxToStorageSql, type CrsDefinition, compileCql2, geometryJsonSql, type ItemsQuery } from '@datenpool/ogc';
+import { bboxToStorageSql, type CrsDefinition, compileCql2, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 const STORAGE_SRID = 25833;
@@ -37,9 +37,10 @@ export interface LayerKey {
 
 /** a feature per unit and date: id `{unit}_{year}` */
 function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
-  const selected = layerProperties.filter((p) => !properties || properties.includes(p));
-  const pairs = selected.map((p) => sql`${sql.lit(p)}, ${layerColumns[p]}`);
-  const props = pairs.length > 0 ? sql`json_build_object(${sql.join(pairs)})::text` : sql`'{}'`;
+  const props = propertiesJsonSql(
+    layerColumns,
+    layerProperties.filter((p) => !properties || properties.includes(p)),
+  );
   return sql<string>`'{"type":"Feature","id":' || to_json(v.unit_id || '_' || extract(year FROM v.ref_date)::int)::text
     || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID)} || ',"properties":' || ${props} || '}'`;
 }
