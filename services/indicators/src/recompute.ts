@@ -1,13 +1,13 @@
 // Orchestration of a recompute: which indicators, in dependency order, into which value table; full, incremental, as of.
-import { formulaVariables } from '@datenpool/contracts';
+import { formulaIndicators, formulaVariables } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, affectedScope, dependencyOrder, withPrerequisites } from './plan.ts';
-import { mergeStage } from './queries/annotate.ts';
+import { mergeStage, refreshChanges, type StagedIndicator } from './queries/annotate.ts';
 import { changedSince, freshnessState, loadDefinitions, lockRecompute, setWatermark } from './queries/catalog.ts';
 import { buildCells, computeDistribution, computeSimple, secondarySuppression } from './queries/compute.ts';
 import { computeChange, computeIndex } from './queries/derived.ts';
-import { type ComputeScope, clearStage, createWorkTables, type ValueTable, withHashAggregate } from './queries/work.ts';
+import { type ComputeScope, clearStage, createWorkTables, type ValueTable, withHashAggregate, yearEnd } from './queries/work.ts';
 
 export interface RecomputeReport {
   mode: 'full' | 'incremental' | 'none';
@@ -17,24 +17,29 @@ export interface RecomputeReport {
   seconds: number;
 }
 
-async function computeOne(
+/** staged rows after which the stage is merged: the merge's hashes and its one ordering then stay in memory */
+const STAGE_ROWS = 300_000;
+
+/** stages one indicator's values; returns the number of rows staged */
+async function stageOne(
   db: Kysely<Database>,
   table: ValueTable,
   definition: IndicatorDefinition,
   scope: ComputeScope,
   config: IndicatorConfig,
-): Promise<{ written: number; removed: number }> {
-  await clearStage(db);
+): Promise<number> {
   const kind = definition.formula.kind;
-  if (kind === 'change') await computeChange(db, table, definition, scope);
-  else if (kind === 'index') await computeIndex(db, table, definition, scope);
-  else if (kind === 'distribution') await withHashAggregate(db, () => computeDistribution(db, definition, config));
-  else await withHashAggregate(db, () => computeSimple(db, definition, config));
-  if (config.secondarySuppression && kind !== 'index' && kind !== 'change') await secondarySuppression(db);
-  return mergeStage(db, table, definition.id, scope, config.changeYears);
+  if (kind === 'change') return computeChange(db, table, definition, scope);
+  if (kind === 'index') return computeIndex(db, table, definition, scope);
+  if (kind === 'distribution') return withHashAggregate(db, () => computeDistribution(db, definition, config));
+  return withHashAggregate(db, () => computeSimple(db, definition, config));
 }
 
-/** computes the given plan in dependency order; `db` must be a transaction (the work tables are temporary) */
+/**
+ * computes the given plan in dependency order; `db` must be a transaction (the work tables are temporary). Indicators
+ * are staged together and merged in one statement, before an indicator that is derived from a staged one (change
+ * and index read the stored values) and whenever the stage has grown past STAGE_ROWS.
+ */
 async function run(
   db: Kysely<Database>,
   table: ValueTable,
@@ -43,19 +48,38 @@ async function run(
   config: IndicatorConfig,
 ): Promise<{ written: number; removed: number }> {
   await createWorkTables(db, table === 'iv_asof');
-  // inputs of every step are rolled up once, over the union of the steps' scopes
-  const variables = new Set(plan.flatMap((p) => formulaVariables(p.definition.formula)));
-  const scopes = plan.map((p) => p.scope);
+  // inputs of every step are rolled up once, over the union of the scopes of the steps that read them (change and
+  // index read stored values instead)
+  const readers = plan.filter((p) => formulaVariables(p.definition.formula).length > 0);
+  const variables = new Set(readers.flatMap((p) => formulaVariables(p.definition.formula)));
+  const scopes = readers.map((p) => p.scope);
   const union = (pick: (s: ComputeScope) => Array<string | number> | null) =>
     scopes.some((s) => pick(s) === null) ? null : [...new Set(scopes.flatMap((s) => pick(s) ?? []))];
   await buildCells(db, [...variables], { versions: union((s) => s.versions) as string[] | null, years: union((s) => s.years) as number[] | null }, asOf);
   let written = 0;
   let removed = 0;
-  for (const step of plan) {
-    const r = await computeOne(db, table, step.definition, step.scope, config);
+  let staged: StagedIndicator[] = [];
+  let stagedRows = 0;
+  const merge = async () => {
+    if (config.secondarySuppression) {
+      const kinds = new Map(plan.map((p) => [p.definition.id, p.definition.formula.kind]));
+      await secondarySuppression(db, staged.map((s) => s.id).filter((id) => kinds.get(id) !== 'index' && kinds.get(id) !== 'change'));
+    }
+    const r = await mergeStage(db, table, staged, config.changeYears);
     written += r.written;
     removed += r.removed;
+    await clearStage(db);
+    staged = [];
+    stagedRows = 0;
+  };
+  for (const step of plan) {
+    const from = formulaIndicators(step.definition.formula);
+    if (staged.some((s) => from.includes(s.id))) await merge();
+    stagedRows += await stageOne(db, table, step.definition, step.scope, config);
+    staged.push({ id: step.definition.id, scope: step.scope });
+    if (stagedRows >= STAGE_ROWS) await merge();
   }
+  if (staged.length) await merge();
   return { written, removed };
 }
 
@@ -109,11 +133,16 @@ export async function ensureFresh(db: Kysely<Database>, config: IndicatorConfig)
       .filter((d) => scopes.has(d.id))
       .map((definition) => {
         const s = scopes.get(definition.id) as { versions: Set<string>; years: Set<number> };
-        // the reference values of later years (change_1y, change_ny) read the years that changed
-        const years = [...new Set([...s.years].flatMap((y) => [y, y + 1, y + config.changeYears]))];
-        return { definition, scope: { versions: [...s.versions], years } };
+        return { definition, scope: { versions: [...s.versions], years: [...s.years] } };
       });
     const r = await run(trx, 'indicator_value', plan, null, config);
+    // the changes of the years after the recomputed ones (change_1y, change_ny) read the values that changed
+    const later = plan.flatMap(({ definition, scope }) =>
+      [...new Set((scope.years ?? []).flatMap((y) => [y + 1, y + config.changeYears]))]
+        .filter((y) => !scope.years?.includes(y))
+        .flatMap((y) => (scope.versions ?? []).map((version) => ({ indicatorId: definition.id, version, date: yearEnd(y) }))),
+    );
+    await refreshChanges(trx, 'indicator_value', later, config.changeYears);
     await setWatermark(trx, { finishedAt: state.newestFinishedAt, batchId: state.newestBatchId, catalogHash: state.catalogHash });
     return {
       mode: 'incremental' as const,

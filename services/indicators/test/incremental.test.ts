@@ -118,3 +118,33 @@ t.test('POST /v1/indicators/recompute needs an admin key; with nothing changed i
   const again = await snapshot();
   t.same([...again.values()].filter((a) => after.get(a.key)?.computedAt !== a.computedAt).map((a) => a.key), []);
 });
+
+t.test('a correction of an earlier year: the later years change_1y follows, and a full recompute finds nothing to rewrite', async (t) => {
+  const unit2 = fixture.plr[3]?.id as string;
+  const share = () => db.selectFrom('indicator_value').selectAll()
+    .where('indicator_id', '=', 'tx_sgb2_anteil').where('unit_id', '=', unit2).where('breakdown', '=', '').orderBy('ref_date').execute();
+  const old2020 = (await share()).find((r) => String(r.ref_date).startsWith('2020'));
+  const batch2 = randomUUID();
+  await db.transaction().execute(async (trx) => {
+    await trx.insertInto('ingest_batch').values({ id: batch2, variable_id: 'tx_sgb2', lor_version: VERSION, status: 'accepted', errors: '[]', warnings: '[]', finished_at: new Date() }).execute();
+    await sql`WITH closed AS (
+        UPDATE observation SET valid_to = now() WHERE variable_id = 'tx_sgb2' AND unit_id = ${unit2} AND ref_date = '2020-12-31' AND valid_to IS NULL
+        RETURNING variable_id, lor_version, level, unit_id, ref_date, breakdown, value)
+      INSERT INTO observation (variable_id, lor_version, level, unit_id, ref_date, breakdown, value, batch_id)
+      SELECT variable_id, lor_version, level, unit_id, ref_date, breakdown, value + 40, ${batch2}::uuid FROM closed`.execute(trx);
+  });
+  const read = await get(`/v1/indicators/tx_sgb2_anteil/series?unit=${unit2}`);
+  t.equal(read.statusCode, 200);
+  const rows = await share();
+  const at = (year: number) => rows.find((r) => String(r.ref_date).startsWith(String(year)));
+  const [v2020, v2021] = [at(2020), at(2021)];
+  t.ok(v2020 && v2021, 'values of 2020 and 2021');
+  t.not(v2020?.value, old2020?.value, 'the 2020 value changed');
+  t.ok(Math.abs((v2021?.change_1y ?? Number.NaN) - ((v2021?.value ?? 0) - (v2020?.value ?? 0))) < 1e-9, '2021 change_1y reads the corrected 2020');
+  t.ok(JSON.stringify(v2020?.provenance).includes(batch2), '2020 names the new batch');
+  t.notOk(JSON.stringify(v2021?.provenance).includes(batch2), '2021 keeps its provenance');
+  const key = 'dp_TestAdmin1_abcdefghijklmnopqrstuvwxyz0123456789';
+  const full = await app.inject({ method: 'POST', url: '/v1/indicators/recompute', headers: { authorization: `Bearer ${key}` } });
+  t.equal(full.statusCode, 200);
+  t.match(full.json(), { mode: 'full', valuesWritten: 0, valuesRemoved: 0 }, 'the incremental recompute left what a full one computes');
+});

@@ -1,10 +1,17 @@
-// Merging the staged values of one indicator with their reference values: Berlin and district, rank and percentile,
-// changes and target distance, computed in the same statement that writes each row once.
+// Merging the staged values of one or more indicators with their reference values: Berlin and district, rank and
+// percentile, changes and target distance, computed in the same statement that writes each row once; and refreshing
+// the changes of later years when a year's values changed.
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts';
 
+/** an indicator whose values were staged, and the scope they were computed for */
+export interface StagedIndicator {
+  id: string;
+  scope: ComputeScope;
+}
+
 /**
- * Writes the staged values of one indicator with berlin, district, rank (1 = highest value), percentile (0 = lowest,
+ * Writes the staged values of the given indicators with berlin, district, rank (1 = highest value), percentile (0 = lowest,
  * 100 = highest), change_1y, change_ny and the target of the unit's scope (its district's before Berlin's, totals
  * only). Berlin's and the district's values are joined from the stage, the earlier years' from the stage or the
  * indicator's stored rows; rank and percentile come from one ordering. Rows equal to the stored ones are not written,
@@ -13,30 +20,36 @@ import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts'
 export async function mergeStage(
   db: Kysely<Database>,
   table: ValueTable,
-  indicatorId: string,
-  scope: ComputeScope,
+  staged: StagedIndicator[],
   changeYears: number,
 ): Promise<{ written: number; removed: number }> {
+  if (staged.length === 0) return { written: 0, removed: 0 };
   const t = sql.table(table);
-  const hasTargets = await db.selectFrom('indicator_target').select('id').where('indicator_id', '=', indicatorId).limit(1).executeTakeFirst();
-  const target = hasTargets
-    ? sql`(SELECT x.target_value FROM indicator_target x
-        WHERE x.indicator_id = ${indicatorId} AND a.breakdown = '' AND a.ref_date BETWEEN x.period_from AND x.period_to
+  const ids = staged.map((s) => s.id);
+  // the target lookup runs only for the rows of indicators that have targets
+  const withTargets = (
+    await db.selectFrom('indicator_target').select('indicator_id').distinct().where('indicator_id', 'in', ids).execute()
+  ).map((r) => r.indicator_id);
+  const target = withTargets.length
+    ? sql`CASE WHEN a.indicator_id = ANY (${withTargets}::text[]) THEN (SELECT x.target_value FROM indicator_target x
+        WHERE x.indicator_id = a.indicator_id AND a.breakdown = '' AND a.ref_date BETWEEN x.period_from AND x.period_to
           AND (x.scope = 'berlin' OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
-        ORDER BY x.scope = 'berlin', x.period_from DESC LIMIT 1)`
+        ORDER BY x.scope = 'berlin', x.period_from DESC LIMIT 1) END`
     : sql`NULL::double precision`;
   // the offsets of the earlier years the changes compare with (the number of years is a validated integer)
   const oneYear = sql.raw(`interval '1 year'`);
   const nYears = sql.raw(`interval '${Math.trunc(changeYears)} years'`);
-  // the versions and dates staged, and the earlier dates the changes read that were not staged: as arrays, so that
-  // the stored values are read through the primary key (indicator, version, date)
-  const staged = await sql<{ versions: string[] | null; dates: string[] | null }>`SELECT array_agg(DISTINCT lor_version) AS versions,
-      array_agg(DISTINCT ref_date::text) AS dates FROM iv_stage`.execute(db);
-  const versions = staged.rows[0]?.versions ?? [];
-  const dates = new Set(staged.rows[0]?.dates ?? []);
-  const priorDates = [
-    ...new Set([...dates].flatMap((d) => [1, Math.trunc(changeYears)].map((n) => yearEnd(Number(d.slice(0, 4)) - n)))),
-  ].filter((d) => !dates.has(d));
+  // the earlier dates each indicator's changes read that it did not stage: read through the primary key (indicator,
+  // version, date), then narrowed to the triples by a hash join
+  const stagedKeys = await sql<{ indicator_id: string; lor_version: string; dates: string[] }>`SELECT indicator_id, lor_version,
+      array_agg(DISTINCT ref_date::text) AS dates FROM iv_stage GROUP BY 1, 2`.execute(db);
+  const stagedVersions = [...new Set(stagedKeys.rows.map((k) => k.lor_version))];
+  const stagedDates = [...new Set(stagedKeys.rows.flatMap((k) => k.dates))];
+  const prior = stagedKeys.rows.flatMap((k) => {
+    const dates = new Set(k.dates);
+    const earlier = [...dates].flatMap((d) => [1, Math.trunc(changeYears)].map((n) => yearEnd(Number(d.slice(0, 4)) - n)));
+    return [...new Set(earlier)].filter((d) => !dates.has(d)).map((date) => ({ id: k.indicator_id, version: k.lor_version, date }));
+  });
   const written = await sql`WITH decoded AS (
       -- each distinct batch mask of the stage decoded once into its batch ids (iv_batch numbers them per version and year)
       SELECT m.lor_version, m.ref_date, m.mask, m.input_dates,
@@ -47,19 +60,22 @@ export async function mergeStage(
       GROUP BY m.lor_version, m.ref_date, m.mask, m.input_dates
     ),
     prior AS (
-      -- the indicator's stored values of the earlier years the changes read
-      SELECT v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
+      -- the indicators' stored values of the earlier years the changes read
+      SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
       FROM ${t} v
-      WHERE v.indicator_id = ${indicatorId} AND v.lor_version = ANY (${versions}::text[]) AND v.ref_date = ANY (${priorDates}::date[])
+      JOIN unnest(${prior.map((p) => p.id)}::text[], ${prior.map((p) => p.version)}::text[], ${prior.map((p) => p.date)}::date[])
+        AS k(indicator_id, lor_version, ref_date) USING (indicator_id, lor_version, ref_date)
+      WHERE v.indicator_id = ANY (${ids}::text[]) AND v.lor_version = ANY (${[...new Set(prior.map((p) => p.version))]}::text[])
+        AND v.ref_date = ANY (${[...new Set(prior.map((p) => p.date))]}::date[])
     ),
     series AS (
-      SELECT lor_version, level, unit_id, ref_date, breakdown, value FROM iv_stage
+      SELECT indicator_id, lor_version, level, unit_id, ref_date, breakdown, value FROM iv_stage
       UNION ALL SELECT * FROM prior
     ),
     a AS (
       -- Berlin's and the district's values and the earlier years' by hash joins; rank and percentile from one ordering:
       -- percent_rank is (rows below) / (rows - 1), and the rows below are the rows less those at or above the value
-      SELECT s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator, s.status,
+      SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator, s.status,
         s.suppression, s.class, s.class_label, s.dynamics, s.dynamics_class, coalesce(s.provenance, d.provenance) AS provenance,
         bl.value AS berlin, dz.value AS district,
         CASE WHEN s.value IS NOT NULL THEN rank() OVER r END::int AS rank,
@@ -70,24 +86,41 @@ export async function mergeStage(
       FROM iv_stage s
       LEFT JOIN decoded d ON d.lor_version = s.lor_version AND d.ref_date = s.ref_date AND d.mask = s.mask::text
         AND coalesce(d.input_dates, '{}') = coalesce(s.input_dates, '{}')
-      LEFT JOIN iv_stage bl ON bl.level = 'berlin' AND bl.lor_version = s.lor_version AND bl.ref_date = s.ref_date
+      LEFT JOIN iv_stage bl ON bl.indicator_id = s.indicator_id AND bl.level = 'berlin' AND bl.lor_version = s.lor_version AND bl.ref_date = s.ref_date
         AND bl.breakdown = s.breakdown
-      LEFT JOIN iv_stage dz ON dz.level = 'bezirk' AND s.level <> 'berlin' AND dz.lor_version = s.lor_version
+      LEFT JOIN iv_stage dz ON dz.indicator_id = s.indicator_id AND dz.level = 'bezirk' AND s.level <> 'berlin' AND dz.lor_version = s.lor_version
         AND dz.ref_date = s.ref_date AND dz.breakdown = s.breakdown AND dz.unit_id = left(s.unit_id, 2)
-      LEFT JOIN series p1 ON p1.lor_version = s.lor_version AND p1.level = s.level AND p1.unit_id = s.unit_id
+      LEFT JOIN series p1 ON p1.indicator_id = s.indicator_id AND p1.lor_version = s.lor_version AND p1.level = s.level AND p1.unit_id = s.unit_id
         AND p1.breakdown = s.breakdown AND p1.ref_date = (s.ref_date - ${oneYear})::date
-      LEFT JOIN series pn ON pn.lor_version = s.lor_version AND pn.level = s.level AND pn.unit_id = s.unit_id
+      LEFT JOIN series pn ON pn.indicator_id = s.indicator_id AND pn.lor_version = s.lor_version AND pn.level = s.level AND pn.unit_id = s.unit_id
         AND pn.breakdown = s.breakdown AND pn.ref_date = (s.ref_date - ${nYears})::date
-      WINDOW p AS (PARTITION BY s.lor_version, s.level, s.ref_date, s.breakdown, s.value IS NULL),
+      WINDOW p AS (PARTITION BY s.indicator_id, s.lor_version, s.level, s.ref_date, s.breakdown, s.value IS NULL),
         r AS (p ORDER BY s.value DESC)
+    ),
+    fin AS (
+      SELECT a.*, g.target, a.value - g.target AS target_distance FROM a CROSS JOIN LATERAL (SELECT ${target} AS target) g
+    ),
+    changed AS (
+      -- rows equal to the stored ones are dropped here, by one hash join with the stored rows of the staged
+      -- indicators, versions and dates: ON CONFLICT would lock (write) every stored row before comparing it
+      SELECT f.* FROM fin f
+      LEFT JOIN ${t} o ON o.indicator_id = ANY (${ids}::text[]) AND o.lor_version = ANY (${stagedVersions}::text[])
+        AND o.ref_date = ANY (${stagedDates}::date[])
+        AND o.indicator_id = f.indicator_id AND o.lor_version = f.lor_version AND o.ref_date = f.ref_date
+        AND o.level = f.level AND o.unit_id = f.unit_id AND o.breakdown = f.breakdown
+      WHERE o.indicator_id IS NULL
+        OR (o.value, o.numerator, o.denominator, o.status, o.suppression, o.berlin, o.district, o.rank, o.percentile, o.change_1y,
+          o.change_ny, o.target, o.target_distance, o.class, o.class_label, o.dynamics, o.dynamics_class, o.provenance)
+        IS DISTINCT FROM (f.value, f.numerator, f.denominator, f.status, f.suppression, f.berlin, f.district, f.rank, f.percentile,
+          f.change_1y, f.change_ny, f.target, f.target_distance, f.class, f.class_label, f.dynamics, f.dynamics_class, f.provenance)
     )
     INSERT INTO ${t} AS t (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
       status, suppression, berlin, district, rank, percentile, change_1y, change_ny, target, target_distance,
       class, class_label, dynamics, dynamics_class, provenance, computed_at)
-    SELECT ${indicatorId}, a.lor_version, a.level, a.unit_id, a.ref_date, a.breakdown, a.value, a.numerator, a.denominator,
-      a.status, a.suppression, a.berlin, a.district, a.rank, a.percentile, a.change_1y, a.change_ny, g.target, a.value - g.target,
-      a.class, a.class_label, a.dynamics, a.dynamics_class, a.provenance, now()
-    FROM a CROSS JOIN LATERAL (SELECT ${target} AS target) g
+    SELECT c.indicator_id, c.lor_version, c.level, c.unit_id, c.ref_date, c.breakdown, c.value, c.numerator, c.denominator,
+      c.status, c.suppression, c.berlin, c.district, c.rank, c.percentile, c.change_1y, c.change_ny, c.target, c.target_distance,
+      c.class, c.class_label, c.dynamics, c.dynamics_class, c.provenance, now()
+    FROM changed c
     ON CONFLICT (indicator_id, lor_version, level, unit_id, ref_date, breakdown) DO UPDATE SET
       value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator, status = excluded.status,
       suppression = excluded.suppression, berlin = excluded.berlin, district = excluded.district, rank = excluded.rank,
@@ -104,9 +137,67 @@ export async function mergeStage(
         excluded.berlin, excluded.district, excluded.rank, excluded.percentile, excluded.change_1y, excluded.change_ny,
         excluded.target, excluded.target_distance, excluded.class, excluded.class_label, excluded.dynamics,
         excluded.dynamics_class, excluded.provenance)`.execute(db);
+  // rows of the scope that were not computed again; indicators with the same scope share one condition
+  const byScope = new Map<string, StagedIndicator[]>();
+  for (const s of staged) byScope.set(JSON.stringify(s.scope), [...(byScope.get(JSON.stringify(s.scope)) ?? []), s]);
+  const inScopes = sql.join(
+    [...byScope.values()].map((group) => sql`(v.indicator_id = ANY (${group.map((g) => g.id)}::text[]) AND ${inScope('v', (group[0] as StagedIndicator).scope)})`),
+    sql` OR `,
+  );
   const removed = await sql`DELETE FROM ${t} AS v
-    WHERE v.indicator_id = ${indicatorId} AND ${inScope('v', scope)}
-      AND NOT EXISTS (SELECT 1 FROM iv_stage s WHERE s.lor_version = v.lor_version AND s.level = v.level
-        AND s.unit_id = v.unit_id AND s.ref_date = v.ref_date AND s.breakdown = v.breakdown)`.execute(db);
+    WHERE (${inScopes})
+      AND NOT EXISTS (SELECT 1 FROM iv_stage s WHERE s.indicator_id = v.indicator_id AND s.lor_version = v.lor_version
+        AND s.level = v.level AND s.unit_id = v.unit_id AND s.ref_date = v.ref_date AND s.breakdown = v.breakdown)`.execute(db);
   return { written: Number(written.numAffectedRows ?? 0), removed: Number(removed.numAffectedRows ?? 0) };
+}
+
+/**
+ * change_1y and change_ny of stored values whose earlier year changed without their own: the years after the
+ * recomputed ones. `dates` are (indicator, version, date) triples; rows whose changes are equal are not written.
+ */
+export async function refreshChanges(
+  db: Kysely<Database>,
+  table: ValueTable,
+  dates: Array<{ indicatorId: string; version: string; date: string }>,
+  changeYears: number,
+): Promise<number> {
+  if (dates.length === 0) return 0;
+  const t = sql.table(table);
+  const ids = [...new Set(dates.map((d) => d.indicatorId))];
+  const versions = [...new Set(dates.map((d) => d.version))];
+  const own = [...new Set(dates.map((d) => d.date))];
+  const back = (n: number) => [...new Set(own.map((d) => yearEnd(Number(d.slice(0, 4)) - n)))];
+  const n = Math.trunc(changeYears);
+  // every read goes through the primary key (indicator, version, date) and is narrowed to the triples by a hash join
+  const result = await sql`WITH k AS (
+      SELECT * FROM unnest(${dates.map((d) => d.indicatorId)}::text[], ${dates.map((d) => d.version)}::text[],
+        ${dates.map((d) => d.date)}::date[]) AS k(indicator_id, lor_version, ref_date)
+    ),
+    cur AS (
+      SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value, v.change_1y, v.change_ny
+      FROM ${t} v JOIN k USING (indicator_id, lor_version, ref_date)
+      WHERE v.indicator_id = ANY (${ids}::text[]) AND v.lor_version = ANY (${versions}::text[]) AND v.ref_date = ANY (${own}::date[])
+    ),
+    earlier AS (
+      SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
+      FROM ${t} v
+      WHERE v.indicator_id = ANY (${ids}::text[]) AND v.lor_version = ANY (${versions}::text[])
+        AND v.ref_date = ANY (${[...new Set([...back(1), ...back(n)])]}::date[])
+    ),
+    x AS (
+      SELECT c.indicator_id, c.lor_version, c.level, c.unit_id, c.ref_date, c.breakdown,
+        c.value - p1.value AS change_1y, c.value - pn.value AS change_ny
+      FROM cur c
+      LEFT JOIN earlier p1 ON p1.indicator_id = c.indicator_id AND p1.lor_version = c.lor_version AND p1.level = c.level
+        AND p1.unit_id = c.unit_id AND p1.breakdown = c.breakdown AND p1.ref_date = (c.ref_date - ${sql.raw(`interval '1 year'`)})::date
+      LEFT JOIN earlier pn ON pn.indicator_id = c.indicator_id AND pn.lor_version = c.lor_version AND pn.level = c.level
+        AND pn.unit_id = c.unit_id AND pn.breakdown = c.breakdown AND pn.ref_date = (c.ref_date - ${sql.raw(`interval '${n} years'`)})::date
+      WHERE (c.change_1y, c.change_ny) IS DISTINCT FROM (c.value - p1.value, c.value - pn.value)
+    )
+    UPDATE ${t} AS v SET change_1y = x.change_1y, change_ny = x.change_ny
+    FROM x
+    WHERE v.indicator_id = ANY (${ids}::text[]) AND v.lor_version = ANY (${versions}::text[]) AND v.ref_date = ANY (${own}::date[])
+      AND v.indicator_id = x.indicator_id AND v.lor_version = x.lor_version AND v.ref_date = x.ref_date
+      AND v.level = x.level AND v.unit_id = x.unit_id AND v.breakdown = x.breakdown`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }

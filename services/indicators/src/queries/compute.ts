@@ -99,8 +99,8 @@ export async function buildCells(db: Kysely<Database>, variables: string[], scop
  * the status and suppression of a computed row; values are rounded to 12 decimals so that a recompute
  * summing in another order yields the same value and rewrites nothing
  */
-function finalSelect(minBase: number) {
-  return sql`SELECT lor_version, level, unit_id, make_date(year, 12, 31), breakdown,
+function finalSelect(indicatorId: string, minBase: number) {
+  return sql`SELECT ${indicatorId}::text, lor_version, level, unit_id, make_date(year, 12, 31), breakdown,
       CASE WHEN suppression IS NULL THEN round(value::numeric, 12)::double precision END,
       round(numerator::numeric, 12)::double precision, round(denominator::numeric, 12)::double precision,
       CASE WHEN suppression IS NOT NULL THEN 'suppressed' WHEN estimated THEN 'estimated'
@@ -129,7 +129,7 @@ export async function computeSimple(
   db: Kysely<Database>,
   definition: IndicatorDefinition,
   config: IndicatorConfig,
-): Promise<void> {
+): Promise<number> {
   const refs = inputRefs(definition.formula);
   const { numerator, denominator, factor } = kindExpressions(definition);
   const values = sql.join(
@@ -149,7 +149,7 @@ export async function computeSimple(
   const complete = sql.join(refs.map((r) => sql.ref(`${r.role}_complete`)), sql` AND `);
   const below = sql.join(refs.map((r) => sql.ref(`${r.role}_below`)), sql` OR `);
   const variables = [...new Set(refs.map((r) => r.variable))];
-  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, mask, input_dates)
+  const staged = await sql`INSERT INTO iv_stage (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, mask, input_dates)
     WITH refs AS MATERIALIZED (
       SELECT r.role, r.variable_id, r.dims, r.restriction,
         r.count_role AND v.value_kind = 'count' AS count_role,
@@ -178,7 +178,8 @@ export async function computeSimple(
       FROM vals
       WHERE ${complete}
     )
-    ${finalSelect(Math.max(definition.minBase, config.minBase))}`.execute(db);
+    ${finalSelect(definition.id, Math.max(definition.minBase, config.minBase))}`.execute(db);
+  return Number(staged.numAffectedRows ?? 0);
 }
 
 /** distribution: each code of a dimension as a share of the cell without that dimension (its total, else the sum of its codes) */
@@ -186,10 +187,10 @@ export async function computeDistribution(
   db: Kysely<Database>,
   definition: IndicatorDefinition,
   config: IndicatorConfig,
-): Promise<void> {
+): Promise<number> {
   const f = definition.formula;
-  if (f.kind !== 'distribution') return;
-  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, mask, input_dates)
+  if (f.kind !== 'distribution') return 0;
+  const staged = await sql`INSERT INTO iv_stage (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, mask, input_dates)
     WITH v AS (
       SELECT value_kind = 'count' AS counts, greatest(disclosure_threshold, ${config.disclosureThreshold}::int) AS threshold
       FROM variable WHERE id = ${f.variable}
@@ -217,27 +218,31 @@ export async function computeDistribution(
         CASE WHEN ref_date <> make_date(year, 12, 31) THEN jsonb_build_object(variable_id, ref_date) END AS input_dates
       FROM parts CROSS JOIN v
     )
-    ${finalSelect(Math.max(definition.minBase, config.minBase))}`.execute(db);
+    ${finalSelect(definition.id, Math.max(definition.minBase, config.minBase))}`.execute(db);
+  return Number(staged.numAffectedRows ?? 0);
 }
 
 /**
- * secondary suppression: where exactly one child of a parent is suppressed, the unsuppressed sibling with the
- * smallest denominator is suppressed too, so the withheld value cannot be recovered from the parent by subtraction
+ * secondary suppression of the staged values of the given indicators: where exactly one child of a parent is
+ * suppressed, the unsuppressed sibling with the smallest denominator is suppressed too, so the withheld value cannot
+ * be recovered from the parent by subtraction
  */
-export async function secondarySuppression(db: Kysely<Database>): Promise<number> {
+export async function secondarySuppression(db: Kysely<Database>, indicatorIds: string[]): Promise<number> {
+  if (indicatorIds.length === 0) return 0;
   const result = await sql`WITH ${levelsCte},
     kids AS (
-      SELECT s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.status,
+      SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.status,
         count(*) FILTER (WHERE s.status = 'suppressed') OVER parent AS suppressed_siblings,
-        row_number() OVER (PARTITION BY s.lor_version, s.level, left(s.unit_id, p.len), s.ref_date, s.breakdown,
+        row_number() OVER (PARTITION BY s.indicator_id, s.lor_version, s.level, left(s.unit_id, p.len), s.ref_date, s.breakdown,
           s.status = 'suppressed' ORDER BY s.denominator NULLS LAST, s.unit_id) AS smallest
       FROM iv_stage s JOIN lv c ON c.level = s.level JOIN lv p ON p.rank = c.rank - 1
-      WINDOW parent AS (PARTITION BY s.lor_version, s.level, left(s.unit_id, p.len), s.ref_date, s.breakdown)
+      WHERE s.indicator_id = ANY (${indicatorIds}::text[])
+      WINDOW parent AS (PARTITION BY s.indicator_id, s.lor_version, s.level, left(s.unit_id, p.len), s.ref_date, s.breakdown)
     )
     UPDATE iv_stage s SET status = 'suppressed', suppression = 'secondary', value = NULL
     FROM kids k
     WHERE k.suppressed_siblings = 1 AND k.status <> 'suppressed' AND k.smallest = 1
-      AND s.lor_version = k.lor_version AND s.level = k.level AND s.unit_id = k.unit_id
+      AND s.indicator_id = k.indicator_id AND s.lor_version = k.lor_version AND s.level = k.level AND s.unit_id = k.unit_id
       AND s.ref_date = k.ref_date AND s.breakdown = k.breakdown`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }

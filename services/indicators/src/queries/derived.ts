@@ -13,16 +13,16 @@ export async function computeChange(
   table: ValueTable,
   definition: IndicatorDefinition,
   scope: ComputeScope,
-): Promise<void> {
+): Promise<number> {
   const f = definition.formula;
-  if (f.kind !== 'change') return;
+  if (f.kind !== 'change') return 0;
   const t = sql.table(table);
   const value =
     f.mode === 'relative'
       ? sql`CASE WHEN prev.value = 0 THEN NULL ELSE (cur.value / prev.value - 1) * 100 END`
       : sql`cur.value - prev.value`;
-  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, provenance)
-    SELECT cur.lor_version, cur.level, cur.unit_id, cur.ref_date, cur.breakdown,
+  const staged = await sql`INSERT INTO iv_stage (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, provenance)
+    SELECT ${definition.id}::text, cur.lor_version, cur.level, cur.unit_id, cur.ref_date, cur.breakdown,
       CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN NULL ELSE round((${value})::numeric, 12)::double precision END,
       NULL, NULL, ${statusOf},
       CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN coalesce(cur.suppression, prev.suppression) END,
@@ -35,6 +35,7 @@ export async function computeChange(
       AND prev.unit_id = cur.unit_id AND prev.breakdown = cur.breakdown
       AND prev.ref_date = (cur.ref_date - make_interval(years => ${f.years}::int))::date
     WHERE cur.indicator_id = ${f.indicator} AND ${inScope('cur', scope)}`.execute(db);
+  return Number(staged.numAffectedRows ?? 0);
 }
 
 /**
@@ -47,9 +48,9 @@ export async function computeIndex(
   table: ValueTable,
   definition: IndicatorDefinition,
   scope: ComputeScope,
-): Promise<void> {
+): Promise<number> {
   const f = definition.formula;
-  if (f.kind !== 'index') return;
+  if (f.kind !== 'index') return 0;
   const t = sql.table(table);
   const members = sql.join(f.members.map((m) => sql`(${m.indicator}::text, ${m.weight}::double precision)`));
   const n = f.members.length;
@@ -63,7 +64,7 @@ export async function computeIndex(
   const prevDates = scope.years ? scope.years.map((y) => yearEnd(y - f.dynamicsYears)) : null;
   const classOf = (score: string) =>
     sql`CASE WHEN ${sql.ref(score)} IS NULL THEN NULL ELSE 1 + (SELECT count(*) FROM unnest(${f.thresholds}::double precision[]) th WHERE ${sql.ref(score)} > th)::int END`;
-  await sql`INSERT INTO iv_stage (lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression,
+  const staged = await sql`INSERT INTO iv_stage (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression,
       class, class_label, dynamics, dynamics_class, provenance)
     WITH m(indicator_id, weight) AS (VALUES ${members}),
     base AS (
@@ -112,10 +113,11 @@ export async function computeIndex(
       FROM scored s LEFT JOIN dyn d USING (lor_version, unit_id, ref_date)
       WINDOW units AS (PARTITION BY s.lor_version, s.ref_date)
     )
-    SELECT lor_version, ${f.level}, unit_id, ref_date, '', score, NULL, NULL,
+    SELECT ${definition.id}::text, lor_version, ${f.level}, unit_id, ref_date, '', score, NULL, NULL,
       CASE WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END, NULL,
       ${classOf('score')}, (${f.classLabels ?? null}::text[])[${classOf('score')}],
       dynamics, ${classOf('dynamics')},
       jsonb_build_object('batches', to_jsonb(batches), 'from', ${JSON.stringify(f.members.map((m) => m.indicator))}::jsonb)
     FROM x`.execute(db);
+  return Number(staged.numAffectedRows ?? 0);
 }

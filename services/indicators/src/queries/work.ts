@@ -48,7 +48,7 @@ export function inScope(alias: string, scope: ComputeScope) {
     AND (${yearsParam(scope)} IS NULL OR ${ref}.ref_date = ANY (${yearEnds(scope)}::date[]))`;
 }
 
-/** the per-indicator stage and, for computations as of a time, the temporary value table */
+/** the stage of the indicators computed since the last merge and, for computations as of a time, the temporary value table */
 export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Promise<void> {
   // the roll-up sorts and hashes a few hundred thousand rows: keep them in memory
   await sql`SET LOCAL work_mem = '64MB'`.execute(db);
@@ -61,14 +61,15 @@ export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Pro
   await sql`SET LOCAL jit = off`.execute(db);
   // the work tables' text keys are ASCII codes and compare bytewise (COLLATE "C"): sorts and index insertions
   // through the locale's collation cost several times more
+  // staged values of several indicators at once: they are merged together (no key: every compute statement groups
+  // by the key, and the merge's ON CONFLICT rejects a duplicate)
   await sql`CREATE TEMP TABLE IF NOT EXISTS iv_stage (
-    lor_version text COLLATE "C" NOT NULL, level text COLLATE "C" NOT NULL, unit_id text COLLATE "C" NOT NULL,
+    indicator_id text COLLATE "C" NOT NULL, lor_version text COLLATE "C" NOT NULL, level text COLLATE "C" NOT NULL, unit_id text COLLATE "C" NOT NULL,
     ref_date date NOT NULL, breakdown text COLLATE "C" NOT NULL,
     value double precision, numerator double precision, denominator double precision,
     status text NOT NULL, suppression text, class integer, class_label text, dynamics double precision, dynamics_class integer,
     -- provenance: the batch mask and input dates of values computed from cells, or written out by derived kinds
-    mask bit varying, input_dates jsonb, provenance jsonb,
-    PRIMARY KEY (lor_version, level, unit_id, ref_date, breakdown)
+    mask bit varying, input_dates jsonb, provenance jsonb
   ) ON COMMIT DROP`.execute(db);
   if (asOf) {
     await sql`CREATE TEMP TABLE IF NOT EXISTS iv_asof (LIKE indicator_value INCLUDING DEFAULTS) ON COMMIT DROP`.execute(db);
