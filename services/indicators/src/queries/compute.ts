@@ -74,7 +74,10 @@ export async function buildCells(db: Kysely<Database>, variables: string[], scop
     JOIN iv_pick p ON p.variable_id = o.variable_id AND p.lor_version = o.lor_version AND p.ref_date = o.ref_date AND p.level = o.level
     JOIN iv_batch b ON b.lor_version = o.lor_version AND b.year = p.year AND b.id = o.batch_id`.execute(db);
   await sql`DROP TABLE iv_obs`.execute(db);
-  await sql`ANALYZE iv_cells`.execute(db);
+  // statistics pay off in the plans of the roll-up and the stage when there are many cells; for the few thousand
+  // cells of an incremental recompute, sampling them costs more than the plans gain
+  const cells = await sql<{ n: number }>`SELECT count(*)::int AS n FROM iv_cells`.execute(db);
+  if ((cells.rows[0]?.n ?? 0) > 100_000) await sql`ANALYZE iv_cells`.execute(db);
   // one level at a time, from the level below (cells of rank r + 1 exist only where the pick is at least that fine)
   for (let rank = lorLevels.length - 2; rank >= 0; rank--) {
     const level = lorLevels[rank] as LorLevel;
@@ -225,24 +228,32 @@ export async function computeDistribution(
 /**
  * secondary suppression of the staged values of the given indicators: where exactly one child of a parent is
  * suppressed, the unsuppressed sibling with the smallest denominator is suppressed too, so the withheld value cannot
- * be recovered from the parent by subtraction
+ * be recovered from the parent by subtraction. The parents are found by one hash aggregate; only their children are
+ * ordered.
  */
 export async function secondarySuppression(db: Kysely<Database>, indicatorIds: string[]): Promise<number> {
   if (indicatorIds.length === 0) return 0;
   const result = await sql`WITH ${levelsCte},
-    kids AS (
-      SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.status,
-        count(*) FILTER (WHERE s.status = 'suppressed') OVER parent AS suppressed_siblings,
-        row_number() OVER (PARTITION BY s.indicator_id, s.lor_version, s.level, left(s.unit_id, p.len), s.ref_date, s.breakdown,
-          s.status = 'suppressed' ORDER BY s.denominator NULLS LAST, s.unit_id) AS smallest
+    kids AS MATERIALIZED (
+      SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.status, s.denominator,
+        left(s.unit_id, p.len) AS parent
       FROM iv_stage s JOIN lv c ON c.level = s.level JOIN lv p ON p.rank = c.rank - 1
       WHERE s.indicator_id = ANY (${indicatorIds}::text[])
-      WINDOW parent AS (PARTITION BY s.indicator_id, s.lor_version, s.level, left(s.unit_id, p.len), s.ref_date, s.breakdown)
+    ),
+    single AS (
+      SELECT indicator_id, lor_version, level, parent, ref_date, breakdown FROM kids
+      GROUP BY indicator_id, lor_version, level, parent, ref_date, breakdown
+      HAVING count(*) FILTER (WHERE status = 'suppressed') = 1
+    ),
+    pick AS (
+      SELECT DISTINCT ON (k.indicator_id, k.lor_version, k.level, k.parent, k.ref_date, k.breakdown) k.*
+      FROM kids k JOIN single g USING (indicator_id, lor_version, level, parent, ref_date, breakdown)
+      WHERE k.status <> 'suppressed'
+      ORDER BY k.indicator_id, k.lor_version, k.level, k.parent, k.ref_date, k.breakdown, k.denominator NULLS LAST, k.unit_id
     )
     UPDATE iv_stage s SET status = 'suppressed', suppression = 'secondary', value = NULL
-    FROM kids k
-    WHERE k.suppressed_siblings = 1 AND k.status <> 'suppressed' AND k.smallest = 1
-      AND s.indicator_id = k.indicator_id AND s.lor_version = k.lor_version AND s.level = k.level AND s.unit_id = k.unit_id
+    FROM pick k
+    WHERE s.indicator_id = k.indicator_id AND s.lor_version = k.lor_version AND s.level = k.level AND s.unit_id = k.unit_id
       AND s.ref_date = k.ref_date AND s.breakdown = k.breakdown`.execute(db);
   return Number(result.numAffectedRows ?? 0);
 }
