@@ -100,4 +100,4 @@ export { declareSortingConformance, parseSortby, sortingConformance } from './so
 export { declareSchemaConformance, featureSchema, queryablesSchema, schemaConformance, sortablesSchema } from './schema.ts';
 export { answerConditionally, entityTag } from './caching.ts';
 export { sendStream, sendText } from './send.ts';
-export { bboxToStorageSql, geometryJsonSql, propertiesJsonSql, toStorageSql } from './storage.ts';
+export { bboxToStorageSql, geometryJsonSql, propertiesJsonSql, type StoredGeoJson, toStorageSql } from './storage.ts';

@@ -46,8 +46,25 @@ export function bboxToStorageSql(bbox: BoundingBox, storageSrid: number): RawBui
   return toStorageSql(envelope, bbox.crs, storageSrid, bbox.crs.geographic ? 0.01 : undefined);
 }
 
-/** a stored geometry as GeoJSON text (or `null`) in the output CRS, axes in that CRS's order, at its precision */
-export function geometryJsonSql(geometry: RawBuilder<unknown>, crs: CrsDefinition, storageSrid: number): RawBuilder<string> {
+/** GeoJSON text of the stored geometry kept in a column for one output CRS, written as geometryJsonSql writes it */
+export interface StoredGeoJson {
+  crs: CrsDefinition;
+  column: RawBuilder<unknown>;
+}
+
+/**
+ * a stored geometry as GeoJSON text (or `null`) in the output CRS, axes in that CRS's order, at its precision; read
+ * from `stored` where that column holds this CRS
+ */
+export function geometryJsonSql(
+  geometry: RawBuilder<unknown>,
+  crs: CrsDefinition,
+  storageSrid: number,
+  stored?: StoredGeoJson,
+): RawBuilder<string> {
+  if (stored && stored.crs.uri === crs.uri && stored.crs.precision === crs.precision) {
+    return sql<string>`coalesce(${stored.column}, 'null')`;
+  }
   const transformed = crs.srid === storageSrid ? geometry : sql`ST_Transform(${geometry}, ${sql.lit(crs.srid)})`;
   const oriented = crs.latitudeFirst ? sql`ST_FlipCoordinates(${transformed})` : transformed;
   return sql<string>`coalesce(ST_AsGeoJSON(${oriented}, ${sql.lit(crs.precision)}), 'null')`;

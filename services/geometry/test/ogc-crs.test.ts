@@ -88,3 +88,19 @@ t.test('unknown crs or bbox-crs, and bbox-crs without bbox, are 400 naming the p
   }
   t.equal((await get('/collections/lor-2006-bezirk/items/01?crs=EPSG:9999')).statusCode, 400);
 });
+
+t.test('the stored CRS84 GeoJSON (migration 0042) is the text the feature SQL writes for CRS84, for every unit', async (t) => {
+  const { defaultCrs, geometryJsonSql } = await import('@datenpool/ogc');
+  const { rows } = await sql<{ units: number; stored: number }>`SELECT count(*)::int AS units, count(geojson_crs84)::int AS stored
+    FROM lor_unit`.execute(database.db);
+  const computed = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u
+    WHERE ${geometryJsonSql(sql`u.geom`, defaultCrs, 25833)} IS DISTINCT FROM coalesce(u.geojson_crs84, 'null')`.execute(database.db);
+  t.ok(rows[0]!.units > 1000, `${rows[0]!.units} units`);
+  t.ok(rows[0]!.stored > 600, `${rows[0]!.stored} with geometry`);
+  t.equal(computed.rows[0]!.n, 0, 'no unit whose stored text differs from the computed one');
+  // a unit whose geometry changes gets the new text
+  await sql`UPDATE lor_unit SET geom = ST_Translate(geom, 10, 0) WHERE version = '2006' AND level = 'bezirk' AND id = '01'`.execute(database.db);
+  const moved = await get('/collections/lor-2006-bezirk/items/01');
+  const expected = await reference('01', 4326);
+  t.same(firstPoint(moved.json()).map((v: number) => v.toFixed(7)), expected.map((v) => v.toFixed(7)), 'the moved geometry is served');
+});

@@ -2,11 +2,16 @@
 import { sql } from '@datenpool/db';
 import type { BenchContext, BenchScenario } from '../types.ts';
 
-/** the features of one page as PostGIS writes them: the same text the service embeds */
-function featuresSql(where: ReturnType<typeof sql>, limit: number) {
+/**
+ * the features of one page as PostGIS writes them: the same text the service embeds. The geometry is transformed and
+ * written by the query (the issue's reference), or read from the GeoJSON the database keeps (migration 0042), as the
+ * service reads it: that second reference leaves only what the service adds around the same database work.
+ */
+function featuresSql(where: ReturnType<typeof sql>, limit: number, geometry: 'computed' | 'stored' = 'computed') {
+  const json = geometry === 'computed' ? sql`ST_AsGeoJSON(ST_Transform(u.geom, 4326), 7)` : sql`u.geojson_crs84`;
   return sql<{ features: string }>`SELECT coalesce(string_agg(f, ','), '') AS features FROM (
       SELECT '{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":'
-        || coalesce(ST_AsGeoJSON(ST_Transform(u.geom, 4326), 7), 'null') || ',"properties":'
+        || coalesce(${json}, 'null') || ',"properties":'
         || json_build_object('name', u.name, 'level', u.level, 'version', u.version,
              'parent_id', u.parent_id, 'area_m2', u.area_m2)::text || '}' AS f
       FROM lor_unit u WHERE ${where} ORDER BY u.id LIMIT ${limit}) page`;
@@ -69,17 +74,38 @@ const bboxScenario: BenchScenario = {
   },
 };
 
+const itemsPath = '/collections/lor-2006-planungsraum/items?limit=1000';
+
 export const scenarios: BenchScenario[] = [
   {
     name: 'geometry: items?limit=1000 over the 448 Planungsräume of 2006',
-    request: { path: '/collections/lor-2006-planungsraum/items?limit=1000' },
+    request: { path: itemsPath },
     async setup(ctx) {
       const reference = await featuresSql(planungsraeume2006, 1000).execute(ctx.database.db);
-      await assertSameFeatures(ctx, '/collections/lor-2006-planungsraum/items?limit=1000', reference.rows[0]?.features ?? '');
+      await assertSameFeatures(ctx, itemsPath, reference.rows[0]?.features ?? '');
     },
     async reference({ database }) {
       await featuresSql(planungsraeume2006, 1000).execute(database.db);
     },
   },
+  {
+    name: 'geometry: items?limit=1000 over the 448 Planungsräume of 2006, vs raw SQL reading the stored GeoJSON',
+    request: { path: itemsPath },
+    async reference({ database }) {
+      await featuresSql(planungsraeume2006, 1000, 'stored').execute(database.db);
+    },
+  },
   bboxScenario,
+  {
+    name: 'geometry: items?bbox over 100 000 generated polygons, vs raw SQL reading the stored GeoJSON',
+    // the path is the bbox scenario's, set by its setup, which runs first
+    request: {
+      get path() {
+        return bboxScenario.request.path;
+      },
+    },
+    async reference({ database }) {
+      await featuresSql(benchWhere(), 1000, 'stored').execute(database.db);
+    },
+  },
 ];

@@ -1,5 +1,5 @@
 // Tables of the LOR spatial reference (owned by services/geometry).
-import type { Generated } from 'kysely';
+import type { Generated, GeneratedAlways } from 'kysely';
 
 export interface LorTables {
   lor_version: {
@@ -19,6 +19,8 @@ export interface LorTables {
     area_m2: number | null;
     /** EPSG:25833; null where the geometry is not yet known (2021 Bezirksregion/Planungsraum) */
     geom: unknown | null;
+    /** the geometry as GeoJSON in CRS84 at 7 decimals, generated from geom (migration 0042) */
+    geojson_crs84: GeneratedAlways<string | null>;
     updated_at: Generated<Date>;
   };
 }

@@ -1,7 +1,7 @@
 // SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
 import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
 import { estimateRows, sql } from '@datenpool/db';
-import { bboxToStorageSql, type CrsDefinition, compileCql2, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
+import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 type Pool = NonNullable<DatabaseHandle['pool']>;
@@ -29,7 +29,7 @@ export function featureSql(crs: CrsDefinition, properties?: readonly string[]): 
     lorColumns,
     lorProperties.filter((p) => !properties || properties.includes(p)),
   );
-  return sql<string>`'{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID)}
+  return sql<string>`'{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID, { crs: defaultCrs, column: sql`u.geojson_crs84` })}
     || ',"properties":' || ${props} || '}'`;
 }
 

@@ -1,7 +1,7 @@
 // SQL of the indicator layers (OGC collections indicator-{id}): LOR units joined with one indicator's values, as GeoJSON text.
 import type { Database, Kysely } from '@datenpool/db';
 import { estimateRows, sql } from '@datenpool/db';
-import { bboxToStorageSql, type CrsDefinition, compileCql2, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
+import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 const STORAGE_SRID = 25833;
@@ -42,7 +42,7 @@ function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuil
     layerProperties.filter((p) => !properties || properties.includes(p)),
   );
   return sql<string>`'{"type":"Feature","id":' || to_json(v.unit_id || '_' || extract(year FROM v.ref_date)::int)::text
-    || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID)} || ',"properties":' || ${props} || '}'`;
+    || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID, { crs: defaultCrs, column: sql`u.geojson_crs84` })} || ',"properties":' || ${props} || '}'`;
 }
 
 function conditions(key: LayerKey, query: ItemsQuery): RawBuilder<boolean> {
