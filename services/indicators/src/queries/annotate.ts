@@ -4,6 +4,19 @@
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts';
 
+/** one indicator's values of one version and date */
+interface Triple {
+  id: string;
+  version: string;
+  date: string;
+}
+
+/** (indicator, version, date) triples as a table to join */
+function triples(list: Triple[]) {
+  return sql`unnest(${list.map((p) => p.id)}::text[], ${list.map((p) => p.version)}::text[], ${list.map((p) => p.date)}::date[])
+    AS k(indicator_id, lor_version, ref_date)`;
+}
+
 /** an indicator whose values were staged, and the scope they were computed for */
 export interface StagedIndicator {
   id: string;
@@ -36,20 +49,31 @@ export async function mergeStage(
           AND (x.scope = 'berlin' OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
         ORDER BY x.scope = 'berlin', x.period_from DESC LIMIT 1) END`
     : sql`NULL::double precision`;
-  // the offsets of the earlier years the changes compare with (the number of years is a validated integer)
-  const oneYear = sql.raw(`interval '1 year'`);
-  const nYears = sql.raw(`interval '${Math.trunc(changeYears)} years'`);
-  // the earlier dates each indicator's changes read that it did not stage: read through the primary key (indicator,
-  // version, date), then narrowed to the triples by a hash join
+  // the earlier values the changes compare with, per offset (1 and n years): of each staged indicator and version, the
+  // dates n years before its staged dates, from the stage where it staged them, else from its stored rows (read through
+  // the primary key (indicator, version, date), then narrowed to the triples by a hash join)
   const stagedKeys = await sql<{ indicator_id: string; lor_version: string; dates: string[] }>`SELECT indicator_id, lor_version,
       array_agg(DISTINCT ref_date::text) AS dates FROM iv_stage GROUP BY 1, 2`.execute(db);
   const stagedVersions = [...new Set(stagedKeys.rows.map((k) => k.lor_version))];
   const stagedDates = [...new Set(stagedKeys.rows.flatMap((k) => k.dates))];
-  const prior = stagedKeys.rows.flatMap((k) => {
-    const dates = new Set(k.dates);
-    const earlier = [...dates].flatMap((d) => [1, Math.trunc(changeYears)].map((n) => yearEnd(Number(d.slice(0, 4)) - n)));
-    return [...new Set(earlier)].filter((d) => !dates.has(d)).map((date) => ({ id: k.indicator_id, version: k.lor_version, date }));
-  });
+  const earlier = (years: number) => {
+    const staged: Triple[] = [];
+    const stored: Triple[] = [];
+    for (const k of stagedKeys.rows) {
+      const dates = new Set(k.dates);
+      for (const date of new Set([...dates].map((d) => yearEnd(Number(d.slice(0, 4)) - years)))) {
+        (dates.has(date) ? staged : stored).push({ id: k.indicator_id, version: k.lor_version, date });
+      }
+    }
+    return sql`SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value
+      FROM iv_stage s JOIN ${triples(staged)} USING (indicator_id, lor_version, ref_date)
+      UNION ALL
+      SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
+      FROM ${t} v JOIN ${triples(stored)} USING (indicator_id, lor_version, ref_date)
+      WHERE v.indicator_id = ANY (${[...new Set(stored.map((p) => p.id))]}::text[])
+        AND v.lor_version = ANY (${[...new Set(stored.map((p) => p.version))]}::text[])
+        AND v.ref_date = ANY (${[...new Set(stored.map((p) => p.date))]}::date[])`;
+  };
   const written = await sql`WITH decoded AS (
       -- each distinct batch mask of the stage decoded once into its batch ids (iv_batch numbers them per version and year)
       SELECT m.lor_version, m.ref_date, m.mask, m.input_dates,
@@ -59,19 +83,8 @@ export async function mergeStage(
         AND substr(m.mask, b.k + 1, 1) = '1'
       GROUP BY m.lor_version, m.ref_date, m.mask, m.input_dates
     ),
-    prior AS (
-      -- the indicators' stored values of the earlier years the changes read
-      SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
-      FROM ${t} v
-      JOIN unnest(${prior.map((p) => p.id)}::text[], ${prior.map((p) => p.version)}::text[], ${prior.map((p) => p.date)}::date[])
-        AS k(indicator_id, lor_version, ref_date) USING (indicator_id, lor_version, ref_date)
-      WHERE v.indicator_id = ANY (${ids}::text[]) AND v.lor_version = ANY (${[...new Set(prior.map((p) => p.version))]}::text[])
-        AND v.ref_date = ANY (${[...new Set(prior.map((p) => p.date))]}::date[])
-    ),
-    series AS (
-      SELECT indicator_id, lor_version, level, unit_id, ref_date, breakdown, value FROM iv_stage
-      UNION ALL SELECT * FROM prior
-    ),
+    earlier1 AS (${earlier(1)}),
+    earlierN AS (${earlier(Math.trunc(changeYears))}),
     a AS (
       -- Berlin's and the district's values and the earlier years' by hash joins; rank and percentile from one ordering:
       -- percent_rank is (rows below) / (rows - 1), and the rows below are the rows less those at or above the value
@@ -90,10 +103,10 @@ export async function mergeStage(
         AND bl.breakdown = s.breakdown
       LEFT JOIN iv_stage dz ON dz.indicator_id = s.indicator_id AND dz.level = 'bezirk' AND s.level <> 'berlin' AND dz.lor_version = s.lor_version
         AND dz.ref_date = s.ref_date AND dz.breakdown = s.breakdown AND dz.unit_id = left(s.unit_id, 2)
-      LEFT JOIN series p1 ON p1.indicator_id = s.indicator_id AND p1.lor_version = s.lor_version AND p1.level = s.level AND p1.unit_id = s.unit_id
-        AND p1.breakdown = s.breakdown AND p1.ref_date = (s.ref_date - ${oneYear})::date
-      LEFT JOIN series pn ON pn.indicator_id = s.indicator_id AND pn.lor_version = s.lor_version AND pn.level = s.level AND pn.unit_id = s.unit_id
-        AND pn.breakdown = s.breakdown AND pn.ref_date = (s.ref_date - ${nYears})::date
+      LEFT JOIN earlier1 p1 ON p1.indicator_id = s.indicator_id AND p1.lor_version = s.lor_version AND p1.level = s.level AND p1.unit_id = s.unit_id
+        AND p1.breakdown = s.breakdown AND p1.ref_date = (s.ref_date - ${sql.raw(`interval '1 year'`)})::date
+      LEFT JOIN earlierN pn ON pn.indicator_id = s.indicator_id AND pn.lor_version = s.lor_version AND pn.level = s.level AND pn.unit_id = s.unit_id
+        AND pn.breakdown = s.breakdown AND pn.ref_date = (s.ref_date - ${sql.raw(`interval '${Math.trunc(changeYears)} years'`)})::date
       WINDOW p AS (PARTITION BY s.indicator_id, s.lor_version, s.level, s.ref_date, s.breakdown, s.value IS NULL),
         r AS (p ORDER BY s.value DESC)
     ),
