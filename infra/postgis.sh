@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL + PostGIS cluster in a temp dir, on a free port, for development and tests.
+# Durability is off (fsync, full page writes); shared_buffers is PG_SHARED_BUFFERS (default 2GB, where PostgreSQL's
+# 128MB default would send the benchmarks' million-row tables through the kernel's page cache on every read).
 #   infra/postgis.sh start   -> prints `export DATABASE_URL=… PG_DIR=…` (eval it)
 #   infra/postgis.sh stop DIR
 set -euo pipefail
@@ -37,7 +39,7 @@ start() {
   as_postgres "$BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   port=$(free_port)
   as_postgres "$BIN/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 60 \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=${PG_SHARED_BUFFERS:-2GB}" \
     start >/dev/null
   echo "export DATABASE_URL=postgres://postgres@127.0.0.1:$port/postgres PG_DIR=$dir"
 }
