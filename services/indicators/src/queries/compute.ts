@@ -160,10 +160,16 @@ export async function computeSimple(
       FROM (VALUES ${values}) AS r(role, variable_id, dims, restriction, count_role)
       JOIN variable v ON v.id = r.variable_id
     ),
-    bmap AS MATERIALIZED (
+    candidates AS MATERIALIZED (
       SELECT r.role, r.variable_id, b.breakdown, dp_breakdown_without(b.breakdown, r.dims) AS residual
       FROM refs r JOIN iv_breakdowns b ON b.variable_id = r.variable_id
       WHERE dp_breakdown_matches(b.breakdown, r.restriction)
+    ),
+    bmap AS MATERIALIZED (
+      -- only residual breakdowns that every input can deliver: the others can never be complete, and grouping their
+      -- cells was most of the work (a share of one age group by the total grouped every breakdown of the total)
+      SELECT c.* FROM candidates c
+      WHERE c.residual IN (SELECT residual FROM candidates GROUP BY residual HAVING count(DISTINCT role) = ${refs.length}::int)
     ),
     vals AS (
       SELECT c.lor_version, c.year, c.level, c.unit_id, m.residual AS breakdown, ${perRole},
