@@ -49,8 +49,9 @@ async function run(
 ): Promise<{ written: number; removed: number }> {
   await createWorkTables(db, table === 'iv_asof');
   // inputs of every step are rolled up once, over the union of the scopes of the steps that read them (change and
-  // index read stored values instead)
+  // index read stored values instead, and are not suppressed secondarily: they derive from published values)
   const readers = plan.filter((p) => formulaVariables(p.definition.formula).length > 0);
+  const readerIds = new Set(readers.map((p) => p.definition.id));
   const variables = new Set(readers.flatMap((p) => formulaVariables(p.definition.formula)));
   const scopes = readers.map((p) => p.scope);
   const union = (pick: (s: ComputeScope) => Array<string | number> | null) =>
@@ -61,10 +62,7 @@ async function run(
   let staged: StagedIndicator[] = [];
   let stagedRows = 0;
   const merge = async () => {
-    if (config.secondarySuppression) {
-      const kinds = new Map(plan.map((p) => [p.definition.id, p.definition.formula.kind]));
-      await secondarySuppression(db, staged.map((s) => s.id).filter((id) => kinds.get(id) !== 'index' && kinds.get(id) !== 'change'));
-    }
+    if (config.secondarySuppression) await secondarySuppression(db, staged.map((s) => s.id).filter((id) => readerIds.has(id)));
     const r = await mergeStage(db, table, staged, config.changeYears);
     written += r.written;
     removed += r.removed;
@@ -140,7 +138,7 @@ export async function ensureFresh(db: Kysely<Database>, config: IndicatorConfig)
     const later = plan.flatMap(({ definition, scope }) =>
       [...new Set((scope.years ?? []).flatMap((y) => [y + 1, y + config.changeYears]))]
         .filter((y) => !scope.years?.includes(y))
-        .flatMap((y) => (scope.versions ?? []).map((version) => ({ indicatorId: definition.id, version, date: yearEnd(y) }))),
+        .flatMap((y) => (scope.versions ?? []).map((version) => ({ id: definition.id, version, date: yearEnd(y) }))),
     );
     await refreshChanges(trx, 'indicator_value', later, config.changeYears);
     await setWatermark(trx, { finishedAt: state.newestFinishedAt, batchId: state.newestBatchId, catalogHash: state.catalogHash });

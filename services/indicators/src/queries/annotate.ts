@@ -5,7 +5,7 @@ import { type Database, type Kysely, sql } from '@datenpool/db';
 import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts';
 
 /** one indicator's values of one version and date */
-interface Triple {
+export interface Triple {
   id: string;
   version: string;
   date: string;
@@ -15,6 +15,14 @@ interface Triple {
 function triples(list: Triple[]) {
   return sql`unnest(${list.map((p) => p.id)}::text[], ${list.map((p) => p.version)}::text[], ${list.map((p) => p.date)}::date[])
     AS k(indicator_id, lor_version, ref_date)`;
+}
+
+/** `alias`, a source of earlier values, joined to the row `row` on the same key `years` years before (for change_1y/_ny) */
+function earlierJoin(source: string, alias: string, row: string, years: number) {
+  const [e, r] = [sql.ref(alias), sql.ref(row)];
+  return sql`LEFT JOIN ${sql.ref(source)} ${e} ON ${e}.indicator_id = ${r}.indicator_id AND ${e}.lor_version = ${r}.lor_version
+    AND ${e}.level = ${r}.level AND ${e}.unit_id = ${r}.unit_id AND ${e}.breakdown = ${r}.breakdown
+    AND ${e}.ref_date = (${r}.ref_date - ${sql.raw(`interval '${Math.trunc(years)} years'`)})::date`;
 }
 
 /** an indicator whose values were staged, and the scope they were computed for */
@@ -84,7 +92,7 @@ export async function mergeStage(
       GROUP BY m.lor_version, m.ref_date, m.mask, m.input_dates
     ),
     earlier1 AS (${earlier(1)}),
-    earlierN AS (${earlier(Math.trunc(changeYears))}),
+    earlier_n AS (${earlier(Math.trunc(changeYears))}),
     a AS (
       -- Berlin's and the district's values and the earlier years' by hash joins; rank and percentile from one ordering:
       -- percent_rank is (rows below) / (rows - 1), and the rows below are the rows less those at or above the value
@@ -103,10 +111,8 @@ export async function mergeStage(
         AND bl.breakdown = s.breakdown
       LEFT JOIN iv_stage dz ON dz.indicator_id = s.indicator_id AND dz.level = 'bezirk' AND s.level <> 'berlin' AND dz.lor_version = s.lor_version
         AND dz.ref_date = s.ref_date AND dz.breakdown = s.breakdown AND dz.unit_id = left(s.unit_id, 2)
-      LEFT JOIN earlier1 p1 ON p1.indicator_id = s.indicator_id AND p1.lor_version = s.lor_version AND p1.level = s.level AND p1.unit_id = s.unit_id
-        AND p1.breakdown = s.breakdown AND p1.ref_date = (s.ref_date - ${sql.raw(`interval '1 year'`)})::date
-      LEFT JOIN earlierN pn ON pn.indicator_id = s.indicator_id AND pn.lor_version = s.lor_version AND pn.level = s.level AND pn.unit_id = s.unit_id
-        AND pn.breakdown = s.breakdown AND pn.ref_date = (s.ref_date - ${sql.raw(`interval '${Math.trunc(changeYears)} years'`)})::date
+      ${earlierJoin('earlier1', 'p1', 's', 1)}
+      ${earlierJoin('earlier_n', 'pn', 's', changeYears)}
       -- the partition as one bytewise key (ordering by five keys compared one after the other cost more): ids, versions,
       -- levels and dates hold no '|' and the breakdown comes last, so the key is distinct for distinct partitions
       WINDOW p AS (PARTITION BY (s.indicator_id || '|' || s.lor_version || '|' || s.level || '|' || s.ref_date::text || '|' || s.breakdown)
@@ -118,7 +124,8 @@ export async function mergeStage(
     ),
     changed AS (
       -- rows equal to the stored ones are dropped here, by one hash join with the stored rows of the staged
-      -- indicators, versions and dates: ON CONFLICT would lock (write) every stored row before comparing it
+      -- indicators, versions and dates: ON CONFLICT would lock (write) every stored row before comparing it, so the
+      -- upsert below compares nothing (recomputes are serialised by an advisory lock)
       SELECT f.* FROM fin f
       LEFT JOIN ${t} o ON o.indicator_id = ANY (${ids}::text[]) AND o.lor_version = ANY (${stagedVersions}::text[])
         AND o.ref_date = ANY (${stagedDates}::date[])
@@ -146,13 +153,7 @@ export async function mergeStage(
       -- the time of the last change of the value or its provenance, not of its reference values
       computed_at = CASE WHEN (t.value, t.numerator, t.denominator, t.status, t.suppression, t.class, t.dynamics, t.provenance)
         IS DISTINCT FROM (excluded.value, excluded.numerator, excluded.denominator, excluded.status, excluded.suppression,
-          excluded.class, excluded.dynamics, excluded.provenance) THEN excluded.computed_at ELSE t.computed_at END
-    WHERE (t.value, t.numerator, t.denominator, t.status, t.suppression, t.berlin, t.district, t.rank, t.percentile, t.change_1y,
-        t.change_ny, t.target, t.target_distance, t.class, t.class_label, t.dynamics, t.dynamics_class, t.provenance)
-      IS DISTINCT FROM (excluded.value, excluded.numerator, excluded.denominator, excluded.status, excluded.suppression,
-        excluded.berlin, excluded.district, excluded.rank, excluded.percentile, excluded.change_1y, excluded.change_ny,
-        excluded.target, excluded.target_distance, excluded.class, excluded.class_label, excluded.dynamics,
-        excluded.dynamics_class, excluded.provenance)`.execute(db);
+          excluded.class, excluded.dynamics, excluded.provenance) THEN excluded.computed_at ELSE t.computed_at END`.execute(db);
   // rows of the scope that were not computed again; indicators with the same scope share one condition
   const byScope = new Map<string, StagedIndicator[]>();
   for (const s of staged) byScope.set(JSON.stringify(s.scope), [...(byScope.get(JSON.stringify(s.scope)) ?? []), s]);
@@ -169,45 +170,33 @@ export async function mergeStage(
 
 /**
  * change_1y and change_ny of stored values whose earlier year changed without their own: the years after the
- * recomputed ones. `dates` are (indicator, version, date) triples; rows whose changes are equal are not written.
+ * recomputed ones. Rows whose changes are equal are not written.
  */
-export async function refreshChanges(
-  db: Kysely<Database>,
-  table: ValueTable,
-  dates: Array<{ indicatorId: string; version: string; date: string }>,
-  changeYears: number,
-): Promise<number> {
+export async function refreshChanges(db: Kysely<Database>, table: ValueTable, dates: Triple[], changeYears: number): Promise<number> {
   if (dates.length === 0) return 0;
   const t = sql.table(table);
-  const ids = [...new Set(dates.map((d) => d.indicatorId))];
+  const ids = [...new Set(dates.map((d) => d.id))];
   const versions = [...new Set(dates.map((d) => d.version))];
   const own = [...new Set(dates.map((d) => d.date))];
-  const back = (n: number) => [...new Set(own.map((d) => yearEnd(Number(d.slice(0, 4)) - n)))];
-  const n = Math.trunc(changeYears);
-  // every read goes through the primary key (indicator, version, date) and is narrowed to the triples by a hash join
-  const result = await sql`WITH k AS (
-      SELECT * FROM unnest(${dates.map((d) => d.indicatorId)}::text[], ${dates.map((d) => d.version)}::text[],
-        ${dates.map((d) => d.date)}::date[]) AS k(indicator_id, lor_version, ref_date)
-    ),
-    cur AS (
+  const back = (n: number) => own.map((d) => yearEnd(Number(d.slice(0, 4)) - n));
+  // every read goes through the primary key (indicator, version, date); the current rows are narrowed to the triples
+  const result = await sql`WITH cur AS (
       SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value, v.change_1y, v.change_ny
-      FROM ${t} v JOIN k USING (indicator_id, lor_version, ref_date)
+      FROM ${t} v JOIN ${triples(dates)} USING (indicator_id, lor_version, ref_date)
       WHERE v.indicator_id = ANY (${ids}::text[]) AND v.lor_version = ANY (${versions}::text[]) AND v.ref_date = ANY (${own}::date[])
     ),
     earlier AS (
       SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
       FROM ${t} v
       WHERE v.indicator_id = ANY (${ids}::text[]) AND v.lor_version = ANY (${versions}::text[])
-        AND v.ref_date = ANY (${[...new Set([...back(1), ...back(n)])]}::date[])
+        AND v.ref_date = ANY (${[...new Set([...back(1), ...back(Math.trunc(changeYears))])]}::date[])
     ),
     x AS (
       SELECT c.indicator_id, c.lor_version, c.level, c.unit_id, c.ref_date, c.breakdown,
         c.value - p1.value AS change_1y, c.value - pn.value AS change_ny
       FROM cur c
-      LEFT JOIN earlier p1 ON p1.indicator_id = c.indicator_id AND p1.lor_version = c.lor_version AND p1.level = c.level
-        AND p1.unit_id = c.unit_id AND p1.breakdown = c.breakdown AND p1.ref_date = (c.ref_date - ${sql.raw(`interval '1 year'`)})::date
-      LEFT JOIN earlier pn ON pn.indicator_id = c.indicator_id AND pn.lor_version = c.lor_version AND pn.level = c.level
-        AND pn.unit_id = c.unit_id AND pn.breakdown = c.breakdown AND pn.ref_date = (c.ref_date - ${sql.raw(`interval '${n} years'`)})::date
+      ${earlierJoin('earlier', 'p1', 'c', 1)}
+      ${earlierJoin('earlier', 'pn', 'c', changeYears)}
       WHERE (c.change_1y, c.change_ny) IS DISTINCT FROM (c.value - p1.value, c.value - pn.value)
     )
     UPDATE ${t} AS v SET change_1y = x.change_1y, change_ny = x.change_ny

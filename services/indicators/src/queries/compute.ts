@@ -18,7 +18,7 @@ function observationFilter(variables: string[], scope: ComputeScope, asOf: Date 
   // the year as date ranges, with every level listed: the key index (variable, version, level, date) then reads
   // only the scope's years of each variable instead of all of them
   const years = scope.years?.length === 0 ? sql`AND false` : scope.years
-    ? sql`AND o.level = ANY (${['berlin', 'bezirk', 'prognoseraum', 'bezirksregion', 'planungsraum']}::text[])
+    ? sql`AND o.level = ANY (${lorLevels}::text[])
       AND (${sql.join(
         [...new Set(scope.years)].map((y) => sql`(o.ref_date >= make_date(${y}::int, 1, 1) AND o.ref_date < make_date(${y + 1}::int, 1, 1))`),
         sql` OR `,

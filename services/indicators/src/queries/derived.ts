@@ -117,7 +117,7 @@ export async function computeIndex(
       CASE WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END, NULL,
       ${classOf('score')}, (${f.classLabels ?? null}::text[])[${classOf('score')}],
       dynamics, ${classOf('dynamics')},
-      jsonb_build_object('batches', to_jsonb(batches), 'from', ${JSON.stringify(f.members.map((m) => m.indicator))}::jsonb)
+      jsonb_build_object('batches', to_jsonb(batches), 'from', ${JSON.stringify(memberIds)}::jsonb)
     FROM x`.execute(db);
   return Number(staged.numAffectedRows ?? 0);
 }
