@@ -72,7 +72,7 @@ export {
 export { type DateInterval, parseDatetime } from './datetime.ts';
 export { baseUrl, type Link, mediaTypes, requestQuery, selfAndAlternate, withQuery } from './links.ts';
 export { DEFAULT_LIMIT, MAX_LIMIT, neighbours, type Page, parsePage } from './paging.ts';
-export { matchedFor, type NumberMatchedPolicy, numberMatchedPolicy, parseNumberMatchedPolicies } from './matched.ts';
+export { itemsSummary, type NumberMatchedPolicy, numberMatchedPolicy, parseNumberMatchedPolicies } from './matched.ts';
 export {
   type CollectionDescription,
   type CollectionProvider,

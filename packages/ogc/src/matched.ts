@@ -2,6 +2,7 @@
 // not. The operator sets policies per collection id (a trailing * matches a prefix) in OGC_NUMBER_MATCHED, e.g.
 // `indicator-*=estimate,lor-bench-*=omit`; collections not named count exactly.
 import type { Page } from './paging.ts';
+import type { ItemsSummary } from './provider.ts';
 
 export type NumberMatchedPolicy = 'exact' | 'estimate' | 'omit';
 
@@ -30,22 +31,21 @@ export function numberMatchedPolicy(collectionId: string): NumberMatchedPolicy {
 }
 
 /**
- * numberMatched of a page: a page that is not full ends the set, so its end is exact for free; otherwise the
- * policy decides between COUNT(*), the planner's estimate and nothing
+ * the summary of a page: numberReturned, and numberMatched by the policy. A page that is not full ends the set, so its
+ * end is exact for free; otherwise the policy decides between COUNT(*), the planner's estimate and nothing.
  */
-export async function matchedFor(
+export async function itemsSummary(
   policy: NumberMatchedPolicy,
   page: Page,
   numberReturned: number,
   count: { exact(): Promise<number>; estimate(): Promise<number> },
-): Promise<number | undefined> {
+): Promise<ItemsSummary> {
   const lastPage = numberReturned < page.limit && (numberReturned > 0 || page.offset === 0);
-  if (lastPage) return page.offset + numberReturned;
-  if (policy === 'exact') return count.exact();
+  if (lastPage) return { numberReturned, numberMatched: page.offset + numberReturned };
+  if (policy === 'exact') return { numberReturned, numberMatched: await count.exact() };
   if (policy === 'estimate') {
     // an estimate below what the pages already showed would be plainly wrong
-    return Math.max(await count.estimate(), page.offset + numberReturned);
+    return { numberReturned, numberMatched: Math.max(await count.estimate(), page.offset + numberReturned) };
   }
-  return undefined;
+  return { numberReturned };
 }
-

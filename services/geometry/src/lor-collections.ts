@@ -10,7 +10,7 @@ import {
   type FeatureCollectionSource,
   type ItemsQuery,
   type ItemsSummary,
-  matchedFor,
+  itemsSummary,
   numberMatchedPolicy,
   type Queryable,
   singleChunk,
@@ -122,13 +122,11 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel, f
     },
     async items(query) {
       const scoped = { ...key, inTime: intersects(row, query) };
-      const summarise = async (n: number): Promise<ItemsSummary> => {
-        const matched = await matchedFor(policy, query.page, n, {
+      const summarise = (n: number): Promise<ItemsSummary> =>
+        itemsSummary(policy, query.page, n, {
           exact: () => lorCount(db, scoped, query),
           estimate: () => lorEstimate(db, scoped, query),
         });
-        return { numberReturned: n, ...(matched === undefined ? {} : { numberMatched: matched }) };
-      };
       if (database.pool && query.page.limit > STREAM_ABOVE) {
         const pool = database.pool;
         let returned = 0;

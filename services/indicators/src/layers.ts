@@ -7,7 +7,7 @@ import {
   EPSG_25833,
   type FeatureCollectionSource,
   type ItemsQuery,
-  matchedFor,
+  itemsSummary,
   numberMatchedPolicy,
   type Queryable,
   singleChunk,
@@ -93,13 +93,11 @@ function source(database: DatabaseHandle, definition: IndicatorDefinition): Feat
       return {
         features: singleChunk(page.features),
         streamed: false,
-        summary: async () => {
-          const matched = await matchedFor(policy, query.page, page.n, {
+        summary: () =>
+          itemsSummary(policy, query.page, page.n, {
             exact: () => layerCount(db, key, query),
             estimate: () => layerEstimate(db, key, query),
-          });
-          return { numberReturned: page.n, ...(matched === undefined ? {} : { numberMatched: matched }) };
-        },
+          }),
       };
     },
     item: (featureId, crs, properties) => layerFeature(db, { indicator: definition.id, version: VERSION }, featureId, crs, properties),
