@@ -23,4 +23,18 @@ export interface LorTables {
     geojson_crs84: GeneratedAlways<string | null>;
     updated_at: Generated<Date>;
   };
+  /** 2006 ↔ 2021 weights per level (migration 0050); both directions */
+  lor_crosswalk: {
+    from_version: string;
+    to_version: string;
+    level: string;
+    from_id: string;
+    to_id: string;
+    weight: number;
+    overlap_m2: number;
+    share_of_from: number;
+    share_of_to: number;
+    method: string;
+    source: string;
+  };
 }
