@@ -6,12 +6,14 @@ import { catalogRoutes } from './routes/catalog.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { sourceRoutes } from './routes/sources.ts';
+import { targetRoutes } from './routes/targets.ts';
 import { variableRoutes } from './routes/variables.ts';
 
 async function routes(app: App): Promise<void> {
   await agencyRoutes(app);
   await variableRoutes(app);
   await indicatorRoutes(app);
+  await targetRoutes(app);
   await sourceRoutes(app);
   await keyRoutes(app);
   await catalogRoutes(app);

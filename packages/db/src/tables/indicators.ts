@@ -29,6 +29,8 @@ export interface IndicatorTables {
     berlin: number | null;
     district: number | null;
     rank: number | null;
+    /** rank within the unit's district at its level (below Bezirk) */
+    rank_district: number | null;
     percentile: number | null;
     change_1y: number | null;
     change_ny: number | null;

@@ -57,12 +57,17 @@ export interface MetadataTables {
   indicator_target: {
     id: Generated<number>;
     indicator_id: string;
-    /** `berlin` or a Bezirk id */
+    /** `0` (Berlin; `berlin` in old rows) or a Bezirk id */
     scope: string;
     period_from: string;
     period_to: string;
     target_value: number;
     note: Generated<string>;
+    created_at: Generated<Date>;
+    created_by: Generated<string>;
+    /** set when the target was ended: it stays as history and no longer applies */
+    ended_at: Date | null;
+    ended_by: string | null;
   };
   referenced_source: {
     id: string;

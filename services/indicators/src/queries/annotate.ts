@@ -32,9 +32,10 @@ export interface StagedIndicator {
 }
 
 /**
- * Writes the staged values of the given indicators with berlin, district, rank (1 = highest value), percentile (0 = lowest,
+ * Writes the staged values of the given indicators with berlin, district, rank within Berlin's units of the level (1 =
+ * highest value), rank_district within the district's units of the level (below Bezirk), percentile (0 = lowest,
  * 100 = highest), change_1y, change_ny and the target of the unit's scope (its district's before Berlin's, totals
- * only). Berlin's and the district's values are joined from the stage, the earlier years' from the stage or the
+ * only; ended targets do not apply). Berlin's and the district's values are joined from the stage, the earlier years' from the stage or the
  * indicator's stored rows; rank and percentile come from one ordering. Rows equal to the stored ones are not written,
  * so their provenance and computed_at stay; rows of the scope that were not computed again are removed.
  */
@@ -49,13 +50,13 @@ export async function mergeStage(
   const ids = staged.map((s) => s.id);
   // the target lookup runs only for the rows of indicators that have targets
   const withTargets = (
-    await db.selectFrom('indicator_target').select('indicator_id').distinct().where('indicator_id', 'in', ids).execute()
+    await db.selectFrom('indicator_target').select('indicator_id').distinct().where('indicator_id', 'in', ids).where('ended_at', 'is', null).execute()
   ).map((r) => r.indicator_id);
   const target = withTargets.length
     ? sql`CASE WHEN a.indicator_id = ANY (${withTargets}::text[]) THEN (SELECT x.target_value FROM indicator_target x
         WHERE x.indicator_id = a.indicator_id AND a.breakdown = '' AND a.ref_date BETWEEN x.period_from AND x.period_to
-          AND (x.scope = 'berlin' OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
-        ORDER BY x.scope = 'berlin', x.period_from DESC LIMIT 1) END`
+          AND x.ended_at IS NULL AND (x.scope IN ('0', 'berlin') OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
+        ORDER BY x.scope IN ('0', 'berlin'), x.period_from DESC LIMIT 1) END`
     : sql`NULL::double precision`;
   // the earlier values the changes compare with, per offset (1 and n years): of each staged indicator and version, the
   // dates n years before its staged dates, from the stage where it staged them, else from its stored rows (read through
@@ -100,6 +101,7 @@ export async function mergeStage(
         s.suppression, s.class, s.class_label, s.dynamics, s.dynamics_class, coalesce(s.provenance, d.provenance) AS provenance,
         bl.value AS berlin, dz.value AS district,
         CASE WHEN s.value IS NOT NULL THEN rank() OVER r END::int AS rank,
+        CASE WHEN s.value IS NOT NULL AND s.level NOT IN ('berlin', 'bezirk') THEN rank() OVER rd END::int AS rank_district,
         CASE WHEN s.value IS NOT NULL THEN CASE WHEN count(*) OVER p > 1
           THEN 100 * ((count(*) OVER p - count(*) OVER r)::double precision / (count(*) OVER p - 1)::double precision) ELSE 0 END
         END AS percentile,
@@ -117,7 +119,10 @@ export async function mergeStage(
       -- levels and dates hold no '|' and the breakdown comes last, so the key is distinct for distinct partitions
       WINDOW p AS (PARTITION BY (s.indicator_id || '|' || s.lor_version || '|' || s.level || '|' || s.ref_date::text || '|' || s.breakdown)
           COLLATE "C", s.value IS NULL),
-        r AS (p ORDER BY s.value DESC)
+        r AS (p ORDER BY s.value DESC),
+        -- the rank within the unit's district: the same partition narrowed to the district's units
+        rd AS (PARTITION BY (s.indicator_id || '|' || s.lor_version || '|' || s.level || '|' || s.ref_date::text || '|' || s.breakdown)
+          COLLATE "C", s.value IS NULL, left(s.unit_id, 2) ORDER BY s.value DESC)
     ),
     fin AS (
       SELECT a.*, g.target, a.value - g.target AS target_distance FROM a CROSS JOIN LATERAL (SELECT ${target} AS target) g
@@ -132,21 +137,22 @@ export async function mergeStage(
         AND o.indicator_id = f.indicator_id AND o.lor_version = f.lor_version AND o.ref_date = f.ref_date
         AND o.level = f.level AND o.unit_id = f.unit_id AND o.breakdown = f.breakdown
       WHERE o.indicator_id IS NULL
-        OR (o.value, o.numerator, o.denominator, o.status, o.suppression, o.berlin, o.district, o.rank, o.percentile, o.change_1y,
+        OR (o.value, o.numerator, o.denominator, o.status, o.suppression, o.berlin, o.district, o.rank, o.rank_district, o.percentile, o.change_1y,
           o.change_ny, o.target, o.target_distance, o.class, o.class_label, o.dynamics, o.dynamics_class, o.provenance)
-        IS DISTINCT FROM (f.value, f.numerator, f.denominator, f.status, f.suppression, f.berlin, f.district, f.rank, f.percentile,
+        IS DISTINCT FROM (f.value, f.numerator, f.denominator, f.status, f.suppression, f.berlin, f.district, f.rank, f.rank_district, f.percentile,
           f.change_1y, f.change_ny, f.target, f.target_distance, f.class, f.class_label, f.dynamics, f.dynamics_class, f.provenance)
     )
     INSERT INTO ${t} AS t (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
-      status, suppression, berlin, district, rank, percentile, change_1y, change_ny, target, target_distance,
+      status, suppression, berlin, district, rank, rank_district, percentile, change_1y, change_ny, target, target_distance,
       class, class_label, dynamics, dynamics_class, provenance, computed_at)
     SELECT c.indicator_id, c.lor_version, c.level, c.unit_id, c.ref_date, c.breakdown, c.value, c.numerator, c.denominator,
-      c.status, c.suppression, c.berlin, c.district, c.rank, c.percentile, c.change_1y, c.change_ny, c.target, c.target_distance,
+      c.status, c.suppression, c.berlin, c.district, c.rank, c.rank_district, c.percentile, c.change_1y, c.change_ny, c.target, c.target_distance,
       c.class, c.class_label, c.dynamics, c.dynamics_class, c.provenance, now()
     FROM changed c
     ON CONFLICT (indicator_id, lor_version, level, unit_id, ref_date, breakdown) DO UPDATE SET
       value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator, status = excluded.status,
       suppression = excluded.suppression, berlin = excluded.berlin, district = excluded.district, rank = excluded.rank,
+      rank_district = excluded.rank_district,
       percentile = excluded.percentile, change_1y = excluded.change_1y, change_ny = excluded.change_ny, target = excluded.target,
       target_distance = excluded.target_distance, class = excluded.class, class_label = excluded.class_label,
       dynamics = excluded.dynamics, dynamics_class = excluded.dynamics_class, provenance = excluded.provenance,

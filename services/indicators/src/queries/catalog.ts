@@ -55,7 +55,7 @@ export async function freshnessState(db: Kysely<Database>): Promise<FreshnessSta
   }>`SELECT nb.finished_at AS newest_finished_at, nb.id AS newest_batch_id,
       md5(
         coalesce((SELECT string_agg(concat_ws('|', id, status, formula::text, min_base), ';' ORDER BY id) FROM indicator), '')
-        || coalesce((SELECT string_agg(concat_ws('|', indicator_id, scope, period_from, period_to, target_value), ';'
+        || coalesce((SELECT string_agg(concat_ws('|', indicator_id, scope, period_from, period_to, target_value, ended_at IS NULL), ';'
              ORDER BY indicator_id, scope, period_from, id) FROM indicator_target), '')
         || coalesce((SELECT string_agg(concat_ws('|', id, aggregation, disclosure_threshold, value_kind), ';' ORDER BY id) FROM variable), '')
       ) AS catalog_hash,

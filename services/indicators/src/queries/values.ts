@@ -19,7 +19,10 @@ export interface IndicatorValue {
   suppression: string | null;
   berlin: number | null;
   district: number | null;
+  /** rank within Berlin's units of the level (1 = highest value) */
   rank: number | null;
+  /** rank within the units of the unit's district at its level (below Bezirk) */
+  rankDistrict: number | null;
   percentile: number | null;
   change1y: number | null;
   changeNy: number | null;
@@ -65,6 +68,7 @@ function toValue(r: Row): IndicatorValue {
     berlin: r.berlin,
     district: r.district,
     rank: r.rank,
+    rankDistrict: r.rank_district,
     percentile: r.percentile,
     change1y: r.change_1y,
     changeNy: r.change_ny,
@@ -80,7 +84,7 @@ function toValue(r: Row): IndicatorValue {
 }
 
 const columns = sql`v.indicator_id, v.lor_version, v.level, v.unit_id, u.name AS unit_name, v.ref_date, v.breakdown, v.value,
-  v.numerator, v.denominator, v.status, v.suppression, v.berlin, v.district, v.rank, v.percentile, v.change_1y, v.change_ny,
+  v.numerator, v.denominator, v.status, v.suppression, v.berlin, v.district, v.rank, v.rank_district, v.percentile, v.change_1y, v.change_ny,
   v.target, v.target_distance, v.class, v.class_label, v.dynamics, v.dynamics_class, v.provenance, v.computed_at`;
 
 /** the reference dates an indicator has values for in a version, newest first */
