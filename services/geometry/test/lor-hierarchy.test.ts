@@ -22,12 +22,12 @@ t.test('a Planungsraum comes with its four ancestors, Berlin first, and no child
   t.equal(body.featureHref, '/collections/lor-2006-planungsraum/items/01011101');
 });
 
-t.test('a 2021 Prognoseraum lists its Bezirksregionen from the units CSV as children', async (t) => {
+t.test('a 2021 Prognoseraum lists its Bezirksregionen of the units CSV as children, with geometry', async (t) => {
   const csv = readFileSync(`${bundledLorFolder}lor-2021-units.csv`, 'utf8').trim().split(/\r?\n/).slice(1);
   const expected = [...new Set(csv.map((l) => l.split(',')[3]!).filter((id) => id.startsWith('0110')))].sort();
   const body = (await app.inject({ url: '/v1/lor/2021/units/0110' })).json();
   t.same(body.children.map((c: { id: string }) => c.id), expected);
-  t.ok(body.children.every((c: { hasGeometry: boolean }) => c.hasGeometry === false), 'not yet with geometry');
+  t.ok(body.children.every((c: { hasGeometry: boolean }) => c.hasGeometry === true), 'every one with its polygon');
 });
 
 t.test('unknown unit, malformed id and unknown version are 404 problems', async (t) => {
@@ -53,13 +53,19 @@ t.test('locate by lon/lat finds the unit of every level, coarse to fine', async 
   t.same(res.json().levelsWithoutGeometry, []);
 });
 
-t.test('locate by x/y in EPSG:25833 gives the same units; 2021 reports the levels without geometry', async (t) => {
+t.test('locate by x/y in EPSG:25833 gives the same units; 2021 finds a unit of every level too', async (t) => {
   const p = await pointIn('01011101');
   const res = await app.inject({ url: `/v1/lor/2006/locate?x=${p.x}&y=${p.y}&crs=EPSG:25833` });
   t.same(res.json().units.map((u: { id: string }) => u.id), ['0', '01', '0101', '010111', '01011101']);
   const r2021 = (await app.inject({ url: `/v1/lor/2021/locate?lon=${p.lon}&lat=${p.lat}` })).json();
-  t.same(r2021.units.map((u: { level: string }) => u.level), ['berlin', 'bezirk', 'prognoseraum']);
-  t.same(r2021.levelsWithoutGeometry, ['bezirksregion', 'planungsraum']);
+  t.same(r2021.units.map((u: { level: string }) => u.level), ['berlin', 'bezirk', 'prognoseraum', 'bezirksregion', 'planungsraum']);
+  const ids = r2021.units.map((u: { id: string }) => u.id);
+  t.ok(ids.slice(1).every((id: string, i: number) => i === 0 || id.startsWith(ids[i])), 'each unit lies in the one before');
+  t.same(r2021.levelsWithoutGeometry, []);
+  // the point lies in 2021's PLR by its own polygon, not by its id: the database answers it independently
+  const { rows } = await sql<{ id: string }>`SELECT id FROM lor_unit WHERE version = '2021' AND level = 'planungsraum'
+    AND ST_Intersects(geom, ST_Transform(ST_SetSRID(ST_MakePoint(${p.lon}, ${p.lat}), 4326), 25833))`.execute(database.db);
+  t.same([ids.at(-1)], rows.map((r) => r.id));
 });
 
 t.test('a point outside Berlin is a 404 problem', async (t) => {

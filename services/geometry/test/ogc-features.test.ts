@@ -165,10 +165,24 @@ t.test('properties selects the properties each feature carries', async (t) => {
   t.same(none.features[0].properties, {});
 });
 
-t.test('2021 units without geometry are served with "geometry": null', async (t) => {
-  const body = (await get('/collections/lor-2021-planungsraum/items?limit=5')).json();
-  t.equal(body.numberMatched, await count(sql`version = '2021' AND level = 'planungsraum'`));
-  t.ok(body.features.every((f: Feature) => f.geometry === null));
+t.test('2021 Planungsräume and Bezirksregionen are served with their polygons; bbox selects by them', async (t) => {
+  for (const [level, units] of [['planungsraum', 542], ['bezirksregion', 143]] as const) {
+    const body = (await get(`/collections/lor-2021-${level}/items?limit=1000`)).json();
+    t.equal(body.numberMatched, units, `${level}: ${units} units`);
+    t.equal(body.features.length, units);
+    t.ok(body.features.every((f: Feature) => f.geometry?.type === 'MultiPolygon'), `${level}: every one a MultiPolygon`);
+    const collection = (await get(`/collections/lor-2021-${level}`)).json();
+    const [minX, minY, maxX, maxY] = collection.extent.spatial.bbox[0];
+    t.ok(minX > 13 && minX < 13.2 && maxX > 13.7 && maxX < 13.8 && minY > 52.3 && maxY < 52.7, `${level}: Berlin's extent`);
+  }
+  // bbox around Alexanderplatz: the units whose polygons meet it, as PostGIS counts them
+  const bbox = [13.405, 52.519, 13.418, 52.525];
+  const body = (await get(`/collections/lor-2021-planungsraum/items?bbox=${bbox.join(',')}`)).json();
+  const expected = await count(sql`version = '2021' AND level = 'planungsraum'
+    AND ST_Intersects(geom, ST_Transform(ST_MakeEnvelope(${bbox[0]}, ${bbox[1]}, ${bbox[2]}, ${bbox[3]}, 4326), 25833))`);
+  t.ok(expected > 0);
+  t.equal(body.numberMatched, expected);
+  t.ok(body.features.every((f: Feature) => f.id.startsWith('01')), 'all in Mitte');
 });
 
 t.test('one feature by id; unknown ids and collections are 404 problems', async (t) => {

@@ -1,6 +1,8 @@
-// Reads an LOR file (GeoJSON in the bundled or Berlin's official 2021 form, or the 2021 units CSV)
-// into normalised units, checking structure, id format, hierarchy ids and duplicates.
+// Reads an LOR file (GeoJSON in the bundled or Berlin's official 2021 form, or the 2021 units CSV; either may be
+// gzip-compressed, `.gz`) into normalised units, checking structure, id format, hierarchy ids and duplicates.
 import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import { idLengthByLevel, type LorLevel, lorLevels, parentIdOf } from '@datenpool/contracts';
 import * as gjv from 'geojson-validation';
 
@@ -28,6 +30,8 @@ export interface LorFile {
   srid: number;
   features: LorFeature[];
   problems: ImportProblem[];
+  /** what was repaired while reading (names with surrounding white space), to be logged */
+  repairs?: ImportProblem[];
 }
 
 /** the attribute prefix of Berlin's official files per level (PLR_ID, BZR_NAME, …) */
@@ -57,6 +61,10 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
+function trimmed(id: string, raw: string): ImportProblem {
+  return { feature: id, code: 'name', message: `name ${JSON.stringify(raw)} trimmed to ${JSON.stringify(raw.trim())}` };
+}
+
 export function parseGeoJson(source: string, level: LorLevel): LorFile {
   const problems: ImportProblem[] = [];
   let collection: Record<string, unknown>;
@@ -78,6 +86,7 @@ export function parseGeoJson(source: string, level: LorLevel): LorFile {
   }
   const prefix = officialPrefix[level];
   const features: LorFeature[] = [];
+  const repairs: ImportProblem[] = [];
   (collection.features as unknown[]).forEach((raw, i) => {
     const index = i + 1;
     const feature = raw as { properties?: Record<string, unknown> | null; geometry?: unknown };
@@ -86,7 +95,9 @@ export function parseGeoJson(source: string, level: LorLevel): LorFile {
     const label = id ?? `#${index}`;
     for (const message of gjv.isFeature(raw, true)) problems.push({ feature: label, code: 'geojson', message });
     if (!feature?.geometry) problems.push({ feature: label, code: 'geometry', message: 'geometry is missing' });
-    const name = text(props.name) ?? (prefix ? text(props[`${prefix}_NAME`]) : undefined);
+    const rawName = props.name ?? (prefix ? props[`${prefix}_NAME`] : undefined);
+    const name = text(rawName);
+    if (id && name && typeof rawName === 'string' && rawName !== name) repairs.push(trimmed(id, rawName));
     if (!id) {
       problems.push({ feature: label, code: 'id', message: 'no id (property id or the official *_ID attribute)' });
       return;
@@ -103,10 +114,12 @@ export function parseGeoJson(source: string, level: LorLevel): LorFile {
         message: `${parentPrefix}_ID ${statedParent} does not match the parent ${parentId} derived from the id`,
       });
     }
-    const area = typeof props.area === 'number' ? props.area : null;
+    // the official files state the (ellipsoidal) area as GROESSE_M2 (ODIS) or FINHALT (Geoportal WFS)
+    const stated = [props.area, props.GROESSE_M2, props.FINHALT].find((a) => typeof a === 'number' && Number.isFinite(a));
+    const area = typeof stated === 'number' ? stated : null;
     features.push({ index, id, name: name ?? '', parentId, area, geometry: feature.geometry ?? null });
   });
-  return { srid: srid ?? 4326, features, problems };
+  return { srid: srid ?? 4326, features, problems, repairs };
 }
 
 /** the 2021 units CSV: one row per Planungsraum, naming its Bezirksregion */
@@ -130,8 +143,10 @@ export function parseUnitsCsv(source: string, level: LorLevel): LorFile {
   }
   const byId = new Map<string, LorFeature>();
   const features: LorFeature[] = [];
+  const repairs: ImportProblem[] = [];
   lines.forEach((line, i) => {
-    const cells = line.split(',').map((c) => c.trim());
+    const raw = line.split(',');
+    const cells = raw.map((c) => c.trim());
     const id = cells[columns.id] ?? '';
     const name = cells[columns.name] ?? '';
     const area = columns.area >= 0 ? Number(cells[columns.area]) : Number.NaN;
@@ -155,8 +170,10 @@ export function parseUnitsCsv(source: string, level: LorLevel): LorFile {
     };
     byId.set(id, feature);
     features.push(feature);
+    const rawName = raw[columns.name] ?? '';
+    if (rawName !== name) repairs.push(trimmed(id, rawName));
   });
-  return { srid: 25833, features, problems };
+  return { srid: 25833, features, problems, repairs };
 }
 
 /** checks that hold for every format: id format of the level, names, duplicates */
@@ -177,8 +194,16 @@ export function checkUnits(file: LorFile, level: LorLevel): ImportProblem[] {
   return problems;
 }
 
+const gunzipped = promisify(gunzip);
+
+/** the text of a file, gunzipped where its name ends in `.gz` */
+export async function readLorText(path: string): Promise<string> {
+  const bytes = await readFile(path);
+  return (path.toLowerCase().endsWith('.gz') ? await gunzipped(bytes) : bytes).toString('utf8');
+}
+
 export async function readLorFile(path: string, level: LorLevel): Promise<LorFile> {
-  const source = await readFile(path, 'utf8');
-  const file = path.toLowerCase().endsWith('.csv') ? parseUnitsCsv(source, level) : parseGeoJson(source, level);
+  const source = await readLorText(path);
+  const file = path.toLowerCase().replace(/\.gz$/, '').endsWith('.csv') ? parseUnitsCsv(source, level) : parseGeoJson(source, level);
   return { ...file, problems: checkUnits(file, level) };
 }

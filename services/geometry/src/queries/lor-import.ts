@@ -94,3 +94,14 @@ export async function versionExists(db: Db, version: string): Promise<boolean> {
   const row = await db.selectFrom('lor_version').select('version').where('version', '=', version).executeTakeFirst();
   return row !== undefined;
 }
+
+/** per level of a version: the number of units, those with geometry, and the sum of their planar areas (m²) */
+export async function levelTotals(
+  db: Db,
+  version: string,
+): Promise<Array<{ level: string; units: number; with_geometry: number; area_m2: number | null }>> {
+  const { rows } = await sql<{ level: string; units: number; with_geometry: number; area_m2: number | null }>`
+    SELECT level, count(*)::int AS units, count(geom)::int AS with_geometry, sum(ST_Area(geom)) AS area_m2
+    FROM lor_unit WHERE version = ${version} GROUP BY level`.execute(db);
+  return rows;
+}
