@@ -8,6 +8,8 @@ import { storeResult } from '../queries/batches.ts';
 import { finestLevelWithGeometry, joinPoints, unitsOfLevel } from '../queries/facilities.ts';
 import type { PushQuery } from '../schemas.ts';
 import { type Actor, type BatchOptions, type BatchResult, resolveTarget, runBatch, type Target } from './batch.ts';
+import { facilityDatasetOfVariable, type FacilityDatasetSpec } from './facility-datasets.ts';
+import { type FacilityFeatures, ingestFacilityDelivery, readFacilityFeatures } from './facility-delivery.ts';
 import { MalformedBody, type RawRow } from './rows.ts';
 
 interface FacilityPoint {
@@ -24,7 +26,8 @@ export interface FacilityDataset {
   features: number;
 }
 
-function sridOf(doc: Record<string, unknown>): 25833 | 4326 {
+/** the CRS a FeatureCollection declares in its `crs` member: EPSG:25833 or CRS84 (the default) */
+export function sridOf(doc: Record<string, unknown>): 25833 | 4326 {
   const crs = doc.crs as { properties?: { name?: unknown } } | undefined;
   const name = typeof crs?.properties?.name === 'string' ? crs.properties.name : undefined;
   if (!name || /CRS84$/i.test(name)) return 4326;
@@ -32,7 +35,8 @@ function sridOf(doc: Record<string, unknown>): 25833 | 4326 {
   throw new MalformedBody(`The crs ${JSON.stringify(name).slice(0, 80)} is not supported: use EPSG:25833 or CRS84 (the GeoJSON default).`);
 }
 
-function capacityOf(value: unknown): number | undefined {
+/** a capacity as delivered (number or digit text, decimal comma allowed), undefined where it is none */
+export function capacityOf(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+([.,]\d+)?\s*$/.test(value) ? Number(value.replace(',', '.')) : NaN;
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
@@ -135,6 +139,8 @@ export async function pushFacilities(
   query: PushQuery,
 ): Promise<BatchResult> {
   if (!query.date) throw new BadRequest('A facilities push needs date=YYYY-MM-DD: the reference date of the counts.', { name: 'date' });
+  const spec = facilityDatasetOfVariable(target.variable.id);
+  if (spec) return pushFacilityDataset(db, spec, target, options, actor, body, config, query.date);
   if (query.capacityVariable && !query.capacityProperty) {
     throw new BadRequest('capacityVariable needs capacityProperty: the feature property holding the capacity.', { name: 'capacityProperty' });
   }
@@ -155,4 +161,33 @@ export async function pushFacilities(
     actor,
     () => body.checksum(),
   );
+}
+
+/**
+ * The count variable of a kept facility dataset (kitas, schulen, jugendfreizeiteinrichtungen): the body is the whole
+ * dataset, kept as points and counted on every LOR version; the answer names the level of the requested version.
+ */
+async function pushFacilityDataset(
+  db: Kysely<Database>,
+  spec: FacilityDatasetSpec,
+  target: Target,
+  options: BatchOptions,
+  actor: Actor,
+  body: UploadBody,
+  config: IngestConfig,
+  date: string,
+): Promise<BatchResult> {
+  let read: FacilityFeatures;
+  try {
+    read = readFacilityFeatures(await body.wholeText(config.jsonLimit), spec);
+  } catch (err) {
+    if (err instanceof MalformedBody) throw new HttpProblem(400, 'malformed-body', 'Malformed body', err.message);
+    throw err;
+  }
+  const result = await ingestFacilityDelivery(db, spec, read, date, options, actor, () => body.checksum());
+  const levels = result.body.levels as Record<string, string>;
+  const answer: BatchResult = { ...result, body: { ...result.body, level: levels[target.lorVersion] ?? null } };
+  const first = (result.body.batches as { id?: string }[])[0]?.id;
+  if (first) await storeResult(db, first, answer);
+  return answer;
 }
