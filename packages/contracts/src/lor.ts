@@ -10,6 +10,15 @@ export const lorLevels = ['berlin', 'bezirk', 'prognoseraum', 'bezirksregion', '
 export const lorLevelSchema = z.enum(lorLevels);
 export type LorLevel = z.infer<typeof lorLevelSchema>;
 
+/** the levels by their official German names, as pages for people show them */
+export const lorLevelNamesDe: Record<LorLevel, string> = {
+  berlin: 'Berlin',
+  bezirk: 'Bezirk',
+  prognoseraum: 'Prognoseraum',
+  bezirksregion: 'Bezirksregion',
+  planungsraum: 'Planungsraum',
+};
+
 /** id length per level in both versions: Bezirk 2, Prognoseraum 4, Bezirksregion 6, Planungsraum 8 */
 export const idLengthByLevel: Record<LorLevel, number> = {
   berlin: 1,

@@ -35,12 +35,14 @@ export interface PageOptions {
   breadcrumbs?: Array<{ href: string; label: string }>;
   /** link to the JSON representation of the same resource */
   jsonHref?: string;
+  /** the page's language (default en) */
+  lang?: string;
 }
 
 export function renderPage(options: PageOptions): string {
   const crumbs = options.breadcrumbs ?? [];
   return html`<!doctype html>
-<html lang="en">
+<html lang="${options.lang ?? 'en'}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -14,7 +14,7 @@ const breakdown = z
   .describe("canonical breakdown `dim=code;…`, empty for the total (default), `*` for every breakdown");
 
 export const csvOptions = {
-  f: z.enum(['json', 'csv', 'csvw', 'html']).optional().describe('format: json (default), csv, csvw (CSVW metadata of the CSV)'),
+  f: z.enum(['json', 'csv', 'csvw', 'html', 'xlsx']).optional().describe('format: json (default), csv, csvw (CSVW metadata of the CSV), xlsx (Excel)'),
   sep: z.enum(['comma', 'semicolon']).default('comma').describe('CSV field separator (semicolon for German Excel)'),
   decimal: z.enum(['point', 'comma']).default('point').describe('CSV decimal mark'),
 };
@@ -42,7 +42,9 @@ export const seriesQuery = z.object({
 export const profileQuery = z.object({
   version,
   date: date.optional(),
-  f: z.enum(['json', 'html']).optional(),
+  f: z.enum(['json', 'html', 'csv', 'xlsx']).optional().describe('format: json, html, csv (German Excel dialect by default) or xlsx'),
+  sep: z.enum(['comma', 'semicolon']).default('semicolon').describe('CSV field separator (default semicolon: German Excel)'),
+  decimal: z.enum(['point', 'comma']).default('comma').describe('CSV decimal mark (default comma: German Excel)'),
 });
 
 const nullableNumber = z.number().nullable();
@@ -73,6 +75,8 @@ export const indicatorValueSchema = z.object({
   classLabel: z.string().nullable(),
   dynamics: nullableNumber,
   dynamicsClass: z.number().int().nullable(),
+  dynamicsLabel: z.string().nullable().describe('index values: the label of the dynamics class (MSS: positiv, stabil, negativ)'),
+  combinedLabel: z.string().nullable().describe('index values: status and dynamics together, as the MSS publishes them ("Status mittel, Dynamik stabil")'),
   provenance: z.object({
     batches: z.array(z.string()),
     inputDates: z.record(z.string(), z.string()).optional(),
@@ -104,14 +108,36 @@ const profileEntry = z.object({
   label: z.string(),
   unitOfMeasure: z.string(),
   polarity: z.string(),
+  description: z.string().describe('where the values come from (the catalog note), or why there are none'),
+  /** the value at the requested date, else the indicator's latest value for the unit */
   value: indicatorValueSchema.nullable(),
-  series: z.array(z.object({ date: z.string(), value: nullableNumber, district: nullableNumber, berlin: nullableNumber, status: z.string() })),
+  /** units of the level with a value at the value's date, in Berlin and in the unit's district (for "rank 3 of 12") */
+  unitsRanked: z.object({ berlin: z.number().int(), district: z.number().int().nullable() }).nullable(),
+  series: z.array(
+    z.object({
+      date: z.string(),
+      value: nullableNumber,
+      district: nullableNumber,
+      berlin: nullableNumber,
+      target: nullableNumber,
+      targetDistance: nullableNumber,
+      status: z.string(),
+    }),
+  ),
 });
 
 export const profileResponse = z.object({
-  unit: z.object({ id: z.string(), level: z.string(), name: z.string() }),
+  unit: z.object({
+    id: z.string(),
+    level: z.string(),
+    levelLabel: z.string().describe('the level by its German name (Bezirksregion, Planungsraum, …)'),
+    name: z.string(),
+    areaM2: nullableNumber,
+    district: z.object({ id: z.string(), name: z.string() }).nullable(),
+  }),
   version: z.string(),
-  date: z.string().nullable(),
+  date: z.string().nullable().describe('the requested date, else the latest date of any value of the unit'),
+  withData: z.number().int().describe('core indicators with a value'),
   zielbereiche: z.array(z.object({ zielbereich: z.string(), indicators: z.array(profileEntry) })),
 });
 export type ProfileResponse = z.infer<typeof profileResponse>;

@@ -60,3 +60,23 @@ export async function unitsAtPoint(db: Db, version: string, x: number, y: number
     .orderBy(sql`length(id)`)
     .execute();
 }
+
+/**
+ * units whose name contains `q` (case- and accent-insensitive as far as lower() goes) or whose id starts with it:
+ * exact matches first, then coarse to fine and by name
+ */
+export async function searchUnits(db: Db, version: string, q: string, level: string | undefined, limit: number): Promise<UnitRow[]> {
+  const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const idPrefix = `${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .selectFrom('lor_unit')
+    .select([...unitColumns])
+    .where('version', '=', version)
+    .where((eb) => eb.or([eb(sql`lower(name)`, 'like', pattern), eb('id', 'like', idPrefix)]))
+    .$if(level !== undefined, (qb) => qb.where('level', '=', level as string))
+    .orderBy(sql`(lower(name) = ${q.toLowerCase()} OR id = ${q})`, 'desc')
+    .orderBy(sql`length(id)`)
+    .orderBy('name')
+    .limit(limit)
+    .execute();
+}

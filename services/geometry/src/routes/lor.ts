@@ -2,8 +2,8 @@
 import { type LorLevel, levelOfId, lorLevels, parentIdOf } from '@datenpool/contracts';
 import { parseCrs } from '@datenpool/ogc';
 import { type App, BadRequest, NotFound, problemResponses } from '@datenpool/service-kit';
-import { childrenOf, type UnitRow, unitsAtPoint, unitsByIds, versionRow } from '../queries/lor-units.ts';
-import { locateQuery, locateResponse, unitParams, unitResponse, versionParams } from '../schemas.ts';
+import { childrenOf, searchUnits, type UnitRow, unitsAtPoint, unitsByIds, versionRow } from '../queries/lor-units.ts';
+import { locateQuery, locateResponse, unitParams, unitResponse, unitSearchQuery, unitSearchResponse, versionParams } from '../schemas.ts';
 
 function present(row: UnitRow) {
   return {
@@ -30,6 +30,26 @@ async function requireVersion(app: App, version: string): Promise<void> {
 }
 
 export async function lorRoutes(app: App): Promise<void> {
+  app.get(
+    '/v1/lor/:version/units',
+    {
+      schema: {
+        tags: ['lor'],
+        summary: 'Find LOR units by name or id (the landing page search)',
+        params: versionParams,
+        querystring: unitSearchQuery,
+        response: { 200: unitSearchResponse, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const { version } = request.params;
+      await requireVersion(app, version);
+      const { q, level, limit } = request.query;
+      const rows = await searchUnits(app.database.db, version, q, level, limit);
+      return { version, units: rows.map(present) };
+    },
+  );
+
   app.get(
     '/v1/lor/:version/units/:id',
     {

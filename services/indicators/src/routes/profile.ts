@@ -1,30 +1,68 @@
-// GET /v1/units/{unitId}/profile: every core indicator of a unit by Zielbereich, with district, Berlin, change and series.
-import { levelOfId } from '@datenpool/contracts';
-import { type App, html, NotFound, negotiateFormat, problemResponses, renderPage, sendHtml } from '@datenpool/service-kit';
+// GET /v1/units/{unitId}/profile: every core indicator of a unit by Zielbereich with district, Berlin, ranks, change,
+// target and series; JSON, a German HTML page, CSV (German Excel dialect by default) or .xlsx.
+import { isFinerLevel, type LorLevel, levelOfId } from '@datenpool/contracts';
+import { type App, NotFound, negotiateFormat, problemResponses, sendHtml } from '@datenpool/service-kit';
 import type { IndicatorConfig } from '../config.ts';
+import { valuesCsv } from '../csv.ts';
 import { type IndicatorDefinition, variablesOf } from '../plan.ts';
+import { levelName, profilePage } from '../profile-page.ts';
 import { loadDefinitions } from '../queries/catalog.ts';
-import { findUnit, type IndicatorValue, restrictedVariables, unitValues } from '../queries/values.ts';
+import { coreIndicatorNotes, type ProfileUnit, profileUnit, rankDenominators } from '../queries/profile.ts';
+import { type IndicatorValue, restrictedVariables, unitValues } from '../queries/values.ts';
 import { ensureFresh } from '../recompute.ts';
 import { type ProfileResponse, profileQuery, profileResponse, unitParams } from '../schemas.ts';
-import { valueDate } from './values.ts';
+import { XLSX_TYPE, profileXlsx } from '../xlsx.ts';
+import { sendBody, valueDate } from './values.ts';
 
 /** the order of the Zielbereiche in Handreichung 2; others follow alphabetically */
 const zielbereichOrder = ['Armut', 'Kinder', 'Demografie', 'Familie', 'Wohnen', 'Gesamtbild'];
 
-function profile(unit: ProfileResponse['unit'], version: string, date: string | undefined, definitions: IndicatorDefinition[], values: IndicatorValue[]): ProfileResponse {
+type Notes = Map<string, { availability: string; lowestLevel: string }>;
+type Denominators = Map<string, { berlin: number; district: number | null }>;
+
+/** why a core indicator has no value for the unit, for the "keine Daten" list */
+function noDataReason(unit: ProfileUnit, note: { availability: string; lowestLevel: string } | undefined): string {
+  const parts: string[] = [];
+  if (note && isFinerLevel(unit.level as LorLevel, note.lowestLevel as LorLevel)) parts.push(`wird bis zur Ebene ${levelName(note.lowestLevel)} berechnet`);
+  if (note?.availability) parts.push(note.availability);
+  return parts.join('; ');
+}
+
+function profile(
+  unit: ProfileUnit,
+  version: string,
+  date: string | undefined,
+  definitions: IndicatorDefinition[],
+  values: IndicatorValue[],
+  notes: Notes,
+  denominators: Denominators,
+): ProfileResponse {
   const dates = [...new Set(values.map((v) => v.date))].sort();
-  const at = date ?? dates[dates.length - 1] ?? null;
   const groups = new Map<string, ProfileResponse['zielbereiche'][number]['indicators']>();
+  let withData = 0;
   for (const d of definitions) {
     const mine = values.filter((v) => v.indicator === d.id);
+    // the value of the requested date, else the indicator's latest: indicators are published at different dates
+    const value = (date ? mine.find((v) => v.date === date) : mine[mine.length - 1]) ?? null;
+    if (value) withData++;
+    const note = notes.get(d.id);
     const entry = {
       indicator: d.id,
       label: d.labelDe,
       unitOfMeasure: d.unit,
       polarity: d.polarity,
-      value: mine.find((v) => v.date === at) ?? null,
-      series: mine.map((v) => ({ date: v.date, value: v.value, district: v.district, berlin: v.berlin, status: v.status })),
+      description: value ? (note?.availability ?? '') : noDataReason(unit, note),
+      value,
+      unitsRanked: value ? (denominators.get(`${d.id}|${value.date}`) ?? null) : null,
+      series: mine.map((v) => ({
+        date: v.date,
+        value: v.value,
+        district: v.district,
+        berlin: v.berlin,
+        target: v.target,
+        targetDistance: v.targetDistance,
+        status: v.status,
+      })),
     };
     groups.set(d.zielbereich, [...(groups.get(d.zielbereich) ?? []), entry]);
   }
@@ -32,28 +70,20 @@ function profile(unit: ProfileResponse['unit'], version: string, date: string | 
   const zielbereiche = [...groups.entries()]
     .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
     .map(([zielbereich, indicators]) => ({ zielbereich, indicators }));
-  return { unit, version, date: at, zielbereiche };
-}
-
-const fmt = (n: number | null | undefined) => (n === null || n === undefined ? '–' : n.toLocaleString('de-DE', { maximumFractionDigits: 1 }));
-
-function profilePage(p: ProfileResponse, jsonHref: string): string {
-  const sections = p.zielbereiche.map(
-    (z) => html`<h2>${z.zielbereich}</h2>
-<table><thead><tr><th>Indikator</th><th>Einheit</th><th>Wert</th><th>Bezirk</th><th>Berlin</th><th>Veränderung zum Vorjahr</th><th>Zeitreihe</th></tr></thead><tbody>
-${z.indicators.map(
-  (i) => html`<tr><td><a href="/v1/indicators/${i.indicator}/series?unit=${p.unit.id}&amp;version=${p.version}">${i.label}</a></td><td>${i.unitOfMeasure}</td>
-<td>${i.value?.status === 'suppressed' ? 'geheim' : fmt(i.value?.value)}</td><td>${fmt(i.value?.district)}</td><td>${fmt(i.value?.berlin)}</td>
-<td>${fmt(i.value?.change1y)}</td><td>${i.series.map((s) => `${s.date.slice(0, 4)}: ${fmt(s.value)}`).join(' · ')}</td></tr>`,
-)}
-</tbody></table>`,
-  );
-  return renderPage({
-    title: `${p.unit.name} (${p.unit.id}) – Profil ${p.date?.slice(0, 4) ?? ''}`,
-    breadcrumbs: [{ href: '/', label: 'Datenpool' }, { href: `/v1/units/${p.unit.id}/profile?version=${p.version}`, label: p.unit.name }],
-    jsonHref,
-    body: html`<p>Kernindikatoren nach Zielbereich, LOR ${p.version}, Ebene ${p.unit.level}, Stichtag ${p.date ?? '–'}.</p>${sections}`,
-  });
+  return {
+    unit: {
+      id: unit.id,
+      level: unit.level,
+      levelLabel: levelName(unit.level),
+      name: unit.name,
+      areaM2: unit.areaM2,
+      district: unit.districtId && unit.districtName ? { id: unit.districtId, name: unit.districtName } : null,
+    },
+    version,
+    date: date ?? dates[dates.length - 1] ?? null,
+    withData,
+    zielbereiche,
+  };
 }
 
 export async function profileRoutes(app: App, config: IndicatorConfig): Promise<void> {
@@ -61,8 +91,11 @@ export async function profileRoutes(app: App, config: IndicatorConfig): Promise<
     '/v1/units/:unitId/profile',
     {
       schema: {
-        summary: 'Profile of a LOR unit: every core indicator by Zielbereich with district and Berlin values, change and series',
-        description: 'The analysis part of a Bezirksregionenprofil. HTML for browsers (or f=html), JSON otherwise.',
+        summary: 'Profile of a LOR unit: every core indicator by Zielbereich with district and Berlin values, ranks, change, target and series',
+        description:
+          'The analysis part of a Bezirksregionenprofil. HTML for browsers (or f=html), JSON otherwise; f=xlsx an Excel workbook ' +
+          '(sheets Profil, Zeitreihen, Info), f=csv the unit\'s values as CSV in the German Excel dialect (semicolon, decimal comma, ' +
+          'BOM) unless sep/decimal say otherwise. Without date, each indicator shows its latest value.',
         tags: ['indicators'],
         params: unitParams,
         querystring: profileQuery,
@@ -72,21 +105,41 @@ export async function profileRoutes(app: App, config: IndicatorConfig): Promise<
     async (request, reply) => {
       const { unitId } = request.params;
       const q = request.query;
-      const found = await findUnit(app.database.db, q.version, unitId);
-      const unit = found ?? (unitId === '0' ? { id: '0', level: 'berlin', name: 'Berlin' } : undefined);
-      if (!unit || !levelOfId(unitId)) throw new NotFound(`No LOR unit ${unitId} in version ${q.version}.`);
+      const found = levelOfId(unitId) ? await profileUnit(app.database.db, q.version, unitId) : undefined;
+      const unit: ProfileUnit | undefined =
+        found ?? (unitId === '0' ? { id: '0', level: 'berlin', name: 'Berlin', areaM2: null, districtId: null, districtName: null } : undefined);
+      if (!unit) throw new NotFound(`No LOR unit ${unitId} in version ${q.version}.`);
+      const format = negotiateFormat(request, ['json', 'html', 'csv', 'xlsx'], {
+        json: ['application/json'],
+        html: ['text/html'],
+        csv: ['text/csv'],
+        xlsx: [XLSX_TYPE],
+      });
       await ensureFresh(app.database.db, config);
       const { definitions } = await loadDefinitions(app.database.db);
-      // restricted indicators are left out of the public profile
-      const core = [];
-      for (const d of definitions.filter((x) => x.core)) {
-        if ((await restrictedVariables(app.database.db, [...variablesOf(definitions, d.id)])).length === 0) core.push(d);
-      }
+      // restricted indicators are left out of the public profile: one look-up for the inputs of every core indicator
+      const coreAll = definitions.filter((x) => x.core);
+      const inputs = new Map(coreAll.map((d) => [d.id, [...variablesOf(definitions, d.id)]]));
+      const restricted = new Set(await restrictedVariables(app.database.db, [...new Set([...inputs.values()].flat())]));
+      const core = coreAll.filter((d) => !(inputs.get(d.id) ?? []).some((v) => restricted.has(v)));
       const ids = new Set(core.map((d) => d.id));
-      const values = (await unitValues(app.database.db, q.version, unitId)).filter((v) => ids.has(v.indicator));
-      const result = profile(unit, q.version, valueDate(q.date), core, values);
-      const format = negotiateFormat(request, ['json', 'html'], { json: ['application/json'], html: ['text/html'] });
-      if (format === 'html') return sendHtml(reply, profilePage(result, `/v1/units/${unitId}/profile?version=${q.version}&f=json`));
+      const [values, notes, denominators] = await Promise.all([
+        unitValues(app.database.db, q.version, unitId).then((all) => all.filter((v) => ids.has(v.indicator))),
+        coreIndicatorNotes(app.database.db),
+        rankDenominators(app.database.db, { version: q.version, level: unit.level, district: unit.districtId, indicators: [...ids] }),
+      ]);
+      const result = profile(unit, q.version, valueDate(q.date), core, values, notes, denominators);
+      const base = `/v1/units/${unitId}/profile?version=${q.version}${q.date ? `&date=${q.date}` : ''}`;
+      const fileName = `profil-${unitId}-${q.version}-${result.date ?? 'ohne-werte'}`;
+      if (format === 'html') return sendHtml(reply, profilePage(result, { json: `${base}&f=json`, csv: `${base}&f=csv`, xlsx: `${base}&f=xlsx` }));
+      if (format === 'csv') {
+        reply.header('content-disposition', `attachment; filename="${fileName}.csv"`);
+        return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(values, { sep: q.sep, decimal: q.decimal }));
+      }
+      if (format === 'xlsx') {
+        reply.header('content-disposition', `attachment; filename="${fileName}.xlsx"`);
+        return sendBody(reply, XLSX_TYPE, await profileXlsx(result, values));
+      }
       return result;
     },
   );

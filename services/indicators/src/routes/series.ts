@@ -6,6 +6,7 @@ import { valuesCsv } from '../csv.ts';
 import { querySeries } from '../queries/values.ts';
 import { ensureFresh } from '../recompute.ts';
 import { idParams, seriesQuery, seriesResponse } from '../schemas.ts';
+import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
 import { sendBody, sendCsvw } from './values.ts';
 
 export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<void> {
@@ -30,7 +31,7 @@ export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<v
       }
       await ensureFresh(app.database.db, config);
       const series = await querySeries(app.database.db, 'indicator_value', { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown });
-      if (q.f === 'csv') {
+      if (q.f === 'csv' || q.f === 'xlsx') {
         const seen = new Set<string>();
         const rows = [...series.unit, ...series.district, ...series.berlin].filter((v) => {
           const key = `${v.level}|${v.unit}|${v.date}`;
@@ -38,6 +39,10 @@ export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<v
           seen.add(key);
           return true;
         });
+        if (q.f === 'xlsx') {
+          reply.header('content-disposition', `attachment; filename="${id}-${q.unit}-series.xlsx"`);
+          return sendBody(reply, XLSX_TYPE, await valuesXlsx(rows));
+        }
         reply.header('content-disposition', `attachment; filename="${id}-${q.unit}-series.csv"`);
         return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(rows, dialect));
       }

@@ -4,6 +4,7 @@ import { readableIndicator } from '../access.ts';
 import type { IndicatorConfig } from '../config.ts';
 import { type CsvDialect, csvwMetadata, valuesCsv } from '../csv.ts';
 import { queryValues } from '../queries/values.ts';
+import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
 import { computeAsOf, ensureFresh, recomputeAll } from '../recompute.ts';
 import { idParams, recomputeResponse, valuesQuery, valuesResponse } from '../schemas.ts';
 
@@ -34,7 +35,7 @@ export async function valueRoutes(app: App, config: IndicatorConfig): Promise<vo
         description:
           'Values are computed per LOR version, level, unit, year (dated 31 December) and breakdown. Suppressed values carry ' +
           'status `suppressed` and no value, numerator or denominator. `f=csv` gives CSV (UTF-8 with BOM; `sep=semicolon&decimal=comma` ' +
-          'for German Excel), `f=csvw` its CSVW metadata. `asOf` computes from the observation revisions valid at that time.',
+          'for German Excel), `f=csvw` its CSVW metadata, `f=xlsx` an Excel workbook (German headers, LOR ids as text, numbers as numbers). `asOf` computes from the observation revisions valid at that time.',
         tags: ['indicators'],
         params: idParams,
         querystring: valuesQuery,
@@ -69,6 +70,10 @@ export async function valueRoutes(app: App, config: IndicatorConfig): Promise<vo
       if (q.f === 'csv') {
         reply.header('content-disposition', `attachment; filename="${id}-${q.version}-${result.date ?? 'none'}.csv"`);
         return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(result.values, dialect));
+      }
+      if (q.f === 'xlsx') {
+        reply.header('content-disposition', `attachment; filename="${id}-${q.version}-${q.level ?? 'alle'}-${result.date ?? 'none'}.xlsx"`);
+        return sendBody(reply, XLSX_TYPE, await valuesXlsx(result.values));
       }
       return { indicator: id, version: q.version, date: result.date, asOf: q.asOf ?? null, values: result.values };
     },
