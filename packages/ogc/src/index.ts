@@ -101,3 +101,4 @@ export { declareSchemaConformance, featureSchema, queryablesSchema, schemaConfor
 export { answerConditionally, entityTag } from './caching.ts';
 export { sendStream, sendText } from './send.ts';
 export { bboxToStorageSql, geometryJsonSql, propertiesJsonSql, type StoredGeoJson, toStorageSql } from './storage.ts';
+export { featureJsonSql, type ItemsTable, itemsOrderSql, itemsWhereSql } from './items-sql.ts';

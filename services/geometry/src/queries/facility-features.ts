@@ -1,0 +1,136 @@
+// SQL of the facility collections (kitas, schulen, …): points with their properties as GeoJSON text made by PostGIS.
+import type { Database, Kysely } from '@datenpool/db';
+import { estimateRows, sql } from '@datenpool/db';
+import {
+  type CrsDefinition,
+  featureJsonSql,
+  geometryJsonSql,
+  type ItemsQuery,
+  type ItemsTable,
+  itemsOrderSql,
+  itemsWhereSql,
+  propertiesJsonSql,
+} from '@datenpool/ogc';
+import type { RawBuilder } from 'kysely';
+
+type Db = Kysely<Database>;
+
+export const FACILITY_SRID = 25833;
+
+/** the typed columns of a facility; present in a dataset's queryables where any of its features has a value */
+export const typedColumns = ['name', 'places', 'schulart', 'traeger'] as const;
+export type TypedColumn = (typeof typedColumns)[number];
+
+export interface FacilityDatasetRow {
+  id: string;
+  title: string;
+  description: string;
+  agency_id: string;
+  reference_date: string;
+  source: string;
+  licence: string;
+  features: number;
+  updated_at: Date;
+  /** the typed columns with a value in any feature */
+  typed: TypedColumn[];
+  /** every property name of the delivered features */
+  keys: string[];
+  /** the LOR versions with a unit link, and the level linked */
+  units: { version: string; level: string }[];
+}
+
+/** the columns of one dataset: queryable name → SQL. Names come from the data's own property keys, never from a request. */
+export function facilityColumns(dataset: FacilityDatasetRow): Record<string, RawBuilder<unknown>> {
+  const columns: Record<string, RawBuilder<unknown>> = { id: sql`f.id` };
+  for (const c of dataset.typed) columns[c] = sql.ref(`f.${c}`);
+  for (const { version } of dataset.units) {
+    columns[`lor_${version}`] = sql`(SELECT l.unit_id FROM facility_lor_unit l
+      WHERE l.dataset = f.dataset AND l.facility_id = f.id AND l.lor_version = ${version})`;
+  }
+  for (const key of dataset.keys) if (!(key in columns)) columns[key] = sql`(f.properties ->> ${key})`;
+  return columns;
+}
+
+function table(dataset: FacilityDatasetRow): ItemsTable {
+  return { columns: facilityColumns(dataset), geometry: sql`f.geom`, storageSrid: FACILITY_SRID };
+}
+
+/** one Feature: the typed and unit properties first, then every delivered property not already named */
+function featureSql(dataset: FacilityDatasetRow, crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
+  const columns = facilityColumns(dataset);
+  const names = Object.keys(columns).filter((p) => p !== 'id' && (!properties || properties.includes(p)));
+  return featureJsonSql(sql`f.id`, geometryJsonSql(sql`f.geom`, crs, FACILITY_SRID), propertiesJsonSql(columns, names));
+}
+
+export interface FacilityCollectionKey {
+  dataset: FacilityDatasetRow;
+  /** false where the datetime interval misses the dataset's reference date: nothing matches */
+  inTime: boolean;
+}
+
+function conditions(key: FacilityCollectionKey, query: ItemsQuery): RawBuilder<boolean> {
+  const own = [sql<boolean>`f.dataset = ${key.dataset.id}`];
+  if (!key.inTime) own.push(sql<boolean>`false`);
+  return itemsWhereSql(table(key.dataset), query, own);
+}
+
+/** one page of features joined into one text by the database, and how many were returned */
+export async function facilityItems(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<{ features: string; n: number }> {
+  const { rows } = await sql<{ features: string; n: number }>`SELECT coalesce(string_agg(p.f, ','), '') AS features, count(*)::int AS n
+    FROM (SELECT ${featureSql(key.dataset, query.crs, query.properties)} AS f FROM facility f
+      WHERE ${conditions(key, query)} ORDER BY ${itemsOrderSql(table(key.dataset), query, [sql`f.id`])}
+      LIMIT ${query.page.limit} OFFSET ${query.page.offset}) p`.execute(db);
+  return rows[0] ?? { features: '', n: 0 };
+}
+
+export async function facilityCount(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM facility f WHERE ${conditions(key, query)}`.execute(db);
+  return rows[0]?.n ?? 0;
+}
+
+/** the planner's estimate of the matching features (numberMatched policy `estimate`) */
+export function facilityEstimate(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<number> {
+  return estimateRows(db, sql`SELECT 1 FROM facility f WHERE ${conditions(key, query)}`);
+}
+
+export async function facilityFeature(
+  db: Db,
+  dataset: FacilityDatasetRow,
+  id: string,
+  crs: CrsDefinition,
+  properties?: string[],
+): Promise<string | undefined> {
+  const { rows } = await sql<{ f: string }>`SELECT ${featureSql(dataset, crs, properties)} AS f FROM facility f
+    WHERE f.dataset = ${dataset.id} AND f.id = ${id}`.execute(db);
+  return rows[0]?.f;
+}
+
+/** the datasets (all, or one) with what their queryables are made of */
+export async function facilityDatasets(db: Db, id?: string): Promise<FacilityDatasetRow[]> {
+  const { rows } = await sql<FacilityDatasetRow>`SELECT d.id, d.title, d.description, d.agency_id, to_char(d.reference_date, 'YYYY-MM-DD') AS reference_date,
+      d.source, d.licence, d.features, d.updated_at,
+      array_remove(ARRAY[
+        CASE WHEN EXISTS (SELECT 1 FROM facility f WHERE f.dataset = d.id AND f.name IS NOT NULL) THEN 'name' END,
+        CASE WHEN EXISTS (SELECT 1 FROM facility f WHERE f.dataset = d.id AND f.places IS NOT NULL) THEN 'places' END,
+        CASE WHEN EXISTS (SELECT 1 FROM facility f WHERE f.dataset = d.id AND f.schulart IS NOT NULL) THEN 'schulart' END,
+        CASE WHEN EXISTS (SELECT 1 FROM facility f WHERE f.dataset = d.id AND f.traeger IS NOT NULL) THEN 'traeger' END
+      ], NULL) AS typed,
+      coalesce((SELECT array_agg(k ORDER BY k) FROM (SELECT DISTINCT jsonb_object_keys(f.properties) AS k
+        FROM facility f WHERE f.dataset = d.id) keys), '{}') AS keys,
+      coalesce((SELECT json_agg(json_build_object('version', u.lor_version, 'level', u.level) ORDER BY u.lor_version)
+        FROM (SELECT DISTINCT lor_version, level FROM facility_lor_unit l WHERE l.dataset = d.id) u), '[]') AS units
+    FROM facility_dataset d
+    WHERE ${id === undefined ? sql`true` : sql`d.id = ${id}`}
+    ORDER BY d.id`.execute(db);
+  return rows;
+}
+
+/** CRS84 extent of a dataset's points */
+export async function facilityExtent(db: Db, dataset: string): Promise<[number, number, number, number] | undefined> {
+  const { rows } = await sql<{ w: number | null; s: number | null; e: number | null; n: number | null }>`SELECT
+      ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
+    FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, ${sql.lit(FACILITY_SRID)}), 4326) AS b
+      FROM facility WHERE dataset = ${dataset}) x`.execute(db);
+  const r = rows[0];
+  return r && r.w !== null && r.s !== null && r.e !== null && r.n !== null ? [r.w, r.s, r.e, r.n] : undefined;
+}
