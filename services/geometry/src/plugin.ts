@@ -3,6 +3,7 @@ import { registerCollectionProvider } from '@datenpool/ogc';
 import { type App, BadRequest, type ServiceDescriptor } from '@datenpool/service-kit';
 import { lorCommand } from './commands.ts';
 import { bootstrapLor } from './import/bootstrap.ts';
+import { facilityCollections } from './facility-collections.ts';
 import { lorCollections } from './lor-collections.ts';
 import { lorRoutes } from './routes/lor.ts';
 import { collectionRoutes } from './routes/ogc-collections.ts';
@@ -14,6 +15,7 @@ async function routes(app: App): Promise<void> {
     if (/%00/.test(request.url)) throw new BadRequest('The request contains a NUL character (%00).');
   });
   registerCollectionProvider(lorCollections);
+  registerCollectionProvider(facilityCollections);
   await lorRoutes(app);
   await collectionRoutes(app);
   await itemRoutes(app);
