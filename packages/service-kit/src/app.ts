@@ -18,6 +18,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServiceConfig } from './config.ts';
+import type { LoadingState } from './loading.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { problemResponses } from './openapi.ts';
 import { HttpProblem } from './problems.ts';
@@ -49,6 +50,8 @@ export interface CreateAppOptions {
   frontDoor?: (app: App) => Promise<void>;
   /** pino destination for tests; stdout otherwise */
   logStream?: NodeJS.WritableStream;
+  /** what the process still loads after listening: reported by /ready */
+  loading?: LoadingState;
 }
 
 export async function createApp(options: CreateAppOptions): Promise<App> {
@@ -114,11 +117,11 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
 
   await options.frontDoor?.(app as unknown as App);
-  registerHealthRoutes(app);
+  registerHealthRoutes(app, options.loading);
   return app as unknown as App;
 }
 
-function registerHealthRoutes(app: FastifyInstance): void {
+function registerHealthRoutes(app: FastifyInstance, loading: LoadingState | undefined): void {
   const typed = app.withTypeProvider<ZodTypeProvider>();
   typed.get(
     '/health',
@@ -136,11 +139,29 @@ function registerHealthRoutes(app: FastifyInstance): void {
     {
       schema: {
         tags: ['health'],
-        summary: 'Readiness: the database answers',
+        summary: 'Readiness: the database answers; on a first start also what of the bundled data is still loading',
+        description:
+          'Ready as soon as the database answers and the LOR units are in. On a first start the bundled statistics load ' +
+          'after the server listens: `loading` names each dataset and its state, and `loading.state` turns `done` when ' +
+          'everything is in (indicator values are computed on the first request that needs them).',
         response: {
           200: z.object({
             status: z.literal('ready'),
             database: z.object({ engine: z.string(), postgis: z.string(), mvt: z.boolean() }),
+            loading: z
+              .object({
+                state: z.enum(['idle', 'loading', 'done', 'failed']),
+                seconds: z.number().nullable(),
+                datasets: z.array(
+                  z.object({
+                    name: z.string(),
+                    state: z.enum(['pending', 'loading', 'done', 'failed']),
+                    rows: z.number().int(),
+                    ms: z.number().nullable(),
+                  }),
+                ),
+              })
+              .optional(),
           }),
           ...problemResponses(503),
         },
@@ -157,6 +178,7 @@ function registerHealthRoutes(app: FastifyInstance): void {
       return {
         status: 'ready' as const,
         database: { engine: capabilities.engine, postgis: capabilities.postgisVersion, mvt: capabilities.mvt },
+        ...(loading ? { loading: loading.report() } : {}),
       };
     },
   );

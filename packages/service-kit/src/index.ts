@@ -2,6 +2,7 @@
 export { type App, type CreateAppOptions, createApp, publicBaseUrl } from './app.ts';
 export { type ServiceConfig, serviceConfigFromEnv, serviceConfigSchema } from './config.ts';
 export { PROBLEM_JSON, sendProblem } from './error-handler.ts';
+export { type DatasetProgress, type LoadingReport, LoadingState } from './loading.ts';
 export { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';
 export { problemResponses, problemSchema } from './openapi.ts';
 export * from './problems.ts';

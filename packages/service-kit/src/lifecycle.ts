@@ -2,10 +2,13 @@
 import { createDb, type DatabaseHandle, dbConfigFromEnv, migrateToLatest } from '@datenpool/db';
 import type { App } from './app.ts';
 import { type ServiceConfig, serviceConfigFromEnv } from './config.ts';
+import { LoadingState } from './loading.ts';
 
 export interface ProcessContext {
   config: ServiceConfig;
   database: DatabaseHandle;
+  /** what the process still loads after listening (bundled data on a first start); reported by /ready */
+  loading?: LoadingState;
 }
 
 /** reads the environment, opens the database and brings its schema up to date */
@@ -13,7 +16,7 @@ export async function openProcessContext(defaults: Partial<ServiceConfig> = {}):
   const config = serviceConfigFromEnv(process.env, defaults);
   const database = await createDb(dbConfigFromEnv());
   await migrateToLatest(database.db);
-  return { config, database };
+  return { config, database, loading: new LoadingState() };
 }
 
 /**

@@ -34,6 +34,7 @@ export async function buildServiceApp(descriptor: ServiceDescriptor, context: Pr
     title: `Datenpool ${descriptor.title}`,
     config: context.config,
     database: context.database,
+    ...(context.loading ? { loading: context.loading } : {}),
     ...(descriptor.tags ? { tags: descriptor.tags } : {}),
   });
   await app.register(async (scoped) => descriptor.routes(scoped as unknown as App));

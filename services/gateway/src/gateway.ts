@@ -18,6 +18,7 @@ export async function buildGateway(
       "Open data pool for social-space planning in Berlin: LOR units, agencies' statistics and core indicators.",
     config: context.config,
     database: context.database,
+    ...(context.loading ? { loading: context.loading } : {}),
     tags: [
       { name: 'gateway', description: 'Landing page and API documents' },
       { name: 'health', description: 'Liveness and readiness' },

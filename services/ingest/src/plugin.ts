@@ -23,5 +23,7 @@ export const ingestService: ServiceDescriptor = {
   routes,
   prefixes: ['/v1/batches', '/v1/sources'],
   bootstrap: bootstrapIngest,
+  // the bundled statistics load after the server listens; /ready reports their progress
+  bootstrapAfterListen: true,
   tags: [{ name: 'ingest', description: 'Agencies push observations as batches; revisions, roll-ups, harvests of referenced sources' }],
 };

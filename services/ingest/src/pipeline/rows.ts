@@ -23,7 +23,7 @@ export interface StagedRow {
   breakdown: string;
   value: number | null;
   deleted: boolean;
-  status: 'provisional' | 'final';
+  status: 'provisional' | 'final' | 'estimated';
 }
 
 /** a malformed body (not a row problem): the whole upload is refused with a 400 */

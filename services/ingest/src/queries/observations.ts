@@ -116,3 +116,8 @@ export async function readHistory(
 export async function hasObservations(db: Kysely<Database>): Promise<boolean> {
   return !!(await db.selectFrom('observation').select('id').limit(1).executeTakeFirst());
 }
+
+/** fresh planner statistics of the observation table (after a bulk load) */
+export async function analyzeObservations(db: Kysely<Database>): Promise<void> {
+  await sql`ANALYZE observation`.execute(db);
+}

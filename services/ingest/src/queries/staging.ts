@@ -82,7 +82,9 @@ export async function rollUpDisagreements(db: Kysely<Database>, batchId: string,
     JOIN LATERAL (
       SELECT sum(o.value) AS total, max(length(o.unit_id)) AS len FROM observation o
       WHERE o.variable_id = ${variableId} AND o.lor_version = ${lorVersion} AND o.valid_to IS NULL AND NOT o.deleted
-        AND o.ref_date = c.ref_date AND o.breakdown = c.breakdown AND length(o.unit_id) = 8
+        -- the level as well as the id length: the key index (variable, version, level, date) then finds the few
+        -- Planungsraum rows of the date instead of reading every row of the variable once per delivered coarse unit
+        AND o.level = 'planungsraum' AND o.ref_date = c.ref_date AND o.breakdown = c.breakdown AND length(o.unit_id) = 8
         AND (c.unit_id = '0' OR left(o.unit_id, length(c.unit_id)) = c.unit_id)
     ) r ON r.total IS NOT NULL
     WHERE abs(r.total - c.value) > 1e-9 * greatest(1, abs(c.value))
