@@ -6,6 +6,7 @@ import { bootstrapLor } from './import/bootstrap.ts';
 import { facilityCollections } from './facility-collections.ts';
 import { lorCollections } from './lor-collections.ts';
 import { lorRoutes } from './routes/lor.ts';
+import { crosswalkRoutes } from './routes/lor-crosswalk.ts';
 import { collectionRoutes } from './routes/ogc-collections.ts';
 import { itemRoutes } from './routes/ogc-items.ts';
 
@@ -17,6 +18,7 @@ async function routes(app: App): Promise<void> {
   registerCollectionProvider(lorCollections);
   registerCollectionProvider(facilityCollections);
   await lorRoutes(app);
+  await crosswalkRoutes(app);
   await collectionRoutes(app);
   await itemRoutes(app);
 }
@@ -27,7 +29,7 @@ export const geometryService: ServiceDescriptor = {
   routes,
   prefixes: ['/v1/lor', '/conformance', '/collections'],
   tags: [
-    { name: 'lor', description: 'LOR units: hierarchy and point location' },
+    { name: 'lor', description: 'LOR units: hierarchy, point location and the 2006 ↔ 2021 crosswalk' },
     { name: 'ogc', description: 'OGC API Features (Parts 1, 2, 3, 5): LOR units and other layers' },
   ],
   landingLinks: [
