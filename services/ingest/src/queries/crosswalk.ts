@@ -33,7 +33,8 @@ export interface CarryKey {
 
 /**
  * what can be carried: current Planungsraum observations at a year end of summed count variables, and of delivered
- * rates, on one version, where the other version has no observation of that variable on that date
+ * rates, on one version, with breakdown cells the other version has no observation of on that date (the MSS delivers
+ * residents on LOR 2021 for 31.12.2020, the Einwohnerregister their age groups on LOR 2006 only: those are carried)
  */
 export async function carryCandidates(db: Kysely<Database>): Promise<CarryKey[]> {
   const result = await sql<CarryKey>`WITH d AS (
@@ -46,8 +47,11 @@ export async function carryCandidates(db: Kysely<Database>): Promise<CarryKey[]>
     JOIN variable v ON v.id = d.variable_id
     JOIN (SELECT DISTINCT from_version, to_version FROM lor_crosswalk WHERE level = 'planungsraum') x ON x.from_version = d.lor_version
     WHERE ((v.aggregation = 'sum' AND v.value_kind = 'count') OR v.value_kind = 'rate')
-      AND NOT EXISTS (SELECT 1 FROM observation o WHERE o.variable_id = d.variable_id AND o.lor_version = x.to_version
-        AND o.ref_date = d.ref_date AND o.valid_to IS NULL AND NOT o.deleted)
+      -- something to carry: a breakdown cell of that date the other version lacks
+      AND EXISTS (SELECT 1 FROM observation o WHERE o.variable_id = d.variable_id AND o.lor_version = d.lor_version
+        AND o.ref_date = d.ref_date AND o.level = 'planungsraum' AND o.valid_to IS NULL AND NOT o.deleted
+        AND NOT EXISTS (SELECT 1 FROM observation t WHERE t.variable_id = o.variable_id AND t.lor_version = x.to_version
+          AND t.ref_date = o.ref_date AND t.breakdown = o.breakdown AND t.valid_to IS NULL AND NOT t.deleted))
     ORDER BY d.variable_id, d.ref_date`.execute(db);
   return result.rows;
 }
@@ -59,7 +63,7 @@ export interface CarriedRow {
 }
 
 /**
- * one variable and date carried to the Planungsräume of the other version: an additive value as Σ value × weight; a
+ * one variable and date carried to the Planungsräume of the other version (the breakdown cells it lacks): an additive value as Σ value × weight; a
  * rate as the mean of the source rates weighted by weight × the source unit's residents of that date (where those are
  * missing, by weight alone)
  */
@@ -78,6 +82,8 @@ export async function carriedValues(db: Kysely<Database>, key: CarryKey): Promis
       : sql``}
     WHERE o.variable_id = ${key.variable_id} AND o.lor_version = ${key.from_version} AND o.ref_date = ${key.ref_date}::date
       AND o.level = 'planungsraum' AND o.valid_to IS NULL AND NOT o.deleted AND o.value IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM observation t WHERE t.variable_id = o.variable_id AND t.lor_version = ${key.to_version}
+        AND t.ref_date = o.ref_date AND t.breakdown = o.breakdown AND t.valid_to IS NULL AND NOT t.deleted)
     GROUP BY c.to_id, o.breakdown
     ORDER BY c.to_id, o.breakdown`.execute(db);
   return result.rows.filter((r) => r.value !== null).map((r) => ({ ...r, value: Number(r.value) }));
