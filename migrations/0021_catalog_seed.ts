@@ -18,12 +18,18 @@ function jsonColumns(row: Record<string, unknown>, columns: string[]): Record<st
   return out;
 }
 
+/** a seeded variable as this migration's schema holds it: 0052 adds value kind `rate` and `rate_base`, and sets them */
+function asOf0021(row: Record<string, unknown>): Record<string, unknown> {
+  const { rate_base: _rateBase, ...rest } = row;
+  return rest.value_kind === 'rate' ? { ...rest, value_kind: 'measure' } : rest;
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
   const seed = JSON.parse(readFileSync(seedUrl, 'utf8')) as SeedFile;
   await db.insertInto('agency').values(seed.agencies).execute();
   await db
     .insertInto('variable')
-    .values(seed.variables.map((v) => jsonColumns({ ...seed.defaults.variable, ...v }, ['breakdowns'])))
+    .values(seed.variables.map((v) => jsonColumns(asOf0021({ ...seed.defaults.variable, ...v }), ['breakdowns'])))
     .execute();
   await db
     .insertInto('indicator')

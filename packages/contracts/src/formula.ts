@@ -40,9 +40,33 @@ export const formulaSchema = z.discriminatedUnion('kind', [
     factor,
   }),
   z.object({
+    kind: z.literal('rate'),
+    /** a variable of value kind `rate`: a share or rate delivered per unit (e.g. the MSS status indicator S4) */
+    rate: z.string().min(1),
+    /**
+     * what the rate refers to, for the base-weighted means of coarser levels; defaults to the variable's `rateBase`.
+     * Where the base has no value in a year, the units are weighted by the base variable's total of that year instead
+     */
+    base: variableRefSchema.optional(),
+    factor,
+  }),
+  z.object({
     kind: z.literal('index'),
     members: z
-      .array(z.object({ indicator: z.string().min(1), weight: z.number().default(1) }))
+      .array(
+        z.object({
+          indicator: z.string().min(1),
+          weight: z.number().default(1),
+          /** reference years the member belongs to the index (an edition's set of indicators); open when absent */
+          fromYear: z.number().int().optional(),
+          toYear: z.number().int().optional(),
+          /**
+           * an indicator holding the member's change as delivered (e.g. the MSS dynamics indicators D1…D4, in points);
+           * without it the change is the member's value minus its value `dynamicsYears` earlier
+           */
+          dynamics: z.string().min(1).optional(),
+        }),
+      )
       .min(1),
     /** z-scores are taken over all units of this level */
     level: z.string().default('planungsraum'),
@@ -56,6 +80,19 @@ export const formulaSchema = z.discriminatedUnion('kind', [
      * Soziale Stadtentwicklung does, so that the thresholds are in standard deviations); the dynamics likewise
      */
     standardize: z.boolean().default(false),
+    /** ascending upper bounds of the dynamics classes (MSS: positiv below -1, stabil, negativ above +1); else `thresholds` */
+    dynamicsThresholds: z.array(z.number()).min(1).optional(),
+    dynamicsLabels: z.array(z.string()).optional(),
+    /**
+     * the combined label of a unit, `{status}` and `{dynamics}` replaced by the two class labels (MSS: "Status {status},
+     * Dynamik {dynamics}")
+     */
+    combinedLabel: z.string().optional(),
+    /**
+     * units whose value of this variable (the total, at the index level and date) is below `min` are left out of the
+     * standardisation and written as suppressed (`min_base`), as the MSS leaves out Planungsräume under 300 residents
+     */
+    minBase: z.object({ variable: z.string().min(1), min: z.number().nonnegative() }).optional(),
   }),
 ]);
 export type IndicatorFormula = z.infer<typeof formulaSchema>;
@@ -71,8 +108,12 @@ export function formulaVariables(formula: IndicatorFormula): string[] {
       return [refVariableId(formula.inflow), refVariableId(formula.outflow), refVariableId(formula.base)];
     case 'distribution':
       return [formula.variable];
-    case 'change':
+    case 'rate':
+      // the base's variable is read too, but only known here when the formula names it (else: the rate variable's base)
+      return formula.base ? [formula.rate, refVariableId(formula.base)] : [formula.rate];
     case 'index':
+      return formula.minBase ? [formula.minBase.variable] : [];
+    case 'change':
       return [];
   }
 }
@@ -80,6 +121,6 @@ export function formulaVariables(formula: IndicatorFormula): string[] {
 /** indicators a formula is built from */
 export function formulaIndicators(formula: IndicatorFormula): string[] {
   if (formula.kind === 'change') return [formula.indicator];
-  if (formula.kind === 'index') return formula.members.map((m) => m.indicator);
+  if (formula.kind === 'index') return [...new Set(formula.members.flatMap((m) => (m.dynamics ? [m.indicator, m.dynamics] : [m.indicator])))];
   return [];
 }

@@ -25,7 +25,7 @@ export interface InputRef {
   countRole: boolean;
 }
 
-function inputRef(role: InputRef['role'], ref: VariableRef, countRole: boolean): InputRef {
+export function inputRef(role: InputRef['role'], ref: VariableRef, countRole: boolean): InputRef {
   if (typeof ref === 'string') return { role, variable: ref, restriction: {}, combos: 1, countRole };
   const restriction: Record<string, string[]> = {};
   let combos = 1;

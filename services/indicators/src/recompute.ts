@@ -5,7 +5,7 @@ import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, affectedScope, dependencyOrder, withPrerequisites } from './plan.ts';
 import { mergeStage, refreshChanges, type StagedIndicator } from './queries/annotate.ts';
 import { changedSince, freshnessState, loadDefinitions, lockRecompute, setWatermark } from './queries/catalog.ts';
-import { buildCells, computeDistribution, computeSimple, secondarySuppression } from './queries/compute.ts';
+import { buildCells, computeDistribution, computeRate, computeSimple, secondarySuppression } from './queries/compute.ts';
 import { computeChange, computeIndex } from './queries/derived.ts';
 import { type ComputeScope, clearStage, createWorkTables, type ValueTable, withHashAggregate, yearEnd } from './queries/work.ts';
 
@@ -32,6 +32,7 @@ async function stageOne(
   if (kind === 'change') return computeChange(db, table, definition, scope);
   if (kind === 'index') return computeIndex(db, table, definition, scope);
   if (kind === 'distribution') return withHashAggregate(db, () => computeDistribution(db, definition, config));
+  if (kind === 'rate') return withHashAggregate(db, () => computeRate(db, definition, config));
   return withHashAggregate(db, () => computeSimple(db, definition, config));
 }
 
@@ -51,7 +52,9 @@ async function run(
   // inputs of every step are rolled up once, over the union of the scopes of the steps that read them (change and
   // index read stored values instead, and are not suppressed secondarily: they derive from published values)
   const readers = plan.filter((p) => formulaVariables(p.definition.formula).length > 0);
-  const readerIds = new Set(readers.map((p) => p.definition.id));
+  // delivered rates are published as the agency withheld them, and an index derives from published values: neither is
+  // suppressed secondarily
+  const readerIds = new Set(readers.filter((p) => !['rate', 'index'].includes(p.definition.formula.kind)).map((p) => p.definition.id));
   const variables = new Set(readers.flatMap((p) => formulaVariables(p.definition.formula)));
   const scopes = readers.map((p) => p.scope);
   const union = (pick: (s: ComputeScope) => Array<string | number> | null) =>

@@ -36,7 +36,7 @@ function indicatorProblems(graph: CatalogGraph, selfId: string, indicatorId: str
     seen.add(id);
     const f = graph.indicators.get(id)?.formula as IndicatorFormula | undefined;
     if (f?.kind === 'change') return dependsOnSelf(f.indicator, seen);
-    if (f?.kind === 'index') return f.members.some((m) => dependsOnSelf(m.indicator, seen));
+    if (f?.kind === 'index') return f.members.some((m) => dependsOnSelf(m.indicator, seen) || (!!m.dynamics && dependsOnSelf(m.dynamics, seen)));
     return false;
   };
   if (dependsOnSelf(indicatorId, new Set())) return [{ pointer, reason: `${indicatorId} is built from ${selfId}: a cycle` }];
@@ -76,13 +76,35 @@ export function checkFormula(raw: unknown, graph: CatalogGraph, selfId: string):
       }
       break;
     }
+    case 'rate': {
+      const variable = graph.variables.get(f.rate);
+      if (!variable) problems.push({ pointer: `${base}/rate`, reason: `unknown variable ${f.rate}` });
+      else if (variable.valueKind !== 'rate') {
+        problems.push({ pointer: `${base}/rate`, reason: `variable ${f.rate} is a ${variable.valueKind}, not a rate` });
+      }
+      if (f.base) problems.push(...refProblems(graph, f.base, `${base}/base`));
+      break;
+    }
     case 'change':
       problems.push(...indicatorProblems(graph, selfId, f.indicator, `${base}/indicator`));
       break;
     case 'index':
       f.members.forEach((m, i) => {
         problems.push(...indicatorProblems(graph, selfId, m.indicator, `${base}/members/${i}/indicator`));
+        if (m.dynamics) problems.push(...indicatorProblems(graph, selfId, m.dynamics, `${base}/members/${i}/dynamics`));
+        if (m.fromYear !== undefined && m.toYear !== undefined && m.toYear < m.fromYear) {
+          problems.push({ pointer: `${base}/members/${i}/toYear`, reason: 'toYear is before fromYear' });
+        }
       });
+      if (f.minBase && !graph.variables.has(f.minBase.variable)) {
+        problems.push({ pointer: `${base}/minBase/variable`, reason: `unknown variable ${f.minBase.variable}` });
+      }
+      if (f.dynamicsLabels && f.dynamicsLabels.length !== (f.dynamicsThresholds ?? f.thresholds).length + 1) {
+        problems.push({ pointer: `${base}/dynamicsLabels`, reason: `expected ${(f.dynamicsThresholds ?? f.thresholds).length + 1} labels, one per dynamics class` });
+      }
+      if (f.dynamicsThresholds?.some((t, i) => i > 0 && t <= (f.dynamicsThresholds?.[i - 1] as number))) {
+        problems.push({ pointer: `${base}/dynamicsThresholds`, reason: 'thresholds must ascend' });
+      }
       if (f.classLabels && f.classLabels.length !== f.thresholds.length + 1) {
         problems.push({ pointer: `${base}/classLabels`, reason: `expected ${f.thresholds.length + 1} labels, one per class` });
       }
@@ -97,4 +119,29 @@ export function checkFormula(raw: unknown, graph: CatalogGraph, selfId: string):
     });
   }
   return f;
+}
+
+/** what a variable's rate fields must satisfy: a rate names its base (an existing count or measure, valid codes), is not summed */
+export function rateProblems(
+  graph: CatalogGraph,
+  v: { id: string; valueKind: string; rateBase: VariableRef | null; aggregation: string },
+): InvalidParam[] {
+  const problems: InvalidParam[] = [];
+  if (v.valueKind !== 'rate') {
+    if (v.rateBase !== null) problems.push({ pointer: '/body/rateBase', name: 'rateBase', reason: 'only a variable of value kind rate has a base' });
+    return problems;
+  }
+  if (v.aggregation !== 'none') {
+    problems.push({ pointer: '/body/aggregation', name: 'aggregation', reason: 'a rate is not summed up the hierarchy: aggregation must be none' });
+  }
+  if (v.rateBase === null) {
+    problems.push({ pointer: '/body/rateBase', name: 'rateBase', reason: 'a rate needs the base it refers to (a variable and breakdown)' });
+    return problems;
+  }
+  problems.push(...refProblems(graph, v.rateBase, '/body/rateBase'));
+  const baseId = typeof v.rateBase === 'string' ? v.rateBase : v.rateBase.variable;
+  if (baseId === v.id || graph.variables.get(baseId)?.valueKind === 'rate') {
+    problems.push({ pointer: '/body/rateBase', name: 'rateBase', reason: `the base ${baseId} must be a count or measure, not a rate` });
+  }
+  return problems;
 }

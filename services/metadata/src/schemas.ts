@@ -1,4 +1,5 @@
 // Zod contracts of the metadata routes: agencies, variables, indicators, sources, API keys.
+import { variableRefSchema } from '@datenpool/contracts';
 import { scopes } from '@datenpool/service-kit';
 import { z } from 'zod';
 
@@ -35,7 +36,8 @@ export const variableSchema = z.object({
   labelEn: z.string(),
   description: z.string(),
   unit: z.string(),
-  valueKind: z.enum(['count', 'measure']),
+  valueKind: z.enum(['count', 'measure', 'rate']),
+  rateBase: variableRefSchema.nullable().describe('what a rate refers to (value kind `rate`): a variable, optionally restricted to breakdown codes'),
   aggregation: z.enum(['sum', 'none']),
   finestLevel: z.string(),
   periodicity: z.string(),
@@ -62,7 +64,12 @@ const variableFields = {
   labelEn: z.string().min(1),
   description: z.string(),
   unit: z.string().min(1),
-  valueKind: z.enum(['count', 'measure']),
+  valueKind: z
+    .enum(['count', 'measure', 'rate'])
+    .describe('`rate`: a share or rate per unit (unit `%`: 0–100; other units such as `Prozentpunkte` may be negative), with `rateBase`'),
+  rateBase: variableRefSchema
+    .nullable()
+    .describe('the base a rate refers to, e.g. `{ "variable": "einwohner", "breakdown": { "age": ["unter6", "6-15"] } }`; required for value kind `rate`'),
   aggregation: z.enum(['sum', 'none']),
   finestLevel: lorLevel,
   periodicity: z.enum(['annual', 'semiannual', 'quarterly', 'monthly', 'biennial', 'irregular']),
@@ -81,6 +88,7 @@ export const variableCreateBody = z.object({
   ...variableFields,
   description: variableFields.description.default(''),
   valueKind: variableFields.valueKind.default('count'),
+  rateBase: variableFields.rateBase.default(null),
   periodicity: variableFields.periodicity.default('annual'),
   referenceDate: variableFields.referenceDate.default('12-31'),
   breakdowns: variableFields.breakdowns.default({}),
@@ -131,7 +139,7 @@ export const indicatorDetailSchema = indicatorSchema.extend({
   indicators: z.array(z.object({ id: z.string(), labelDe: z.string(), labelEn: z.string() })).describe('indicators the formula is built from'),
 });
 
-export const zielbereiche = ['Armut', 'Kinder', 'Demografie', 'Familie', 'Wohnen', 'Gesamtbild'] as const;
+export const zielbereiche = ['Armut', 'Kinder', 'Demografie', 'Familie', 'Wohnen', 'Sicherheit', 'Gesamtbild'] as const;
 
 export const indicatorQuery = z.object({
   zielbereich: z.enum(zielbereiche).optional(),

@@ -21,7 +21,8 @@ const catalogIds = {
   agencies: ['afs', 'sensbw', 'senbjf', 'senasgiva', 'senwgp', 'ba', 'polizei', ...Array.from({ length: 12 }, (_, i) => `ba-${String(i + 1).padStart(2, '0')}`)],
   bundledVariables: [
     'einwohner',
-    ...['01', '02', '03', '04', '05', '06', '07', '09', '10', '11', '12', '13', '16', '17'].map((k) => `mss2021_k${k}`),
+    ...['s1', 's2', 's3', 's4', 'd1', 'd2', 'd3', 'd4'].map((k) => `mss_${k}`),
+    ...['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '16', '17'].map((k) => `mss_k${k}`),
     'kitas',
     'kita_plaetze',
     'schulen',

@@ -11,6 +11,8 @@ export interface IndicatorValueProvenance {
   inputDates?: Record<string, string>;
   /** indicators a change or index value was derived from */
   from?: string[];
+  /** rate values: what the coarser levels' means are weighted by (`{ variable, breakdown }`), and whether it is the fallback total */
+  weights?: { variable: string; breakdown: Record<string, string | string[]>; fallback: boolean };
 }
 
 export interface IndicatorTables {
@@ -40,6 +42,9 @@ export interface IndicatorTables {
     class_label: string | null;
     dynamics: number | null;
     dynamics_class: number | null;
+    /** index values: the dynamics class's label and the combined label of status and dynamics (migration 0052) */
+    dynamics_label: string | null;
+    combined_label: string | null;
     provenance: Json<IndicatorValueProvenance>;
     computed_at: Generated<Date>;
   };

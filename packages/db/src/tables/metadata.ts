@@ -20,8 +20,11 @@ export interface MetadataTables {
     label_en: string;
     description: Generated<string>;
     unit: string;
-    value_kind: Generated<'count' | 'measure'>;
+    /** `rate`: a share or rate delivered per unit (in % or per 100), referring to `rate_base` */
+    value_kind: Generated<'count' | 'measure' | 'rate'>;
     aggregation: 'sum' | 'none';
+    /** what a rate refers to: a variable reference as in formulas (`"einwohner"` or `{ variable, breakdown }`); null unless a rate */
+    rate_base: ColumnType<unknown | null, string | null | undefined, string | null>;
     finest_level: string;
     periodicity: Generated<string>;
     /** `MM-DD` of the reference date (default `12-31`), or `any` */

@@ -98,7 +98,7 @@ export async function mergeStage(
       -- Berlin's and the district's values and the earlier years' by hash joins; rank and percentile from one ordering:
       -- percent_rank is (rows below) / (rows - 1), and the rows below are the rows less those at or above the value
       SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator, s.status,
-        s.suppression, s.class, s.class_label, s.dynamics, s.dynamics_class, coalesce(s.provenance, d.provenance) AS provenance,
+        s.suppression, s.class, s.class_label, s.dynamics, s.dynamics_class, s.dynamics_label, s.combined_label, coalesce(d.provenance || s.provenance, s.provenance, d.provenance) AS provenance,
         bl.value AS berlin, dz.value AS district,
         CASE WHEN s.value IS NOT NULL THEN rank() OVER r END::int AS rank,
         CASE WHEN s.value IS NOT NULL AND s.level NOT IN ('berlin', 'bezirk') THEN rank() OVER rd END::int AS rank_district,
@@ -138,16 +138,18 @@ export async function mergeStage(
         AND o.level = f.level AND o.unit_id = f.unit_id AND o.breakdown = f.breakdown
       WHERE o.indicator_id IS NULL
         OR (o.value, o.numerator, o.denominator, o.status, o.suppression, o.berlin, o.district, o.rank, o.rank_district, o.percentile, o.change_1y,
-          o.change_ny, o.target, o.target_distance, o.class, o.class_label, o.dynamics, o.dynamics_class, o.provenance)
+          o.change_ny, o.target, o.target_distance, o.class, o.class_label, o.dynamics, o.dynamics_class, o.dynamics_label, o.combined_label,
+          o.provenance)
         IS DISTINCT FROM (f.value, f.numerator, f.denominator, f.status, f.suppression, f.berlin, f.district, f.rank, f.rank_district, f.percentile,
-          f.change_1y, f.change_ny, f.target, f.target_distance, f.class, f.class_label, f.dynamics, f.dynamics_class, f.provenance)
+          f.change_1y, f.change_ny, f.target, f.target_distance, f.class, f.class_label, f.dynamics, f.dynamics_class, f.dynamics_label,
+          f.combined_label, f.provenance)
     )
     INSERT INTO ${t} AS t (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator,
       status, suppression, berlin, district, rank, rank_district, percentile, change_1y, change_ny, target, target_distance,
-      class, class_label, dynamics, dynamics_class, provenance, computed_at)
+      class, class_label, dynamics, dynamics_class, dynamics_label, combined_label, provenance, computed_at)
     SELECT c.indicator_id, c.lor_version, c.level, c.unit_id, c.ref_date, c.breakdown, c.value, c.numerator, c.denominator,
       c.status, c.suppression, c.berlin, c.district, c.rank, c.rank_district, c.percentile, c.change_1y, c.change_ny, c.target, c.target_distance,
-      c.class, c.class_label, c.dynamics, c.dynamics_class, c.provenance, now()
+      c.class, c.class_label, c.dynamics, c.dynamics_class, c.dynamics_label, c.combined_label, c.provenance, now()
     FROM changed c
     ON CONFLICT (indicator_id, lor_version, level, unit_id, ref_date, breakdown) DO UPDATE SET
       value = excluded.value, numerator = excluded.numerator, denominator = excluded.denominator, status = excluded.status,
@@ -155,7 +157,8 @@ export async function mergeStage(
       rank_district = excluded.rank_district,
       percentile = excluded.percentile, change_1y = excluded.change_1y, change_ny = excluded.change_ny, target = excluded.target,
       target_distance = excluded.target_distance, class = excluded.class, class_label = excluded.class_label,
-      dynamics = excluded.dynamics, dynamics_class = excluded.dynamics_class, provenance = excluded.provenance,
+      dynamics = excluded.dynamics, dynamics_class = excluded.dynamics_class, dynamics_label = excluded.dynamics_label,
+      combined_label = excluded.combined_label, provenance = excluded.provenance,
       -- the time of the last change of the value or its provenance, not of its reference values
       computed_at = CASE WHEN (t.value, t.numerator, t.denominator, t.status, t.suppression, t.class, t.dynamics, t.provenance)
         IS DISTINCT FROM (excluded.value, excluded.numerator, excluded.denominator, excluded.status, excluded.suppression,

@@ -1,5 +1,5 @@
 // Reading the indicator definitions, the freshness watermark and what landed batches changed.
-import { formulaSchema } from '@datenpool/contracts';
+import { formulaSchema, variableRefSchema } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorDefinition } from '../plan.ts';
 
@@ -11,11 +11,19 @@ export async function loadDefinitions(db: Kysely<Database>): Promise<{ definitio
     .where('status', '<>', 'retired')
     .orderBy('id')
     .execute();
+  // a rate formula without its own base weights by the rate variable's base: resolved here, so that the plan reads it
+  const rateBases = new Map(
+    (await db.selectFrom('variable').select(['id', 'rate_base']).where('value_kind', '=', 'rate').execute()).map((v) => [v.id, v.rate_base]),
+  );
   const definitions: IndicatorDefinition[] = [];
   const invalid: string[] = [];
   for (const row of rows) {
     const parsed = formulaSchema.safeParse(row.formula);
-    if (!parsed.success) {
+    if (parsed.success && parsed.data.kind === 'rate' && !parsed.data.base) {
+      const base = variableRefSchema.safeParse(rateBases.get(parsed.data.rate));
+      if (base.success) parsed.data.base = base.data;
+    }
+    if (!parsed.success || (parsed.data.kind === 'rate' && !parsed.data.base)) {
       invalid.push(row.id);
       continue;
     }

@@ -2,7 +2,7 @@
 import { BERLIN_ID, type LorLevel, lorLevels } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorConfig } from '../config.ts';
-import { type IndicatorDefinition, inputRefs } from '../plan.ts';
+import { type IndicatorDefinition, inputRef, inputRefs } from '../plan.ts';
 import { type ComputeScope, levelsCte, prefixLength, withHashAggregate } from './work.ts';
 
 /** the observation revisions read: current ones, or those valid at a past time */
@@ -188,6 +188,90 @@ export async function computeSimple(
       WHERE ${complete}
     )
     ${finalSelect(definition.id, Math.max(definition.minBase, config.minBase))}`.execute(db);
+  return Number(staged.numAffectedRows ?? 0);
+}
+
+/**
+ * rate: a delivered rate (a variable of value kind `rate`) at the level it was delivered, as delivered (value and
+ * status), with the base it refers to as denominator and rate × base / factor as numerator; every coarser level as the
+ * base-weighted mean of the delivered units that have both (Σ numerator / Σ base × factor), marked estimated. Where the
+ * declared base has no value in a version and year (residents by age before 2015), every unit of that version and year
+ * is weighted by the base variable's total instead, and the provenance says so (`weights.fallback`). Delivered values
+ * are not withheld for a small base: the agency published them under its own disclosure rules.
+ */
+export async function computeRate(db: Kysely<Database>, definition: IndicatorDefinition, config: IndicatorConfig): Promise<number> {
+  const f = definition.formula;
+  if (f.kind !== 'rate' || !f.base) return 0;
+  const base = inputRef('base', f.base, false);
+  const dims = Object.keys(base.restriction);
+  const weights = (fallback: boolean) =>
+    JSON.stringify({ weights: { variable: base.variable, breakdown: fallback ? {} : base.restriction, fallback } });
+  const minBase = Math.max(definition.minBase, config.minBase);
+  const dateOf = (variable: string, date: string) =>
+    sql`CASE WHEN ${sql.ref(date)} <> make_date(year, 12, 31) THEN jsonb_build_object(${variable}::text, ${sql.ref(date)}) END`;
+  const staged = await sql`INSERT INTO iv_stage (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression, mask, input_dates, provenance)
+    WITH ${levelsCte},
+    r AS MATERIALIZED (
+      SELECT c.lor_version, c.year, c.level, c.rank, c.unit_id, c.breakdown, c.value, c.mask, c.estimated, c.provisional, c.ref_date
+      FROM iv_cells c WHERE c.variable_id = ${f.rate}
+    ),
+    declared AS MATERIALIZED (
+      SELECT c.lor_version, c.year, c.level, c.unit_id, dp_breakdown_without(c.breakdown, ${dims}::text[]) AS breakdown,
+        sum(c.value) AS value, bit_or(c.mask) AS mask, bool_or(c.estimated) AS estimated, min(c.ref_date) AS ref_date
+      FROM iv_cells c
+      WHERE c.variable_id = ${base.variable} AND dp_breakdown_matches(c.breakdown, ${JSON.stringify(base.restriction)}::jsonb)
+        AND (${dims.length}::int = 0 OR dp_breakdown_without(c.breakdown, ${dims}::text[]) <> c.breakdown)
+      GROUP BY 1, 2, 3, 4, 5 HAVING count(*) = ${base.combos}::int
+    ),
+    declared_years AS (SELECT DISTINCT lor_version, year FROM declared),
+    b AS (
+      SELECT d.*, false AS fallback FROM declared d
+      UNION ALL
+      SELECT c.lor_version, c.year, c.level, c.unit_id, c.breakdown, c.value, c.mask, c.estimated, c.ref_date, true
+      FROM iv_cells c
+      WHERE c.variable_id = ${base.variable}
+        AND NOT EXISTS (SELECT 1 FROM declared_years y WHERE y.lor_version = c.lor_version AND y.year = c.year)
+    ),
+    delivered AS MATERIALIZED (
+      SELECT r.*, b.value AS base, b.fallback, b.ref_date AS base_date,
+        CASE WHEN b.mask IS NULL THEN r.mask ELSE r.mask | b.mask END AS all_mask, coalesce(b.estimated, false) AS base_estimated
+      FROM r LEFT JOIN b ON b.lor_version = r.lor_version AND b.year = r.year AND b.level = r.level AND b.unit_id = r.unit_id
+        AND b.breakdown = r.breakdown
+    ),
+    finest AS (SELECT lor_version, year, max(rank) AS rank FROM r GROUP BY 1, 2),
+    rolled AS (
+      SELECT d.lor_version, d.year, lv.level, CASE WHEN lv.len = 0 THEN ${BERLIN_ID}::text ELSE left(d.unit_id, lv.len) END AS unit_id,
+        d.breakdown, sum(d.value * d.base / ${f.factor}::double precision) AS numerator, sum(d.base) AS denominator,
+        bit_or(d.all_mask) AS mask, bool_or(d.fallback) AS fallback, min(d.ref_date) AS ref_date, min(d.base_date) AS base_date
+      FROM delivered d
+      JOIN finest f ON f.lor_version = d.lor_version AND f.year = d.year AND f.rank = d.rank
+      JOIN lv ON lv.rank < d.rank
+      WHERE d.base IS NOT NULL
+      GROUP BY 1, 2, 3, 4, 5
+    ),
+    x AS (
+      SELECT lor_version, year, level, unit_id, breakdown, value,
+        CASE WHEN base IS NOT NULL THEN value * base / ${f.factor}::double precision END AS numerator, base AS denominator,
+        CASE WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END AS status, NULL::text AS suppression,
+        all_mask AS mask, ${dateOf(f.rate, 'ref_date')} AS rate_date, ${dateOf(base.variable, 'base_date')} AS base_dates,
+        CASE WHEN base IS NULL THEN NULL WHEN fallback THEN ${weights(true)}::jsonb ELSE ${weights(false)}::jsonb END AS provenance
+      FROM delivered
+      UNION ALL
+      SELECT lor_version, year, level, unit_id, breakdown,
+        CASE WHEN denominator = 0 THEN NULL ELSE numerator / denominator * ${f.factor}::double precision END,
+        numerator, denominator, CASE WHEN denominator < ${minBase}::double precision THEN 'suppressed' ELSE 'estimated' END,
+        CASE WHEN denominator < ${minBase}::double precision THEN 'min_base' END,
+        mask, ${dateOf(f.rate, 'ref_date')}, ${dateOf(base.variable, 'base_date')},
+        CASE WHEN fallback THEN ${weights(true)}::jsonb ELSE ${weights(false)}::jsonb END
+      FROM rolled
+      WHERE NOT EXISTS (SELECT 1 FROM r WHERE r.lor_version = rolled.lor_version AND r.year = rolled.year AND r.level = rolled.level
+        AND r.unit_id = rolled.unit_id AND r.breakdown = rolled.breakdown)
+    )
+    SELECT ${definition.id}::text, lor_version, level, unit_id, make_date(year, 12, 31), breakdown,
+      CASE WHEN suppression IS NULL THEN round(value::numeric, 12)::double precision END,
+      round(numerator::numeric, 12)::double precision, round(denominator::numeric, 12)::double precision,
+      status, suppression, mask, nullif(coalesce(rate_date, '{}') || coalesce(base_dates, '{}'), '{}'), provenance
+    FROM x`.execute(db);
   return Number(staged.numAffectedRows ?? 0);
 }
 

@@ -40,8 +40,11 @@ export async function computeChange(
 
 /**
  * status index (Monitoring Soziale Stadtentwicklung): per version and date, z-scores (population standard deviation)
- * of each member over the units of the index level that have every member, weighted and summed, classed by the
- * thresholds; dynamics the same over each member's change against `dynamicsYears` earlier
+ * of each member valid in that year over the units of the index level that have every such member, weighted and
+ * summed, (standardised again and) classed by the thresholds; dynamics the same over each member's change against
+ * `dynamicsYears` earlier, or over the change its `dynamics` indicator delivers, classed by the dynamics thresholds.
+ * Units whose `minBase` variable is below its minimum are left out of both standardisations and written as
+ * suppressed (`min_base`), as the MSS leaves out Planungsräume under 300 residents.
  */
 export async function computeIndex(
   db: Kysely<Database>,
@@ -52,9 +55,14 @@ export async function computeIndex(
   const f = definition.formula;
   if (f.kind !== 'index') return 0;
   const t = sql.table(table);
-  const members = sql.join(f.members.map((m) => sql`(${m.indicator}::text, ${m.weight}::double precision)`));
-  const n = f.members.length;
+  const members = sql.join(
+    f.members.map(
+      (m) =>
+        sql`(${m.indicator}::text, ${m.weight}::double precision, ${m.fromYear ?? null}::int, ${m.toYear ?? null}::int, ${m.dynamics ?? null}::text)`,
+    ),
+  );
   const memberIds = f.members.map((m) => m.indicator);
+  const dynamicsIds = f.members.flatMap((m) => (m.dynamics ? [m.dynamics] : []));
   // the sum as it is, or standardised again over the units of the version and date (nulls are left out of both)
   const standardized = (column: string) =>
     f.standardize
@@ -62,19 +70,40 @@ export async function computeIndex(
       : sql.raw(column);
   // the dates the dynamics compare with, so that the earlier values are read through the primary key
   const prevDates = scope.years ? scope.years.map((y) => yearEnd(y - f.dynamicsYears)) : null;
-  const classOf = (score: string) =>
-    sql`CASE WHEN ${sql.ref(score)} IS NULL THEN NULL ELSE 1 + (SELECT count(*) FROM unnest(${f.thresholds}::double precision[]) th WHERE ${sql.ref(score)} > th)::int END`;
+  const classOf = (score: string, thresholds: number[]) =>
+    sql`CASE WHEN ${sql.ref(score)} IS NULL THEN NULL ELSE 1 + (SELECT count(*) FROM unnest(${thresholds}::double precision[]) th WHERE ${sql.ref(score)} > th)::int END`;
+  const dynamicsThresholds = f.dynamicsThresholds ?? f.thresholds;
+  const statusLabel = sql`(${f.classLabels ?? null}::text[])[${classOf('score', f.thresholds)}]`;
+  const dynamicsLabel = sql`(${f.dynamicsLabels ?? null}::text[])[${classOf('dynamics', dynamicsThresholds)}]`;
+  // residents (or whatever minBase names) of each unit at the index level, from the rolled-up cells of this recompute
+  const small = f.minBase
+    ? sql`SELECT c.lor_version, c.unit_id, make_date(c.year, 12, 31) AS ref_date FROM iv_cells c
+        WHERE c.variable_id = ${f.minBase.variable} AND c.level = ${f.level} AND c.breakdown = '' AND c.value < ${f.minBase.min}::double precision`
+    : sql`SELECT NULL::text AS lor_version, NULL::text AS unit_id, NULL::date AS ref_date WHERE false`;
   const staged = await sql`INSERT INTO iv_stage (indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression,
-      class, class_label, dynamics, dynamics_class, provenance)
-    WITH m(indicator_id, weight) AS (VALUES ${members}),
-    base AS (
-      SELECT v.lor_version, v.unit_id, v.ref_date, v.indicator_id, m.weight, v.value, v.status, v.provenance->'batches' AS batches
-      FROM ${t} v JOIN m ON m.indicator_id = v.indicator_id
+      class, class_label, dynamics, dynamics_class, dynamics_label, combined_label, provenance)
+    WITH m(indicator_id, weight, from_year, to_year, dynamics_id) AS (VALUES ${members}),
+    small AS MATERIALIZED (${small}),
+    valid AS (
+      -- the members of each date's edition, and how many a unit needs
+      SELECT d.ref_date, m.*, count(*) OVER (PARTITION BY d.ref_date) AS n
+      FROM (SELECT DISTINCT v.ref_date FROM ${t} v WHERE v.indicator_id = ANY (${memberIds}::text[]) AND ${inScope('v', scope)}) d
+      JOIN m ON (m.from_year IS NULL OR extract(year FROM d.ref_date) >= m.from_year)
+        AND (m.to_year IS NULL OR extract(year FROM d.ref_date) <= m.to_year)
+    ),
+    all_units AS (
+      SELECT v.lor_version, v.unit_id, v.ref_date, v.indicator_id, m.weight, m.n, m.dynamics_id, v.value, v.status,
+        v.provenance->'batches' AS batches
+      FROM ${t} v JOIN valid m ON m.indicator_id = v.indicator_id AND m.ref_date = v.ref_date
       WHERE v.indicator_id = ANY (${memberIds}::text[]) AND v.level = ${f.level} AND v.breakdown = '' AND v.value IS NOT NULL
         AND ${inScope('v', scope)}
     ),
+    base AS (
+      SELECT a.* FROM all_units a
+      WHERE NOT EXISTS (SELECT 1 FROM small s WHERE s.lor_version = a.lor_version AND s.unit_id = a.unit_id AND s.ref_date = a.ref_date)
+    ),
     complete AS (
-      SELECT lor_version, unit_id, ref_date FROM base GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = ${n}::int
+      SELECT lor_version, unit_id, ref_date FROM base GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = max(n)
     ),
     z AS (
       SELECT b.*, (b.value - avg(b.value) OVER w) / nullif(stddev_pop(b.value) OVER w, 0) AS z
@@ -88,23 +117,27 @@ export async function computeIndex(
       FROM z GROUP BY 1, 2, 3
     ),
     changes AS (
-      SELECT b.lor_version, b.unit_id, b.ref_date, b.indicator_id, b.weight, b.value - prev.value AS d
+      -- a member's change: as its dynamics indicator delivers it, else against its value dynamicsYears earlier
+      SELECT b.lor_version, b.unit_id, b.ref_date, b.indicator_id, b.weight, b.n,
+        CASE WHEN b.dynamics_id IS NOT NULL THEN dv.value ELSE b.value - prev.value END AS d
       FROM base b JOIN complete c USING (lor_version, unit_id, ref_date)
-      JOIN ${t} prev ON prev.indicator_id = ANY (${memberIds}::text[])
+      LEFT JOIN ${t} dv ON b.dynamics_id IS NOT NULL AND dv.indicator_id = ANY (${dynamicsIds}::text[])
+        AND dv.indicator_id = b.dynamics_id AND dv.lor_version = b.lor_version AND dv.level = ${f.level}
+        AND dv.unit_id = b.unit_id AND dv.breakdown = '' AND dv.ref_date = b.ref_date
+      LEFT JOIN ${t} prev ON b.dynamics_id IS NULL AND prev.indicator_id = ANY (${memberIds}::text[])
         AND (${prevDates}::date[] IS NULL OR prev.ref_date = ANY (${prevDates}::date[]))
         AND prev.indicator_id = b.indicator_id AND prev.lor_version = b.lor_version AND prev.level = ${f.level}
         AND prev.unit_id = b.unit_id AND prev.breakdown = ''
         AND prev.ref_date = (b.ref_date - make_interval(years => ${f.dynamicsYears}::int))::date
-      WHERE prev.value IS NOT NULL
     ),
     dz AS (
       SELECT c.*, (c.d - avg(c.d) OVER w) / nullif(stddev_pop(c.d) OVER w, 0) AS z
-      FROM changes c
+      FROM changes c WHERE c.d IS NOT NULL
       WINDOW w AS (PARTITION BY c.lor_version, c.ref_date, c.indicator_id)
     ),
     dyn AS (
       SELECT lor_version, unit_id, ref_date, sum(weight * z) AS dynamics
-      FROM dz GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = ${n}::int
+      FROM dz GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = max(n)
     ),
     x AS (
       -- rounded so that the class and a recompute summing in another order agree
@@ -112,12 +145,25 @@ export async function computeIndex(
         s.estimated, s.provisional, s.batches, round((${standardized('d.dynamics')})::numeric, 12)::double precision AS dynamics
       FROM scored s LEFT JOIN dyn d USING (lor_version, unit_id, ref_date)
       WINDOW units AS (PARTITION BY s.lor_version, s.ref_date)
+    ),
+    labelled AS (
+      SELECT x.*, ${statusLabel} AS status_label, ${dynamicsLabel} AS dynamics_label FROM x
     )
     SELECT ${definition.id}::text, lor_version, ${f.level}, unit_id, ref_date, '', score, NULL, NULL,
       CASE WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END, NULL,
-      ${classOf('score')}, (${f.classLabels ?? null}::text[])[${classOf('score')}],
-      dynamics, ${classOf('dynamics')},
+      ${classOf('score', f.thresholds)}, status_label, dynamics, ${classOf('dynamics', dynamicsThresholds)}, dynamics_label,
+      CASE WHEN status_label IS NOT NULL AND dynamics_label IS NOT NULL AND ${f.combinedLabel ?? null}::text IS NOT NULL
+        THEN replace(replace(${f.combinedLabel ?? null}::text, '{status}', status_label), '{dynamics}', dynamics_label) END,
       jsonb_build_object('batches', to_jsonb(batches), 'from', ${JSON.stringify(memberIds)}::jsonb)
-    FROM x`.execute(db);
+    FROM labelled
+    UNION ALL
+    -- units left out of the standardisation for their small base: written as withheld, with the reason
+    SELECT ${definition.id}::text, a.lor_version, ${f.level}, a.unit_id, a.ref_date, '',
+      NULL::double precision, NULL::double precision, NULL::double precision, 'suppressed', 'min_base', NULL::int, NULL::text,
+      NULL::double precision, NULL::int, NULL::text, NULL::text,
+      jsonb_build_object('batches', to_jsonb(dp_uuid_union(dp_array_concat(ARRAY(SELECT jsonb_array_elements_text(a.batches))::uuid[]))),
+        'from', ${JSON.stringify(memberIds)}::jsonb)
+    FROM all_units a JOIN small s ON s.lor_version = a.lor_version AND s.unit_id = a.unit_id AND s.ref_date = a.ref_date
+    GROUP BY a.lor_version, a.unit_id, a.ref_date`.execute(db);
   return Number(staged.numAffectedRows ?? 0);
 }

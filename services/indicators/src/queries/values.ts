@@ -32,6 +32,8 @@ export interface IndicatorValue {
   classLabel: string | null;
   dynamics: number | null;
   dynamicsClass: number | null;
+  dynamicsLabel: string | null;
+  combinedLabel: string | null;
   provenance: { batches: string[]; inputDates?: Record<string, string>; from?: string[] };
   computedAt: string;
 }
@@ -78,6 +80,8 @@ function toValue(r: Row): IndicatorValue {
     classLabel: r.class_label,
     dynamics: r.dynamics,
     dynamicsClass: r.dynamics_class,
+    dynamicsLabel: r.dynamics_label,
+    combinedLabel: r.combined_label,
     provenance: r.provenance,
     computedAt: new Date(r.computed_at).toISOString(),
   };
@@ -85,7 +89,7 @@ function toValue(r: Row): IndicatorValue {
 
 const columns = sql`v.indicator_id, v.lor_version, v.level, v.unit_id, u.name AS unit_name, v.ref_date, v.breakdown, v.value,
   v.numerator, v.denominator, v.status, v.suppression, v.berlin, v.district, v.rank, v.rank_district, v.percentile, v.change_1y, v.change_ny,
-  v.target, v.target_distance, v.class, v.class_label, v.dynamics, v.dynamics_class, v.provenance, v.computed_at`;
+  v.target, v.target_distance, v.class, v.class_label, v.dynamics, v.dynamics_class, v.dynamics_label, v.combined_label, v.provenance, v.computed_at`;
 
 /** the reference dates an indicator has values for in a version, newest first */
 export async function indicatorDates(db: Kysely<Database>, table: ValueTable, indicator: string, version: string): Promise<string[]> {

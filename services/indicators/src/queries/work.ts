@@ -68,6 +68,7 @@ export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Pro
     ref_date date NOT NULL, breakdown text COLLATE "C" NOT NULL,
     value double precision, numerator double precision, denominator double precision,
     status text NOT NULL, suppression text, class integer, class_label text, dynamics double precision, dynamics_class integer,
+    dynamics_label text, combined_label text,
     -- provenance: the batch mask and input dates of values computed from cells, or written out by derived kinds
     mask bit varying, input_dates jsonb, provenance jsonb
   ) ON COMMIT DROP`.execute(db);

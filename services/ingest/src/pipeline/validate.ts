@@ -5,7 +5,9 @@ import { canonicalBreakdown, type RawRow, type StagedRow } from './rows.ts';
 
 export interface VariableRules {
   id: string;
-  value_kind: 'count' | 'measure';
+  value_kind: 'count' | 'measure' | 'rate';
+  /** a rate in `%` is a share (0 to 100); rates in other units (`Prozentpunkte`, `je 100 EW`) are changes, balances or volumes */
+  unit?: string;
   aggregation: 'sum' | 'none';
   finest_level: string;
   reference_date: string;
@@ -103,13 +105,19 @@ export function makeValidator(target: ValidationTarget): (raw: RawRow) => Staged
       else if (parsed === undefined)
         err('value', 'not-a-number', `Value ${quote(raw.value)} is not a finite number${decimalComma ? ' (decimal comma)' : ''}.`);
       else if (variable.value_kind === 'count' && parsed < 0) err('value', 'negative-count', `Value ${parsed} is negative; ${variable.id} is a count.`);
+      // a share computed by a weighted mean may miss 0 or 100 by the last bit of a double
+      else if (variable.value_kind === 'rate' && variable.unit === '%' && (parsed < -1e-9 || parsed > 100 + 1e-9))
+        err('value', 'rate-out-of-range', `Value ${parsed} is not a share between 0 and 100; ${variable.id} is a rate in %.`);
       else value = parsed;
     }
     if (deleted) value = null;
 
     const statusText = (text(raw.status) ?? '').toLowerCase();
-    const status = statusText === '' || statusText === 'a' ? 'final' : statusText === 'p' ? 'provisional' : statusText;
-    if (status !== 'final' && status !== 'provisional') err('status', 'invalid-status', `Status ${quote(raw.status)} is not provisional or final.`);
+    // SDMX OBS_STATUS codes A (normal), P (provisional), E (estimated) or the words
+    const status = statusText === '' || statusText === 'a' ? 'final' : statusText === 'p' ? 'provisional' : statusText === 'e' ? 'estimated' : statusText;
+    if (status !== 'final' && status !== 'provisional' && status !== 'estimated') {
+      err('status', 'invalid-status', `Status ${quote(raw.status)} is not final, provisional or estimated.`);
+    }
 
     const pairs: Record<string, string> = {};
     for (const [dim, codeRaw] of Object.entries(raw.breakdown)) {
@@ -129,7 +137,7 @@ export function makeValidator(target: ValidationTarget): (raw: RawRow) => Staged
       breakdown: canonicalBreakdown(pairs),
       value,
       deleted,
-      status: status as 'provisional' | 'final',
+      status: status as StagedRow['status'],
     };
   };
 }

@@ -4,7 +4,7 @@ import type { Database, Kysely } from '@datenpool/db';
 export async function findVariable(db: Kysely<Database>, id: string) {
   return db
     .selectFrom('variable')
-    .select(['id', 'agency_id', 'status', 'value_kind', 'aggregation', 'finest_level', 'reference_date', 'breakdowns', 'access'])
+    .select(['id', 'agency_id', 'status', 'value_kind', 'unit', 'aggregation', 'finest_level', 'reference_date', 'breakdowns', 'access'])
     .where('id', '=', id)
     .executeTakeFirst();
 }

@@ -108,11 +108,13 @@ export async function updateIndicator(db: Db, id: string, patch: IndicatorPatch,
 /** the graph the access rules and formula checks need: every variable's access and breakdowns, every formula */
 export async function catalogGraph(db: Db) {
   const [variables, indicators] = await Promise.all([
-    db.selectFrom('variable').select(['id', 'access', 'status', 'breakdowns']).execute(),
+    db.selectFrom('variable').select(['id', 'access', 'status', 'breakdowns', 'value_kind']).execute(),
     db.selectFrom('indicator').select(['id', 'formula', 'status']).execute(),
   ]);
   return {
-    variables: new Map(variables.map((v) => [v.id, { access: v.access, status: v.status, breakdowns: v.breakdowns as Record<string, string[]> }])),
+    variables: new Map(
+      variables.map((v) => [v.id, { access: v.access, status: v.status, breakdowns: v.breakdowns as Record<string, string[]>, valueKind: v.value_kind }]),
+    ),
     indicators: new Map(indicators.map((i) => [i.id, { formula: i.formula, status: i.status }])),
   };
 }

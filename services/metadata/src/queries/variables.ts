@@ -38,6 +38,7 @@ export function variableOut(row: VariableRow): VariableOut {
     description: row.description,
     unit: row.unit,
     valueKind: row.value_kind,
+    rateBase: (row.rate_base ?? null) as VariableOut['rateBase'],
     aggregation: row.aggregation,
     finestLevel: row.finest_level,
     periodicity: row.periodicity,
@@ -73,6 +74,7 @@ export async function insertVariable(db: Db, v: VariableCreate, version: number)
       description: v.description,
       unit: v.unit,
       value_kind: v.valueKind,
+      rate_base: v.rateBase === null ? null : JSON.stringify(v.rateBase),
       aggregation: v.aggregation,
       finest_level: v.finestLevel,
       periodicity: v.periodicity,
@@ -95,6 +97,7 @@ export async function updateVariable(db: Db, id: string, patch: VariablePatch): 
     description: 'description',
     unit: 'unit',
     valueKind: 'value_kind',
+    rateBase: 'rate_base',
     aggregation: 'aggregation',
     finestLevel: 'finest_level',
     periodicity: 'periodicity',
@@ -108,7 +111,7 @@ export async function updateVariable(db: Db, id: string, patch: VariablePatch): 
   };
   for (const [field, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    set[columns[field as keyof VariablePatch]] = field === 'breakdowns' ? JSON.stringify(value) : value;
+    set[columns[field as keyof VariablePatch]] = field === 'breakdowns' || field === 'rateBase' ? (value === null ? null : JSON.stringify(value)) : value;
   }
   await db
     .updateTable('variable')

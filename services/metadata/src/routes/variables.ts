@@ -12,13 +12,26 @@ import {
 } from '@datenpool/service-kit';
 import { z } from 'zod';
 import { assertMayRead, assertMayWriteFor, mayReadRestricted } from '../access.ts';
+import { rateProblems } from '../formula-check.ts';
+import { catalogGraph } from '../queries/indicators.ts';
 import { getAgency, getVariable, insertVariable, listVariables, updateVariable } from '../queries/variables.ts';
 import { idParams, type VariableOut, variableCreateBody, variablePatchBody, variableQuery, variableSchema } from '../schemas.ts';
 
 /** the fields that make up what an observation of the variable means (structural persistence) */
-const meaningFields = ['labelDe', 'labelEn', 'unit', 'valueKind', 'aggregation', 'breakdowns', 'finestLevel', 'referenceDate'] as const;
+const meaningFields = ['labelDe', 'labelEn', 'unit', 'valueKind', 'rateBase', 'aggregation', 'breakdowns', 'finestLevel', 'referenceDate'] as const;
 
 const write = { tags: ['metadata'], security: [{ apiKey: [] }] };
+
+/** a rate's base and aggregation (422 naming the field), checked against the catalog the transaction sees */
+async function requireRateRules(db: Parameters<typeof catalogGraph>[0], v: Parameters<typeof rateProblems>[1]): Promise<void> {
+  if (v.valueKind !== 'rate' && v.rateBase === null) return;
+  const problems = rateProblems(await catalogGraph(db), v);
+  if (problems.length > 0) {
+    throw new Unprocessable(`The rate of variable ${v.id} is invalid: ${problems.map((p) => `${p.pointer}: ${p.reason}`).join('; ')}`, {
+      invalidParams: problems,
+    });
+  }
+}
 
 async function requireAgency(app: App, agencyId: string): Promise<void> {
   if (!(await getAgency(app.database.db, agencyId))) {
@@ -94,6 +107,7 @@ export async function variableRoutes(app: App): Promise<void> {
           assertMayWriteFor(request.principal, previous.agencyId);
           version = previous.version + 1;
         }
+        await requireRateRules(trx, body);
         await insertVariable(trx, body, version);
         await audit(trx, request.principal, 'variable.create', `variable:${body.id}`, body);
         return getVariable(trx, body.id);
@@ -134,6 +148,12 @@ export async function variableRoutes(app: App): Promise<void> {
             );
           }
         }
+        await requireRateRules(trx, {
+          id,
+          valueKind: patch.valueKind ?? current.valueKind,
+          rateBase: patch.rateBase !== undefined ? patch.rateBase : current.rateBase,
+          aggregation: patch.aggregation ?? current.aggregation,
+        });
         if (patch.status !== undefined && patch.status !== current.status) {
           const allowed = current.status === 'draft' || (current.status === 'active' && patch.status === 'retired');
           if (!allowed) throw new Conflict(`Variable ${id} cannot go from ${current.status} to ${patch.status}.`, { fields: ['status'] });
