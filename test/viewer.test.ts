@@ -134,22 +134,50 @@ t.test('the viewer in Chromium', { skip }, async (t) => {
   page.on('request', (request) => requests.push(request.url()));
   mkdirSync(screenshots, { recursive: true });
 
-  // an inside point of every 2021 Prognoseraum, from PostGIS rather than from the viewer
+  // an inside point of every 2021 Planungsraum, from PostGIS rather than from the viewer
   const inside = await sql<{ id: string; name: string; lon: number; lat: number }>`
     SELECT id, name, ST_X(p) AS lon, ST_Y(p) AS lat
     FROM (SELECT id, name, ST_Transform(ST_PointOnSurface(geom), 4326) AS p FROM lor_unit
-          WHERE version = '2021' AND level = 'prognoseraum' AND geom IS NOT NULL) s`.execute(database.db);
+          WHERE version = '2021' AND level = 'planungsraum' AND geom IS NOT NULL) s`.execute(database.db);
   const pointOf = new Map(inside.rows.map((r) => [r.id, r]));
   const valuesOf = async (indicator: string) => {
-    const response = await app.inject({ url: `/v1/indicators/${indicator}/values?version=2021&level=prognoseraum` });
+    const response = await app.inject({ url: `/v1/indicators/${indicator}/values?version=2021&level=planungsraum` });
     return (response.json() as { values: Array<{ unit: string; unitName: string; value: number | null; status: string }> }).values;
   };
 
-  await page.goto(`${base}/viewer/#v=2021&l=prognoseraum&i=anteil_65_plus`);
+  // the default view: no state in the URL
+  await page.goto(`${base}/viewer/`);
   await waitForRender(page, 0);
   const mapBox = (await page.locator('#map').boundingBox())!;
   const mapPng = await page.screenshot();
-  writeFileSync(path.join(screenshots, 'map.png'), mapPng);
+  const mapFile = path.join(screenshots, 'map.png');
+  writeFileSync(mapFile, mapPng);
+  t.comment(`screenshot of the default view (LOR 2021 Planungsräume, anteil_65_plus): ${mapFile}`);
+
+  await t.test('the default view is the 2021 Planungsräume, every one drawn and coloured by its class', async (t) => {
+    t.match(await page.evaluate(() => window.datenpoolViewer.state), { version: '2021', level: 'planungsraum', indicator: 'anteil_65_plus' });
+    t.equal(await page.locator('#level').inputValue(), 'planungsraum');
+    t.equal(inside.rows.length, 542, 'PostGIS has 542 Planungsräume with geometry');
+    const drawn = await page.evaluate(() => {
+      const map = window.datenpoolViewer.map as {
+        queryRenderedFeatures(options: { layers: string[] }): Array<{ properties: { id: string; cls: number } }>;
+        getPaintProperty(layer: string, property: string): unknown;
+      };
+      const byId = new Map(map.queryRenderedFeatures({ layers: ['units-fill'] }).map((f) => [f.properties.id, f.properties.cls]));
+      return { ids: [...byId.keys()].sort(), classes: [...byId.values()], fill: map.getPaintProperty('units-fill', 'fill-color') };
+    });
+    t.same(drawn.ids, inside.rows.map((r) => r.id).sort(), 'every Planungsraum is rendered');
+    const values = await valuesOf('anteil_65_plus');
+    const withValue = values.filter((v) => v.value !== null && v.status !== 'suppressed').length;
+    t.ok(withValue > 500, `${withValue} Planungsräume have a value`);
+    t.equal(drawn.classes.filter((c) => c >= 0).length, withValue, 'each unit with a value is in a class');
+    const legendClasses = await page.locator('#legend li[data-class]:not([data-class=none]):not([data-class=suppressed])').count();
+    t.equal(legendClasses, 5, 'five quantile classes in the legend');
+    t.equal(new Set(drawn.classes.filter((c) => c >= 0)).size, legendClasses, 'every legend class is on the map');
+    t.ok(Array.isArray(drawn.fill) && JSON.stringify(drawn.fill).includes('#253494'), 'the fill is the class palette, not one colour');
+    const notice = await page.locator('#notice');
+    t.ok(await notice.isHidden(), 'no notice (no level without geometry, values present)');
+  });
 
   await t.test('the map draws the units in colour inside Berlin', async (t) => {
     const southWest = await screenPoint(page, 13.09, 52.34);
@@ -165,7 +193,7 @@ t.test('the viewer in Chromium', { skip }, async (t) => {
 
   await t.test('the unit with the highest value is drawn darker than the one with the lowest', async (t) => {
     const values = (await valuesOf('anteil_65_plus')).filter((v) => v.value !== null && pointOf.has(v.unit));
-    t.ok(values.length > 50, 'values for the Prognoseräume');
+    t.ok(values.length > 500, 'values for the Planungsräume');
     const sorted = [...values].sort((a, b) => (a.value as number) - (b.value as number));
     const colourAt = async (unit: string) => {
       const p = pointOf.get(unit)!;
@@ -201,11 +229,15 @@ t.test('the viewer in Chromium', { skip }, async (t) => {
     t.ok(changed / total > 0.05, `${((changed / total) * 100).toFixed(0)} % of the map's pixels changed colour`);
   });
 
-  const profileProbe = await app.inject({ url: '/v1/units/0110/profile?version=2021' });
+  // a Planungsraum of Tiergarten Süd with a value, large enough to hit with a click
+  const { rows: targets } = await sql<{ id: string }>`SELECT id FROM lor_unit WHERE version = '2021' AND level = 'planungsraum'
+    AND id LIKE '0110%' ORDER BY ST_Area(geom) DESC LIMIT 1`.execute(database.db);
+  const targetId = targets[0]!.id;
+  const profileProbe = await app.inject({ url: `/v1/units/${targetId}/profile?version=2021` });
   const profileMissing = profileProbe.statusCode === 404 && !/unit/i.test(profileProbe.body) ? 'the profile API (/v1/units/{id}/profile) is not there yet' : false;
 
-  await t.test('clicking a Prognoseraum opens its profile with the values of the API', { skip: profileMissing }, async (t) => {
-    const target = inside.rows.find((r) => r.id === '0110') ?? inside.rows[0]!;
+  await t.test('clicking a Planungsraum opens its profile with the values of the API', { skip: profileMissing }, async (t) => {
+    const target = pointOf.get(targetId)!;
     const at = await screenPoint(page, target.lon, target.lat);
     await page.mouse.click(at.x, at.y);
     await page.locator('#profile tr[data-indicator]').first().waitFor({ timeout: 60_000 });
@@ -253,7 +285,7 @@ t.test('the viewer in Chromium', { skip }, async (t) => {
       t.ok(lines.length > 1, 'a header and rows');
       for (const line of lines.slice(1)) {
         const indicator = line.split(',')[0]!;
-        const api = await app.inject({ url: `/v1/indicators/${indicator}/values?version=2021&level=prognoseraum&unit=${target.id}&f=csv` });
+        const api = await app.inject({ url: `/v1/indicators/${indicator}/values?version=2021&level=planungsraum&unit=${target.id}&f=csv` });
         const apiLines = api.body.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
         t.equal(lines[0], apiLines[0], `${indicator}: same header`);
         t.equal(line, apiLines[1], `${indicator}: same row`);
@@ -264,7 +296,8 @@ t.test('the viewer in Chromium', { skip }, async (t) => {
   await t.test("the table's CSV link downloads the API's CSV byte for byte", async (t) => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#values-csv')]);
     const body = readFileSync((await download.path())!);
-    const api = await app.inject({ url: '/v1/indicators/anteil_unter_6/values?version=2021&level=prognoseraum&date=2022-12-31&f=csv' });
+    const latest = (await app.inject({ url: '/v1/indicators/anteil_unter_6/values?version=2021&level=planungsraum' })).json().date as string;
+    const api = await app.inject({ url: `/v1/indicators/anteil_unter_6/values?version=2021&level=planungsraum&date=${latest}&f=csv` });
     t.equal(api.statusCode, 200);
     t.ok(body.equals(api.rawPayload), 'identical bytes');
   });
@@ -288,12 +321,14 @@ t.test('the viewer in Chromium', { skip }, async (t) => {
   });
 
   await t.test('a level without geometry says so and still lists the values', async (t) => {
+    // every bundled level has polygons; an operator's import without them is what this shows
+    await sql`UPDATE lor_unit SET geom = NULL WHERE version = '2021' AND level = 'bezirksregion'`.execute(database.db);
     const third = await context.newPage();
     third.on('pageerror', (error) => consoleErrors.push(error.message));
-    await third.goto(`${base}/viewer/#v=2021&l=planungsraum&i=anteil_65_plus`);
+    await third.goto(`${base}/viewer/#v=2021&l=bezirksregion&i=anteil_65_plus`);
     await waitForRender(third, 0);
     t.match(await third.locator('#notice').textContent(), /keine Geometrie/);
-    const apiValues = (await app.inject({ url: '/v1/indicators/anteil_65_plus/values?version=2021&level=planungsraum' })).json().values as Array<{ status: string }>;
+    const apiValues = (await app.inject({ url: '/v1/indicators/anteil_65_plus/values?version=2021&level=bezirksregion' })).json().values as Array<{ status: string }>;
     t.equal(await third.locator('#table tbody tr').count(), apiValues.length);
     const suppressed = apiValues.filter((v) => v.status === 'suppressed').length;
     t.equal(await third.locator('#table tbody tr[data-status=suppressed]').count(), suppressed, 'suppressed rows are marked');

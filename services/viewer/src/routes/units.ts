@@ -37,7 +37,7 @@ export async function unitRoutes(app: App): Promise<void> {
         summary: 'LOR units of a level with geometry simplified for a zoom level (GeoJSON, CRS84)',
         description:
           'What the map viewer draws: each unit simplified (topology-preserving, tolerance a quarter pixel at `zoom`), ' +
-          'coordinates to 5 decimals. Units whose geometry is not known yet come with `geometry: null`. The full geometry is in ' +
+          'coordinates to 5 decimals. Units without geometry (none in the bundled set; possible after an import without polygons) come with `geometry: null`. The full geometry is in ' +
           '`/collections/lor-{version}-{level}/items`.',
         params,
         querystring: query,

@@ -16,9 +16,10 @@ export interface ViewState {
   lang: Language;
 }
 
+/** today's LOR at its finest level, coloured by an indicator the bundled residents' register feeds there */
 export const defaultState: ViewState = {
   version: '2021',
-  level: 'prognoseraum',
+  level: 'planungsraum',
   indicator: 'anteil_65_plus',
   date: '',
   unit: '',

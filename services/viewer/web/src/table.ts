@@ -21,7 +21,7 @@ export function renderValueTable(
       : el(
           'table',
           { class: 'values' },
-          el('thead', {}, el('tr', {}, el('th', {}, words.unit), el('th', {}, words.value), el('th', {}, words.rank))),
+          el('thead', {}, el('tr', {}, el('th', {}, words.unit), el('th', { class: 'num' }, words.value), el('th', { class: 'num' }, words.rank))),
           el(
             'tbody',
             {},
