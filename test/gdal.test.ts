@@ -56,6 +56,29 @@ t.test('ogrinfo reports each collection with its real feature count', async (t) 
   t.equal(counts.find((c) => c.id === 'lor-2006-planungsraum')?.n, 448);
 });
 
+t.test('ogrinfo lists the 2021 Planungsräume and Bezirksregionen with 542 and 143 features, every one with a polygon', async (t) => {
+  for (const [id, units] of [['lor-2021-planungsraum', 542], ['lor-2021-bezirksregion', 143]] as const) {
+    const summary = await gdal(ogrinfo, ['-ro', '-so', source, id]);
+    t.equal(Number(/Feature Count: (\d+)/.exec(summary)?.[1]), units, `${id}: ${units} features`);
+    t.match(summary, /Geometry: Multi Polygon/, `${id}: polygons`);
+    // GDAL reads every feature and counts those with geometry itself (SQLite dialect)
+    const out = await gdal(ogrinfo, [
+      '-ro', '-dialect', 'SQLite', '-sql',
+      `SELECT count(*) AS n, sum(CASE WHEN ST_IsEmpty(geometry) = 0 THEN 1 ELSE 0 END) AS polygons FROM "${id}"`,
+      source,
+    ]);
+    t.equal(Number(/\bn \(Integer\) = (\d+)/.exec(out)?.[1]), units, `${id}: ${units} features read`);
+    t.equal(Number(/polygons \(Integer\) = (\d+)/.exec(out)?.[1]), units, `${id}: each with a non-empty geometry`);
+  }
+  const [w, s, e, n] = [13.35, 52.49, 13.45, 52.53];
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit
+    WHERE version = '2021' AND level = 'planungsraum'
+      AND ST_Intersects(ST_Transform(geom, 4326), ST_MakeEnvelope(${w}, ${s}, ${e}, ${n}, 4326))`.execute(database.db);
+  const spat = await gdal(ogrinfo, ['-ro', '-so', '-spat', String(w), String(s), String(e), String(n), source, 'lor-2021-planungsraum']);
+  t.ok((rows[0]?.n ?? 0) > 10);
+  t.equal(Number(/Feature Count: (\d+)/.exec(spat)?.[1]), rows[0]?.n, `-spat over the 2021 Planungsräume: ${rows[0]?.n}`);
+});
+
 t.test('ogr2ogr downloads every feature of every collection, following next links', async (t) => {
   for (const { id, n } of counts) {
     const target = path.join(workdir, `${id}.geojson`);
