@@ -11,10 +11,10 @@ await addVariable(db, { id: 't_fac', agency: 'senbjf' });
 await addVariable(db, { id: 't_cap', agency: 'senbjf' });
 const key = await addKey(db, 'senbjf', ['ingest:write']);
 
-// three Prognoseräume of the imported geometry, and a point inside each (computed by PostGIS, not by the code under test)
+// three Planungsräume (the finest 2021 level with geometry) of the imported geometry, and a point inside each (computed by PostGIS, not by the code under test)
 const inside = await sql<{ id: string; x: number; y: number; lon: number; lat: number }>`
   SELECT id, ST_X(p) AS x, ST_Y(p) AS y, ST_X(ST_Transform(p, 4326)) AS lon, ST_Y(ST_Transform(p, 4326)) AS lat
-  FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM lor_unit WHERE version = '2021' AND level = 'prognoseraum' AND geom IS NOT NULL ORDER BY id LIMIT 3) q`.execute(db);
+  FROM (SELECT id, ST_PointOnSurface(geom) AS p FROM lor_unit WHERE version = '2021' AND level = 'planungsraum' AND geom IS NOT NULL ORDER BY id LIMIT 3) q`.execute(db);
 const [a, b] = inside.rows;
 const feature = (x: number, y: number, places: unknown) => ({ type: 'Feature', properties: { e_platz: places }, geometry: { type: 'Point', coordinates: [x, y] } });
 const push = (doc: unknown, query: string) =>
@@ -25,8 +25,8 @@ const push = (doc: unknown, query: string) =>
     payload: JSON.stringify(doc),
   });
 
-t.test('points are counted per Prognoseraum, capacities summed, other units get zero', async (t) => {
-  t.ok(a && b, 'the template has Prognoseraum geometry');
+t.test('points are counted per Planungsraum, capacities summed, other units get zero', async (t) => {
+  t.ok(a && b, 'the template has Planungsraum geometry');
   const doc = {
     type: 'FeatureCollection',
     crs: { type: 'name', properties: { name: 'urn:ogc:def:crs:EPSG::25833' } },
@@ -34,14 +34,14 @@ t.test('points are counted per Prognoseraum, capacities summed, other units get 
   };
   const res = await push(doc, '');
   t.equal(res.statusCode, 201, res.body);
-  t.match(res.json(), { level: 'prognoseraum', points: 3, batches: [{ variable: 't_fac', status: 'accepted' }, { variable: 't_cap', status: 'accepted' }] });
+  t.match(res.json(), { level: 'planungsraum', points: 3, batches: [{ variable: 't_fac', status: 'accepted' }, { variable: 't_cap', status: 'accepted' }] });
   const count = await db.selectFrom('observation').select(['unit_id', 'value']).where('variable_id', '=', 't_fac').where('value', '>', 0).orderBy('unit_id').execute();
   t.same(count, [{ unit_id: a!.id, value: 2 }, { unit_id: b!.id, value: 1 }]);
   const cap = await db.selectFrom('observation').select(['unit_id', 'value']).where('variable_id', '=', 't_cap').where('value', '>', 0).orderBy('unit_id').execute();
   t.same(cap, [{ unit_id: a!.id, value: 15 }, { unit_id: b!.id, value: 7 }]);
-  const units = await db.selectFrom('lor_unit').select('id').where('version', '=', '2021').where('level', '=', 'prognoseraum').execute();
+  const units = await db.selectFrom('lor_unit').select('id').where('version', '=', '2021').where('level', '=', 'planungsraum').execute();
   const all = await db.selectFrom('observation').select('id').where('variable_id', '=', 't_fac').execute();
-  t.equal(all.length, units.length, 'every Prognoseraum has a count');
+  t.equal(all.length, units.length, 'every Planungsraum has a count');
 });
 
 t.test('CRS84 points (the GeoJSON default) are transformed before the join', async (t) => {
