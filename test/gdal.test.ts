@@ -79,6 +79,22 @@ t.test('ogrinfo lists the 2021 Planungsräume and Bezirksregionen with 542 and 1
   t.equal(Number(/Feature Count: (\d+)/.exec(spat)?.[1]), rows[0]?.n, `-spat over the 2021 Planungsräume: ${rows[0]?.n}`);
 });
 
+t.test('the indicator layer of anteil_65_plus (2021 Planungsräume by default) reaches GDAL with a polygon per feature', async (t) => {
+  const id = 'indicator-anteil_65_plus';
+  const page = (await app.inject({ url: `/collections/${id}/items?f=json&limit=1` })).json();
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM indicator_value
+    WHERE indicator_id = 'anteil_65_plus' AND lor_version = '2021' AND level = 'planungsraum' AND breakdown = ''
+      AND ref_date = (SELECT max(ref_date) FROM indicator_value WHERE indicator_id = 'anteil_65_plus' AND lor_version = '2021')`.execute(database.db);
+  t.ok((rows[0]?.n ?? 0) > 500, `${rows[0]?.n} Planungsräume with a value on the latest date`);
+  t.equal(page.numberMatched, rows[0]?.n, 'the layer holds them');
+  const out = await gdal(ogrinfo, [
+    '-ro', '-dialect', 'SQLite', '-sql',
+    `SELECT count(*) AS n, sum(CASE WHEN ST_IsEmpty(geometry) = 0 THEN 1 ELSE 0 END) AS polygons FROM "${id}"`,
+    source,
+  ]);
+  t.equal(Number(/polygons \(Integer\) = (\d+)/.exec(out)?.[1]), rows[0]?.n, 'each with a non-empty geometry');
+});
+
 t.test('ogr2ogr downloads every feature of every collection, following next links', async (t) => {
   for (const { id, n } of counts) {
     const target = path.join(workdir, `${id}.geojson`);
