@@ -37,7 +37,8 @@ export async function pushRoutes(app: App, config: IngestConfig): Promise<void> 
           'Bodies: text/csv (comma or semicolon, UTF-8 with or without BOM, header row naming unit, date, value, optional status; ' +
           'every other column is a breakdown dimension), application/vnd.sdmx.data+csv (SDMX-CSV 2.0 with ACTION M/R/D; ' +
           'LOR or REF_AREA, TIME_PERIOD, OBS_VALUE, OBS_STATUS), application/json ({"observations":[{unit,date,value,breakdown,status}]}), ' +
-          'application/geo+json (facility points: counts per finest unit with geometry; needs date, optionally capacityVariable and capacityProperty). ' +
+          'application/geo+json (facility points: counts per finest unit with geometry; needs date, optionally capacityVariable and capacityProperty; ' +
+          'for kitas, schulen and jugendfreizeiteinrichtungen the body is the whole dataset: the points are kept (OGC collections of the same ids) and counted on every LOR version, a point on no unit is a row error naming its id). ' +
           'Atomic by default: one invalid row rejects the batch with 422 and every row error (the first 1000, and totalErrors). ' +
           'Row numbers count data rows from 1 (the CSV header is row 0; in JSON the n-th observation, in GeoJSON the n-th feature). ' +
           'An Idempotency-Key replays the first answer for the same body and is a 409 for another body.',
