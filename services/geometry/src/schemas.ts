@@ -13,7 +13,7 @@ export const lorUnitSchema = z.object({
   name: z.string(),
   parentId: z.string().nullable(),
   areaM2: z.number().nullable(),
-  hasGeometry: z.boolean().describe('false for units whose geometry is not yet imported (2021 Bezirksregion, Planungsraum)'),
+  hasGeometry: z.boolean().describe('false for a unit imported without geometry (every bundled unit has its polygon)'),
   href: z.string().describe('this unit in the hierarchy API'),
   featureHref: z.string().describe('this unit as an OGC API feature'),
 });
@@ -43,7 +43,7 @@ export const locateResponse = z.object({
   version: z.string(),
   point: z.object({ x: z.number(), y: z.number(), crs: z.string() }),
   units: z.array(lorUnitSchema).describe('the unit of every level with geometry that contains the point, coarse to fine'),
-  levelsWithoutGeometry: z.array(lorLevelSchema).describe('levels of this version whose units have no geometry yet'),
+  levelsWithoutGeometry: z.array(lorLevelSchema).describe('levels of this version in which no unit with geometry contains the point (none in the bundled set)'),
 });
 
 /** the levels whose units were redrawn in the 2021 reform; Bezirke and Berlin are the same in both versions */

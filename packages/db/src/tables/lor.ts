@@ -17,7 +17,7 @@ export interface LorTables {
     name: string;
     parent_id: string | null;
     area_m2: number | null;
-    /** EPSG:25833; null where the geometry is not yet known (2021 Bezirksregion/Planungsraum) */
+    /** EPSG:25833; null for a unit imported without geometry (every bundled unit has one) */
     geom: unknown | null;
     /** the geometry as GeoJSON in CRS84 at 7 decimals, generated from geom (migration 0042) */
     geojson_crs84: GeneratedAlways<string | null>;
