@@ -76,7 +76,7 @@ export async function loadCrosswalk(loader: BundleLoader): Promise<void> {
   }
 }
 
-/** every year-end of an additive variable (or a delivered rate) on one version only, carried to the other as one batch */
+/** the year-ends of an additive variable (or a delivered rate) on one version only, carried to the other: one batch per variable and direction */
 export async function carryAcrossReform(loader: BundleLoader): Promise<void> {
   loader.report('carried');
   for (const key of await carryCandidates(loader.db)) {
@@ -84,12 +84,12 @@ export async function carryAcrossReform(loader: BundleLoader): Promise<void> {
     const rows: RawRow[] = carried.map((c, i) => ({
       row: i + 1,
       unit: c.unit_id,
-      date: key.ref_date,
+      date: c.ref_date,
       // 12 significant digits: a weighted sum of shares carries float noise (100.00000000000001 %) no agency delivers
       value: String(Number(c.value.toPrecision(12))),
       breakdown: parseBreakdown(c.breakdown),
       status: 'estimated',
     }));
-    await loader.load('carried', key.variable_id, key.to_version, rows, `crosswalk:${key.from_version}:${key.variable_id}:${key.ref_date}`);
+    await loader.load('carried', key.variable_id, key.to_version, rows, `crosswalk:${key.from_version}:${key.variable_id}:${key.ref_dates.join(',')}`);
   }
 }

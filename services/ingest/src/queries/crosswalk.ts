@@ -27,7 +27,8 @@ export interface CarryKey {
   variable_id: string;
   from_version: string;
   to_version: string;
-  ref_date: string;
+  /** the year ends to carry */
+  ref_dates: string[];
   value_kind: string;
 }
 
@@ -42,7 +43,8 @@ export async function carryCandidates(db: Kysely<Database>): Promise<CarryKey[]>
       WHERE o.valid_to IS NULL AND NOT o.deleted AND o.level = 'planungsraum'
         AND extract(month FROM o.ref_date) = 12 AND extract(day FROM o.ref_date) = 31
     )
-    SELECT d.variable_id, d.lor_version AS from_version, x.to_version, to_char(d.ref_date, 'YYYY-MM-DD') AS ref_date, v.value_kind
+    SELECT d.variable_id, d.lor_version AS from_version, x.to_version,
+      array_agg(to_char(d.ref_date, 'YYYY-MM-DD') ORDER BY d.ref_date) AS ref_dates, v.value_kind
     FROM d
     JOIN variable v ON v.id = d.variable_id
     JOIN (SELECT DISTINCT from_version, to_version FROM lor_crosswalk WHERE level = 'planungsraum') x ON x.from_version = d.lor_version
@@ -52,24 +54,26 @@ export async function carryCandidates(db: Kysely<Database>): Promise<CarryKey[]>
         AND o.ref_date = d.ref_date AND o.level = 'planungsraum' AND o.valid_to IS NULL AND NOT o.deleted
         AND NOT EXISTS (SELECT 1 FROM observation t WHERE t.variable_id = o.variable_id AND t.lor_version = x.to_version
           AND t.ref_date = o.ref_date AND t.breakdown = o.breakdown AND t.valid_to IS NULL AND NOT t.deleted))
-    ORDER BY d.variable_id, d.ref_date`.execute(db);
+    GROUP BY d.variable_id, d.lor_version, x.to_version, v.value_kind
+    ORDER BY d.variable_id, d.lor_version`.execute(db);
   return result.rows;
 }
 
 export interface CarriedRow {
+  ref_date: string;
   unit_id: string;
   breakdown: string;
   value: number;
 }
 
 /**
- * one variable and date carried to the Planungsräume of the other version (the breakdown cells it lacks): an additive value as Σ value × weight; a
+ * one variable's dates carried to the Planungsräume of the other version (the breakdown cells it lacks): an additive value as Σ value × weight; a
  * rate as the mean of the source rates weighted by weight × the source unit's residents of that date (where those are
  * missing, by weight alone)
  */
 export async function carriedValues(db: Kysely<Database>, key: CarryKey): Promise<CarriedRow[]> {
   const rate = key.value_kind === 'rate';
-  const result = await sql<CarriedRow>`SELECT c.to_id AS unit_id, o.breakdown,
+  const result = await sql<CarriedRow>`SELECT to_char(o.ref_date, 'YYYY-MM-DD') AS ref_date, c.to_id AS unit_id, o.breakdown,
       ${rate
         ? sql`sum(o.value * c.weight * coalesce(e.value, 1)) / nullif(sum(c.weight * coalesce(e.value, 1)), 0)`
         : sql`sum(o.value * c.weight)`} AS value
@@ -80,11 +84,11 @@ export async function carriedValues(db: Kysely<Database>, key: CarryKey): Promis
       ? sql`LEFT JOIN observation e ON e.variable_id = 'einwohner' AND e.lor_version = o.lor_version AND e.unit_id = o.unit_id
           AND e.ref_date = o.ref_date AND e.breakdown = '' AND e.valid_to IS NULL AND NOT e.deleted`
       : sql``}
-    WHERE o.variable_id = ${key.variable_id} AND o.lor_version = ${key.from_version} AND o.ref_date = ${key.ref_date}::date
+    WHERE o.variable_id = ${key.variable_id} AND o.lor_version = ${key.from_version} AND o.ref_date = ANY (${key.ref_dates}::date[])
       AND o.level = 'planungsraum' AND o.valid_to IS NULL AND NOT o.deleted AND o.value IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM observation t WHERE t.variable_id = o.variable_id AND t.lor_version = ${key.to_version}
         AND t.ref_date = o.ref_date AND t.breakdown = o.breakdown AND t.valid_to IS NULL AND NOT t.deleted)
-    GROUP BY c.to_id, o.breakdown
-    ORDER BY c.to_id, o.breakdown`.execute(db);
+    GROUP BY o.ref_date, c.to_id, o.breakdown
+    ORDER BY o.ref_date, c.to_id, o.breakdown`.execute(db);
   return result.rows.filter((r) => r.value !== null).map((r) => ({ ...r, value: Number(r.value) }));
 }

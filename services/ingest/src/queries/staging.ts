@@ -47,7 +47,9 @@ export interface MergeCounts {
 export async function mergeStaged(trx: Kysely<Database>, batchId: string, variableId: string, lorVersion: string): Promise<MergeCounts> {
   const staged = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ingest_staging WHERE batch_id = ${batchId}`.execute(trx);
   const n = staged.rows[0]?.n ?? 0;
-  if (n > 20_000) await sql`ANALYZE ingest_staging`.execute(trx);
+  // the staging table holds only running batches: its statistics are cheap to take and stale after every batch (a
+  // plan from an empty staging table joined 2 600 rows with the observations in 2–4 s instead of milliseconds)
+  if (n > 500) await sql`ANALYZE ingest_staging`.execute(trx);
   const closed = await sql`UPDATE observation o SET valid_to = now()
     FROM ingest_staging s
     WHERE s.batch_id = ${batchId} AND o.variable_id = ${variableId} AND o.lor_version = ${lorVersion}
@@ -72,6 +74,10 @@ export async function clearStaging(db: Kysely<Database>, batchId: string): Promi
  * same date and breakdown add up to something else, the report says so.
  */
 export async function rollUpDisagreements(db: Kysely<Database>, batchId: string, variableId: string, lorVersion: string, limit: number) {
+  // a variable delivered only at coarse levels (the crime atlas per Bezirksregion) has nothing to disagree with
+  const finest = await sql<{ one: number }>`SELECT 1 AS one FROM observation
+    WHERE variable_id = ${variableId} AND lor_version = ${lorVersion} AND level = 'planungsraum' AND valid_to IS NULL LIMIT 1`.execute(db);
+  if (finest.rows.length === 0) return [];
   const result = await sql<{ unit_id: string; ref_date: string; breakdown: string; delivered: number; rolled_up: number }>`
     WITH coarse AS (
       SELECT unit_id, ref_date, breakdown, value FROM observation
