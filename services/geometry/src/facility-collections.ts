@@ -14,7 +14,9 @@ import {
   type FacilityDatasetRow,
   facilityColumns,
   facilityCount,
-  facilityDatasets,
+  type FacilityDatasetHead,
+  facilityDatasetHeads,
+  facilityDatasetShape,
   facilityEstimate,
   facilityExtent,
   facilityFeature,
@@ -94,16 +96,36 @@ function source(database: DatabaseHandle, dataset: FacilityDatasetRow): FeatureC
   };
 }
 
+/**
+ * The shape of each dataset (its queryables) by database, remembered with the dataset's updated_at: a request reads
+ * only the dataset row, and the shape again only after a new delivery replaced the points.
+ */
+const shapes = new WeakMap<DatabaseHandle, Map<string, FacilityDatasetRow>>();
+
+async function withShape(database: DatabaseHandle, head: FacilityDatasetHead): Promise<FacilityDatasetRow> {
+  let known = shapes.get(database);
+  if (!known) {
+    known = new Map();
+    shapes.set(database, known);
+  }
+  const remembered = known.get(head.id);
+  if (remembered && remembered.updated_at.getTime() === head.updated_at.getTime()) return { ...remembered, ...head };
+  const row = { ...head, ...(await facilityDatasetShape(database.db, head.id)) };
+  known.set(head.id, row);
+  return row;
+}
+
 /** the collections are the datasets stored in `facility_dataset`: a delivery of a new dataset adds one */
 export const facilityCollections: CollectionProvider = {
   name: 'facilities',
   async list(database) {
-    return (await facilityDatasets(database.db)).map((d) => source(database, d));
+    const heads = await facilityDatasetHeads(database.db);
+    return Promise.all(heads.map(async (h) => source(database, await withShape(database, h))));
   },
   async get(database, collectionId) {
     // other providers' ids (lor-…, indicator-…) are not facility datasets: no query for them
     if (!/^[a-z][a-z0-9_]*$/.test(collectionId)) return undefined;
-    const [dataset] = await facilityDatasets(database.db, collectionId);
-    return dataset ? source(database, dataset) : undefined;
+    const [head] = await facilityDatasetHeads(database.db, collectionId);
+    return head ? source(database, await withShape(database, head)) : undefined;
   },
 };

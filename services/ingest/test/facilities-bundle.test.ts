@@ -119,7 +119,7 @@ t.test('a pushed school outside Berlin, of an unknown schulart or with a duplica
   const outside = errors.filter((e) => e.row === 903);
   t.same([...new Set(outside.map((e) => e.code))], ['outside-berlin']);
   t.equal(outside.length, 2, 'on no Planungsraum of LOR 2006 and of LOR 2021');
-  t.ok(outside.every((e) => e.message.includes('bsn=X99')), outside[0]?.message);
+  t.ok(outside.every((e) => e.message.includes('bsn=X99')), outside[0]?.message ?? 'no error');
   t.match(errors.find((e) => e.row === 904), { code: 'unknown-code', message: /bsn=X98.*Zauberschule/ });
   t.match(errors.find((e) => e.row === 905), { code: 'duplicate-id', message: /bsn=01B01.*feature 1\b/ });
   t.equal(await db.selectFrom('facility').select('id').where('dataset', '=', 'schulen').execute().then((r) => r.length), 902, 'atomic: the points stay');

@@ -105,24 +105,33 @@ export async function facilityFeature(
   return rows[0]?.f;
 }
 
-/** the datasets (all, or one) with what their queryables are made of */
-export async function facilityDatasets(db: Db, id?: string): Promise<FacilityDatasetRow[]> {
-  const { rows } = await sql<FacilityDatasetRow>`SELECT d.id, d.title, d.description, d.agency_id, to_char(d.reference_date, 'YYYY-MM-DD') AS reference_date,
-      d.source, d.licence, d.features, d.updated_at,
-      array_remove(ARRAY[
-        CASE WHEN EXISTS (SELECT 1 FROM facility f WHERE f.dataset = d.id AND f.name IS NOT NULL) THEN 'name' END,
-        CASE WHEN EXISTS (SELECT 1 FROM facility f WHERE f.dataset = d.id AND f.places IS NOT NULL) THEN 'places' END,
-        CASE WHEN EXISTS (SELECT 1 FROM facility f WHERE f.dataset = d.id AND f.schulart IS NOT NULL) THEN 'schulart' END,
-        CASE WHEN EXISTS (SELECT 1 FROM facility f WHERE f.dataset = d.id AND f.traeger IS NOT NULL) THEN 'traeger' END
-      ], NULL) AS typed,
-      coalesce((SELECT array_agg(k ORDER BY k) FROM (SELECT DISTINCT jsonb_object_keys(f.properties) AS k
-        FROM facility f WHERE f.dataset = d.id) keys), '{}') AS keys,
-      coalesce((SELECT json_agg(json_build_object('version', u.lor_version, 'level', u.level) ORDER BY u.lor_version)
-        FROM (SELECT DISTINCT lor_version, level FROM facility_lor_unit l WHERE l.dataset = d.id) u), '[]') AS units
+export type FacilityDatasetHead = Omit<FacilityDatasetRow, 'typed' | 'keys' | 'units'>;
+
+/** the datasets (all, or one) as stored: cheap, read on every request */
+export async function facilityDatasetHeads(db: Db, id?: string): Promise<FacilityDatasetHead[]> {
+  const { rows } = await sql<FacilityDatasetHead>`SELECT d.id, d.title, d.description, d.agency_id,
+      to_char(d.reference_date, 'YYYY-MM-DD') AS reference_date, d.source, d.licence, d.features, d.updated_at
     FROM facility_dataset d
     WHERE ${id === undefined ? sql`true` : sql`d.id = ${id}`}
     ORDER BY d.id`.execute(db);
   return rows;
+}
+
+/** what a dataset's queryables are made of: typed columns with values, delivered property names, linked LOR versions */
+export async function facilityDatasetShape(db: Db, id: string): Promise<Pick<FacilityDatasetRow, 'typed' | 'keys' | 'units'>> {
+  const { rows } = await sql<Pick<FacilityDatasetRow, 'typed' | 'keys' | 'units'>>`SELECT
+      array_remove(ARRAY[
+        CASE WHEN bool_or(f.name IS NOT NULL) THEN 'name' END,
+        CASE WHEN bool_or(f.places IS NOT NULL) THEN 'places' END,
+        CASE WHEN bool_or(f.schulart IS NOT NULL) THEN 'schulart' END,
+        CASE WHEN bool_or(f.traeger IS NOT NULL) THEN 'traeger' END
+      ], NULL) AS typed,
+      coalesce((SELECT array_agg(k ORDER BY k) FROM (SELECT DISTINCT jsonb_object_keys(p.properties) AS k
+        FROM facility p WHERE p.dataset = ${id}) keys), '{}') AS keys,
+      coalesce((SELECT json_agg(json_build_object('version', u.lor_version, 'level', u.level) ORDER BY u.lor_version)
+        FROM (SELECT DISTINCT lor_version, level FROM facility_lor_unit l WHERE l.dataset = ${id}) u), '[]') AS units
+    FROM facility f WHERE f.dataset = ${id}`.execute(db);
+  return rows[0] ?? { typed: [], keys: [], units: [] };
 }
 
 /** CRS84 extent of a dataset's points */
