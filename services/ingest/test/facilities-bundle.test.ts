@@ -142,6 +142,7 @@ t.test('a dataset pushed whole replaces the points and revises the counts of bot
   const count = async (version: string, unit: string) =>
     (await observations('schulen', `lorVersion=${version}&unit=${unit}&date=2023-12-31&breakdown=total`))[0]?.value;
   const before = await Promise.all(units.map((u) => count(u.lor_version, u.unit_id)));
+  t.equal((await app.inject({ url: '/collections/schulen/items?limit=1' })).json().numberMatched, 902, 'served before the delivery');
   t.equal(units.length, 2, 'linked on both versions');
   const dry = await pushSchools(files.schulen.doc.features.slice(1), '&dryRun=true');
   t.equal(dry.statusCode, 200, dry.body);
@@ -153,6 +154,9 @@ t.test('a dataset pushed whole replaces the points and revises the counts of bot
     t.equal(await count(lor_version, unit_id), before[i]! - 1, `LOR ${lor_version} ${unit_id}: one school fewer`);
   }
   t.equal((await observations('schulen', 'lorVersion=2006&level=berlin&date=2023-12-31&breakdown=total'))[0]?.value, 901);
+  const served = await app.inject({ url: '/collections/schulen/items?limit=1' });
+  t.equal(served.json().numberMatched, 901, 'the OGC collection serves the new delivery');
+  t.equal((await app.inject({ url: `/collections/schulen/items/${gone.properties.bsn}` })).statusCode, 404, 'the dropped school is gone');
   const forbidden = await pushSchools(files.schulen.doc.features, '', other);
   t.equal(forbidden.statusCode, 403, 'another agency may not deliver the schools');
 });
