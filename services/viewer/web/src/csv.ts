@@ -19,6 +19,7 @@ const columns: Array<{ name: string; text?: boolean; get: (v: Row) => unknown }>
   { name: 'berlin', get: (v) => v.berlin },
   { name: 'district', get: (v) => v.district },
   { name: 'rank', get: (v) => v.rank },
+  { name: 'rank_district', get: (v) => v.rankDistrict },
   { name: 'percentile', get: (v) => v.percentile },
   { name: 'change_1y', get: (v) => v.change1y },
   { name: 'change_ny', get: (v) => v.changeNy },
