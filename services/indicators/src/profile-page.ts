@@ -49,7 +49,7 @@ function niceStep(span: number, n: number): number {
 export function seriesChart(entry: Entry, unitName: string): SafeHtml {
   const w = 360;
   const h = 150;
-  const pad = { left: 44, right: 10, top: 10, bottom: 22 };
+  const pad = { left: 44, right: 18, top: 10, bottom: 22 };
   const s = entry.series;
   const keys = ['value', 'district', 'berlin', 'target'] as const;
   const all = s.flatMap((p) => keys.map((k) => p[k])).filter((v): v is number => v !== null && Number.isFinite(v));

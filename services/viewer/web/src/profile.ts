@@ -1,4 +1,5 @@
-// The profile panel of one unit: every core indicator by Zielbereich with unit, district and Berlin values and a sparkline.
+// The profile panel of one unit: every core indicator by Zielbereich with unit, district and Berlin values and a
+// sparkline, with links to the server's exports (xlsx, German-Excel CSV) and the print-friendly profile page.
 import type { IndicatorDefinition, ProfileEntry, ProfileResponse } from './api.ts';
 import { download, profileCsv } from './csv.ts';
 import { el, svg } from './dom.ts';
@@ -67,6 +68,17 @@ export function createProfilePanel(container: HTMLElement): ProfilePanel {
       csv.addEventListener('click', () =>
         download(`profil-${profile.unit.id}-${profile.version}-${profile.date ?? 'aktuell'}.csv`, profileCsv(profile)),
       );
+      // the server's exports of the same profile: Excel, the German-Excel CSV and the print-friendly page
+      const base = `/v1/units/${encodeURIComponent(profile.unit.id)}/profile?version=${encodeURIComponent(profile.version)}${profile.date ? `&date=${profile.date.slice(0, 4)}` : ''}`;
+      const exports = el(
+        'p',
+        { class: 'profile-exports' },
+        el('a', { id: 'profile-xlsx', href: `${base}&f=xlsx`, download: true }, 'Excel (.xlsx)'),
+        ' · ',
+        el('a', { id: 'profile-csv-de', href: `${base}&f=csv`, download: true }, lang === 'en' ? 'CSV (German Excel)' : 'CSV für Excel'),
+        ' · ',
+        el('a', { id: 'profile-page', href: `${base}&f=html`, target: '_blank', rel: 'noopener' }, lang === 'en' ? 'Printable profile' : 'Druckansicht'),
+      );
       const label = (entry: ProfileEntry) => {
         const definition = catalog.get(entry.indicator);
         return lang === 'en' && definition ? definition.labelEn : (definition?.labelDe ?? entry.label);
@@ -88,6 +100,7 @@ export function createProfilePanel(container: HTMLElement): ProfilePanel {
           el('p', { class: 'unit-id' }, `${profile.unit.id} · LOR ${profile.version} · ${profile.date ?? ''}`),
           el('p', { class: 'status' }, words.withValues.replace('{n}', String(withValues)).replace('{m}', String(entries.length))),
           csv,
+          exports,
         ),
         ...profile.zielbereiche.map((group) =>
           el(
