@@ -49,6 +49,7 @@ t.test('landing page → search → profile in Chromium', { skip }, async (t) =>
   const hit = page.locator(`#results a.profile-link[href^="/v1/units/${target.id}/profile"]`);
   await hit.waitFor({ timeout: 10_000 });
   t.match(await page.locator('#results').textContent(), /Planungsraum/, 'levels by their names');
+  await page.screenshot({ path: path.join(screenshots, 'landing-search.png') });
 
   // by a coordinate inside the unit (or its finest ancestor with geometry), taken from PostGIS
   const inside = await sql<{ id: string; lat: number; lon: number }>`
