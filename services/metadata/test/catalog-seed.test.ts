@@ -145,9 +145,12 @@ t.test('an indicator definition lists the variables its formula reads, through m
   const res = await app.inject({ url: '/v1/indicators/status_dynamik_index' });
   t.equal(res.statusCode, 200);
   const body = res.json();
-  const members = (body.formula as { members: Array<{ indicator: string }> }).members.map((m) => m.indicator);
+  // members, and the indicators delivering their dynamics (the MSS D1–D4)
+  const members = formulaIndicators(body.formula as IndicatorFormula);
+  t.ok(members.includes('mss_dynamik_kinderarmut'), 'a dynamics indicator is an input');
   t.same(body.indicators.map((i: { id: string }) => i.id).sort(), [...members].sort());
-  const expected = new Set<string>();
+  // the index's own minBase variable (residents for the 300-resident rule), and what each input reads
+  const expected = new Set<string>(formulaVariables(body.formula as IndicatorFormula));
   for (const member of members) {
     const f = seed.indicators.find((i) => i.id === member)?.formula as IndicatorFormula;
     for (const v of formulaVariables(f)) expected.add(v);

@@ -215,22 +215,30 @@ export async function computeRate(db: Kysely<Database>, definition: IndicatorDef
       SELECT c.lor_version, c.year, c.level, c.rank, c.unit_id, c.breakdown, c.value, c.mask, c.estimated, c.provisional, c.ref_date
       FROM iv_cells c WHERE c.variable_id = ${f.rate}
     ),
+    -- the base is read only where rates were delivered (their versions, years and level), and its breakdowns are
+    -- matched against the restriction once each (iv_breakdowns), not once per cell
+    keys AS MATERIALIZED (SELECT DISTINCT lor_version, year, level FROM r),
+    bmap AS MATERIALIZED (
+      SELECT breakdown, dp_breakdown_without(breakdown, ${dims}::text[]) AS residual
+      FROM iv_breakdowns WHERE variable_id = ${base.variable} AND dp_breakdown_matches(breakdown, ${JSON.stringify(base.restriction)}::jsonb)
+    ),
+    bcells AS MATERIALIZED (
+      SELECT c.lor_version, c.year, c.level, c.unit_id, c.breakdown, c.value, c.mask, c.estimated, c.ref_date
+      FROM iv_cells c JOIN keys k ON k.lor_version = c.lor_version AND k.year = c.year AND k.level = c.level
+      WHERE c.variable_id = ${base.variable}
+    ),
     declared AS MATERIALIZED (
-      SELECT c.lor_version, c.year, c.level, c.unit_id, dp_breakdown_without(c.breakdown, ${dims}::text[]) AS breakdown,
+      SELECT c.lor_version, c.year, c.level, c.unit_id, m.residual AS breakdown,
         sum(c.value) AS value, bit_or(c.mask) AS mask, bool_or(c.estimated) AS estimated, min(c.ref_date) AS ref_date
-      FROM iv_cells c
-      WHERE c.variable_id = ${base.variable} AND dp_breakdown_matches(c.breakdown, ${JSON.stringify(base.restriction)}::jsonb)
-        AND (${dims.length}::int = 0 OR dp_breakdown_without(c.breakdown, ${dims}::text[]) <> c.breakdown)
+      FROM bcells c JOIN bmap m ON m.breakdown = c.breakdown
       GROUP BY 1, 2, 3, 4, 5 HAVING count(*) = ${base.combos}::int
     ),
     declared_years AS (SELECT DISTINCT lor_version, year FROM declared),
     b AS (
       SELECT d.*, false AS fallback FROM declared d
       UNION ALL
-      SELECT c.lor_version, c.year, c.level, c.unit_id, c.breakdown, c.value, c.mask, c.estimated, c.ref_date, true
-      FROM iv_cells c
-      WHERE c.variable_id = ${base.variable}
-        AND NOT EXISTS (SELECT 1 FROM declared_years y WHERE y.lor_version = c.lor_version AND y.year = c.year)
+      SELECT c.*, true FROM bcells c
+      WHERE NOT EXISTS (SELECT 1 FROM declared_years y WHERE y.lor_version = c.lor_version AND y.year = c.year)
     ),
     delivered AS MATERIALIZED (
       SELECT r.*, b.value AS base, b.fallback, b.ref_date AS base_date,
