@@ -97,6 +97,9 @@ export class BundleLoader {
 
   /** one batch; rows the pipeline rejects are logged with their row errors (never silently kept) */
   async load(dataset: string, variableId: string, lorVersion: string, rows: RawRow[], checksum: string): Promise<void> {
+    // the embedded database answers on the main thread through promise jobs only: without a turn of the event loop
+    // between batches, requests (even /health) would wait for the whole load
+    await new Promise((resolve) => setImmediate(resolve));
     const report = this.report(dataset);
     const t = await this.target(variableId, lorVersion);
     if (!t || rows.length === 0) return;
