@@ -19,9 +19,10 @@ import {
 import { z } from 'zod';
 import type { ServiceConfig } from './config.ts';
 import type { LoadingState } from './loading.ts';
-import { registerErrorHandling } from './error-handler.ts';
+import { registerInputHygiene } from './input-hygiene.ts';
+import { registerErrorHandling, sendProblem } from './error-handler.ts';
 import { problemResponses } from './openapi.ts';
-import { HttpProblem } from './problems.ts';
+import { HttpProblem, problemType } from './problems.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -77,6 +78,10 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     return503OnClosing: true,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    // the router's own refusals (a URL it cannot decode) leave as problems too
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply, request, { type: problemType('bad-request'), title: 'Bad request', status: 400, detail: `The URL cannot be read: ${error.message}` });
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -88,6 +93,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     reply.header('x-request-id', request.id);
   });
   registerErrorHandling(app);
+  registerInputHygiene(app);
   // once closing, answers end their keep-alive connection, so close() need not wait out the idle timeout
   let closing = false;
   app.addHook('preClose', async () => {

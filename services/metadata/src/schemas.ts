@@ -198,7 +198,11 @@ const sourceFields = {
   variableId: z.string().min(1),
   lorVersion: z.enum(['2006', '2021']),
   kind: sourceKind,
-  url: z.string().url(),
+  url: z
+    .string()
+    .url()
+    .refine((u) => /^https?:$/i.test(new URL(u).protocol), 'only http and https sources can be harvested')
+    .describe('http(s) URL of the source'),
   mapping: z.record(z.string(), z.unknown()).describe('fields of the source mapped to unit, date, value and breakdowns'),
   schedule: z.string().nullable().describe('cron expression of the harvest, or null for harvest on demand'),
   enabled: z.boolean(),

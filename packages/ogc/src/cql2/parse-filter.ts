@@ -25,6 +25,26 @@ export function declareFilterConformance(): void {
   declareConformance(filterConformance);
 }
 
+/** deeper than any filter a person or client writes; the parsers and the checker recurse once per level */
+export const MAX_FILTER_NESTING = 64;
+
+/** refuses a filter nested deeper than MAX_FILTER_NESTING before a recursive parser sees it (a stack overflow) */
+function checkNesting(filter: string, open: string, close: string): void {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = 0; i < filter.length; i++) {
+    const c = filter[i] as string;
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === '\\' && quote === '"') i++;
+      continue;
+    }
+    if (c === "'" || c === '"') quote = c;
+    else if (open.includes(c) && ++depth > MAX_FILTER_NESTING) throw new Cql2Error(`nested deeper than ${MAX_FILTER_NESTING} levels`, i);
+    else if (close.includes(c)) depth--;
+  }
+}
+
 export interface ParsedFilter {
   expression: Cql2Expression;
   crs: CrsDefinition;
@@ -47,6 +67,7 @@ export function parseFilter(
   }
   const crs = parseCrs(filterCrs, 'filter-crs');
   try {
+    checkNesting(filter, language === 'cql2-json' ? '[{' : '(', language === 'cql2-json' ? ']}' : ')');
     const expression = language === 'cql2-json' ? parseCql2Json(filter) : parseCql2Text(filter);
     checkCql2(expression, queryables);
     return { expression, crs };

@@ -93,6 +93,10 @@ export async function* csvRows(source: AsyncIterable<string>, options: { sdmx: b
         });
         if (names.some((n) => n === '')) throw new MalformedBody('The header row has an empty column name.');
         roles = names.map(options.sdmx ? sdmxRole : csvRole);
+        // two columns for one role (e.g. two `unit` columns): which one counts would be a guess
+        const keys = roles.map((r) => (typeof r === 'string' ? r : `breakdown ${r.dim}`));
+        const twice = keys.find((k, i) => k !== 'ignore' && keys.indexOf(k) !== i);
+        if (twice) throw new MalformedBody(`The header names the ${twice} column more than once (columns: ${names.join(', ').slice(0, 200)}).`);
         const need = ['unit', 'date', 'value'].filter((r) => !roles!.includes(r as Role));
         if (need.length && !(options.sdmx && need.length === 1 && need[0] === 'value' && roles.includes('action'))) {
           throw new MalformedBody(

@@ -105,6 +105,11 @@ export function makeValidator(target: ValidationTarget): (raw: RawRow) => Staged
       else if (parsed === undefined)
         err('value', 'not-a-number', `Value ${quote(raw.value)} is not a finite number${decimalComma ? ' (decimal comma)' : ''}.`);
       else if (variable.value_kind === 'count' && parsed < 0) err('value', 'negative-count', `Value ${parsed} is negative; ${variable.id} is a count.`);
+      else if (variable.value_kind === 'count' && parsed > Number.MAX_SAFE_INTEGER)
+        err('value', 'count-too-large', `Value ${parsed} is larger than any count (${Number.MAX_SAFE_INTEGER}); ${variable.id} is a count.`);
+      // a count is whole, unless it is an estimate (a value carried across the LOR reform by area shares)
+      else if (variable.value_kind === 'count' && !Number.isInteger(parsed) && !/^(e|estimated)$/i.test(text(raw.status) ?? ''))
+        err('value', 'fractional-count', `Value ${parsed} is not a whole number; ${variable.id} is a count (deliver estimates with status estimated).`);
       // a share computed by a weighted mean may miss 0 or 100 by the last bit of a double
       else if (variable.value_kind === 'rate' && variable.unit === '%' && (parsed < -1e-9 || parsed > 100 + 1e-9))
         err('value', 'rate-out-of-range', `Value ${parsed} is not a share between 0 and 100; ${variable.id} is a rate in %.`);

@@ -1,0 +1,100 @@
+// What no route may take, refused before any route's validation as 400 problems naming where it is (issue 15's
+// 5xx findings: NUL bytes, lone surrogates, malformed percent-encoding, bodies and filters nested thousands deep).
+import { ensureKey, generateKey } from '@datenpool/service-kit';
+import t from 'tap';
+import { testGateway } from './support/app.ts';
+
+const { app, database } = await testGateway(t);
+const { key } = generateKey();
+await ensureKey(database.db, key, { scopes: ['admin'], label: 'input hygiene test' });
+const auth = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+
+/** the assertions used here, as tap's Test has them */
+interface Asserts {
+  equal(found: unknown, wanted: unknown, message: string): unknown;
+  match(found: unknown, pattern: RegExp, message: string): unknown;
+}
+
+async function problem(t: Asserts, res: { statusCode: number; headers: Record<string, unknown>; json(): { detail: string } }, pattern: RegExp) {
+  t.equal(res.statusCode, 400, 'a 400');
+  t.match(String(res.headers['content-type']), /application\/problem\+json/, 'as problem+json');
+  t.match(res.json().detail, pattern, 'saying what is wrong');
+}
+
+t.test('a NUL byte in a path or query parameter is a 400, on every service', async (t) => {
+  for (const url of ['/v1/agencies/%00', '/v1/variables/einwohner/observations?unit=%00', '/v1/indicators/anteil_unter_6/values?date=2022%00', '/collections/lor-2021-bezirk/items?filter=name%3D%27a%00%27']) {
+    const res = await app.inject({ url });
+    await problem(t, res, /NUL character/);
+    t.same(res.json().invalidParams?.map((p: { name: string }) => p.name), ['url'], url);
+  }
+});
+
+t.test('malformed percent-encoding and unpaired surrogates in the URL are 400 problems', async (t) => {
+  await problem(t, await app.inject({ url: '/v1/agencies/%E0%A4%A' }), /malformed percent-encoding|cannot be read/);
+  await problem(t, await app.inject({ url: '/v1/variables/einwohner/observations?unit=%ZZ' }), /malformed percent-encoding/);
+  await problem(t, await app.inject({ url: '/v1/agencies?q=%ED%A0%80' }), /malformed percent-encoding|surrogate/);
+});
+
+t.test('NUL characters and lone surrogates inside JSON body strings are 400s naming the field; nothing is stored', async (t) => {
+  const body = (name: string) => `{"id":"hygiene","name":${name},"kind":"other"}`;
+  const nul = await app.inject({ method: 'POST', url: '/v1/agencies', headers: auth, payload: body('"Amt\\u0000"') });
+  await problem(t, nul, /\/body\/name: contains a NUL character/);
+  t.same(nul.json().invalidParams, [{ pointer: '/body/name', reason: 'contains a NUL character' }]);
+  const surrogate = await app.inject({ method: 'POST', url: '/v1/agencies', headers: auth, payload: body('"Amt \\ud800"') });
+  await problem(t, surrogate, /\/body\/name: contains an unpaired UTF-16 surrogate/);
+  const stored = await database.db.selectFrom('agency').select('id').where('id', '=', 'hygiene').execute();
+  t.same(stored, []);
+  const fine = await app.inject({ method: 'POST', url: '/v1/agencies', headers: auth, payload: body('"Amt für Hygiene 😀"') });
+  t.equal(fine.statusCode, 201, 'a paired surrogate (an emoji) is ordinary text');
+});
+
+t.test('a body nested 20 000 deep is a 400, not a stack overflow', async (t) => {
+  const deep = `{"id":"deep","name":"x","kind":"other","contact":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+  await problem(t, await app.inject({ method: 'POST', url: '/v1/agencies', headers: auth, payload: deep }), /nested deeper than 64 levels/);
+  const res = await app.inject({ url: '/health' });
+  t.equal(res.statusCode, 200, 'the process lives on');
+});
+
+t.test('a CQL2 filter nested 3 000 parentheses deep is a 400 naming filter, text and JSON', async (t) => {
+  const text = `${'('.repeat(3000)}name='a'${')'.repeat(3000)}`;
+  const res = await app.inject({ url: `/collections/lor-2021-bezirk/items?filter=${encodeURIComponent(text)}` });
+  await problem(t, res, /filter: nested deeper than 64 levels/);
+  t.same(res.json().invalidParams?.map((p: { name: string }) => p.name), ['filter']);
+  const json = `${'{"op":"not","args":['.repeat(3000)}{"op":"=","args":[{"property":"name"},"a"]}${']}'.repeat(3000)}`;
+  await problem(t, await app.inject({ url: `/collections/lor-2021-bezirk/items?filter-lang=cql2-json&filter=${encodeURIComponent(json)}` }), /filter: nested deeper than 64 levels/);
+  const shallow = await app.inject({ url: `/collections/lor-2021-bezirk/items?filter=${encodeURIComponent("((name='Mitte'))")}` });
+  t.equal(shallow.statusCode, 200, 'ordinary nesting passes');
+  t.equal(shallow.json().numberReturned, 1);
+  const literal = await app.inject({ url: `/collections/lor-2021-bezirk/items?filter=${encodeURIComponent(`name='${'('.repeat(100)}'`)}` });
+  t.equal(literal.statusCode, 200, 'parentheses inside a string literal do not count');
+});
+
+t.test('garbage is not stored: fractional and absurd counts, a CSV naming a column twice, non-http sources', async (t) => {
+  const csv = { authorization: `Bearer ${key}`, 'content-type': 'text/csv' };
+  const push = (body: string) => app.inject({ method: 'POST', url: '/v1/variables/einwohner/observations', headers: csv, payload: body });
+  const before = await database.db.selectFrom('observation').select(['value']).where('variable_id', '=', 'einwohner').where('unit_id', '=', '01100101')
+    .where('ref_date', '=', '2022-12-31' as never).where('breakdown', '=', '').where('valid_to', 'is', null).executeTakeFirstOrThrow();
+  for (const [value, code] of [['1.5', 'fractional-count'], ['1e38', 'count-too-large'], ['1e300', 'count-too-large']] as const) {
+    const res = await push(`unit,date,value\n01100101,2022-12-31,${value}\n`);
+    t.equal(res.statusCode, 422, value);
+    t.same(res.json().errors.map((e: { row: number; field: string; code: string }) => [e.row, e.field, e.code]), [[1, 'value', code]], value);
+  }
+  const twice = await push('unit,unit,date,value\n01100101,01100102,2022-12-31,5\n');
+  await problem(t, twice, /names the unit column more than once/);
+  const after = await database.db.selectFrom('observation').select(['value']).where('variable_id', '=', 'einwohner').where('unit_id', '=', '01100101')
+    .where('ref_date', '=', '2022-12-31' as never).where('breakdown', '=', '').where('valid_to', 'is', null).executeTakeFirstOrThrow();
+  t.equal(after.value, before.value, 'the stored value is untouched');
+  const estimate = await push('unit,date,value,status\n01100101,2022-12-31,4000.25,estimated\n');
+  t.equal(estimate.statusCode, 201, 'an estimate may be fractional');
+
+  for (const url of ['file:///etc/passwd', 'gopher://127.0.0.1:70/x']) {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/v1/sources',
+      headers: auth,
+      payload: { id: 'evil', agencyId: 'afs', variableId: 'einwohner', lorVersion: '2021', kind: 'csv', url, mapping: {}, schedule: null, enabled: false },
+    });
+    t.equal(res.statusCode, 400, url);
+    t.match(JSON.stringify(res.json().invalidParams ?? res.json()), /url/, `${url}: the url is named`);
+  }
+});
