@@ -98,3 +98,21 @@ t.test('garbage is not stored: fractional and absurd counts, a CSV naming a colu
     t.match(JSON.stringify(res.json().invalidParams ?? res.json()), /url/, `${url}: the url is named`);
   }
 });
+
+t.test('impossible dates and instants are 400s naming the parameter, not database errors', async (t) => {
+  for (const url of [
+    '/v1/variables/einwohner/observations?date=2020-13-45',
+    '/v1/variables/einwohner/observations?from=2021-02-29',
+    '/v1/variables/einwohner/observations?asOf=0000-01-01T00:00:00Z',
+    '/v1/indicators/anteil_unter_6/values?date=2020-02-30',
+    '/v1/indicators/anteil_unter_6/values?asOf=0000-01-01T00:00:00Z',
+  ]) {
+    const res = await app.inject({ url });
+    t.equal(res.statusCode, 400, url);
+    t.match(res.headers['content-type'], /application\/problem\+json/, url);
+    const name = new URL(url, 'http://x').searchParams.keys().next().value as string;
+    t.ok(res.json().invalidParams?.some((p: { pointer: string }) => p.pointer === `/querystring/${name}`), `${url}: names ${name}`);
+  }
+  t.equal((await app.inject({ url: '/v1/variables/einwohner/observations?date=2024-12-31&unit=01100101' })).statusCode, 200);
+  t.equal((await app.inject({ url: '/v1/indicators/anteil_unter_6/values?date=2024-02-29' })).statusCode, 200, 'a leap day is a day');
+});

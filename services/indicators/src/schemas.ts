@@ -1,11 +1,11 @@
 // zod contracts of the indicator routes: query parameters, values, series, profile, recompute report.
-import { lorLevels } from '@datenpool/contracts';
+import { isCalendarDate, instantSchema, lorLevels } from '@datenpool/contracts';
 import { z } from 'zod';
 
 const version = z.string().regex(/^\d{4}$/).default('2021').describe('LOR version (2006 or 2021)');
 const date = z
   .string()
-  .regex(/^\d{4}(-\d{2}-\d{2})?$/)
+  .refine((d) => /^\d{4}$/.test(d) || isCalendarDate(d), 'must be a year YYYY or a calendar date YYYY-MM-DD')
   .describe('reference year (YYYY) or any date of it; values are dated 31 December of their year');
 const unit = z.string().regex(/^(0|\d{2}|\d{4}|\d{6}|\d{8})$/).describe('LOR unit id (0 = Berlin)');
 const breakdown = z
@@ -28,7 +28,7 @@ export const valuesQuery = z.object({
   date: date.optional(),
   breakdown: breakdown.default(''),
   unit: unit.optional(),
-  asOf: z.iso.datetime({ offset: true }).optional().describe('compute from the observation revisions valid at this time'),
+  asOf: instantSchema.optional().describe('compute from the observation revisions valid at this time'),
   ...csvOptions,
 });
 

@@ -1,5 +1,5 @@
 // zod contracts of the ingest routes: push parameters, batch reports, observation reads.
-import { lorLevelSchema, lorVersionSchema } from '@datenpool/contracts';
+import { calendarDateSchema, instantSchema, lorLevelSchema, lorVersionSchema } from '@datenpool/contracts';
 import { z } from 'zod';
 
 const booleanFlag = z
@@ -14,7 +14,7 @@ export const pushQuery = z.object({
   mode: z.enum(['atomic', 'partial']).default('atomic').describe('atomic: one invalid row rejects all; partial: store the valid rows'),
   dryRun: booleanFlag.describe('validate and report only; nothing but the batch record is stored'),
   decimal: z.enum(['point', 'comma']).default('point').describe('decimal separator of CSV values (comma: German 1.234,5)'),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().describe('facilities: the reference date of the counts'),
+  date: calendarDateSchema.optional().describe('facilities: the reference date of the counts'),
   capacityVariable: z.string().min(1).max(200).optional().describe('facilities: the variable that receives the summed capacity'),
   capacityProperty: z.string().min(1).max(200).optional().describe('facilities: the feature property holding the capacity'),
 });
@@ -72,11 +72,11 @@ export const observationQuery = z.object({
   lorVersion: lorVersionSchema.default('2021'),
   unit: z.string().regex(/^\d{1,8}(,\d{1,8})*$/).optional().describe('LOR unit id(s), comma-separated'),
   level: lorLevelSchema.optional().describe('values at this level; sum variables are rolled up from the finest level delivered'),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  date: calendarDateSchema.optional(),
+  from: calendarDateSchema.optional(),
+  to: calendarDateSchema.optional(),
   breakdown: z.string().max(500).optional().describe("canonical breakdown `dim=code;dim=code`, or `total`; all when omitted"),
-  asOf: z.string().datetime({ offset: true }).optional().describe('the values as they were at this instant'),
+  asOf: instantSchema.optional().describe('the values as they were at this instant'),
   limit: z.coerce.number().int().min(1).max(100_000).default(10_000),
   offset: z.coerce.number().int().min(0).default(0),
   f: z.enum(['json', 'csv']).optional(),
@@ -104,7 +104,7 @@ export const observationListSchema = z.object({
 export const historyQuery = z.object({
   lorVersion: lorVersionSchema.default('2021'),
   unit: z.string().regex(/^\d{1,8}$/),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  date: calendarDateSchema,
   breakdown: z.string().max(500).default(''),
 });
 
