@@ -28,6 +28,9 @@ export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
       max: config.poolMax,
       statement_timeout: config.statementTimeoutMs,
     });
+    // an idle connection that the server ends (a restart, a failover, pg_terminate_backend, a dropped test database)
+    // is discarded by the pool, which opens a new one when needed; without a listener its error event ended the process
+    pool.on('error', (err) => process.emitWarning(`database: an idle connection ended (${err.message}); it is replaced on demand`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // capabilities are probed before migrations run, so PostGIS must be there first
     await sql`CREATE EXTENSION IF NOT EXISTS postgis`.execute(db);

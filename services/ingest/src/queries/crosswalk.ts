@@ -1,19 +1,8 @@
 // The 2006 ↔ 2021 crosswalk: its weights, and observations carried across the LOR reform with them.
 import { type Database, type Kysely, sql } from '@datenpool/db';
 
-export interface CrosswalkRow {
-  from_version: string;
-  to_version: string;
-  level: string;
-  from_id: string;
-  to_id: string;
-  weight: number;
-  overlap_m2: number;
-  share_of_from: number;
-  share_of_to: number;
-  method: string;
-  source: string;
-}
+/** one weight of the crosswalk, as the table holds it */
+export type CrosswalkRow = Database['lor_crosswalk'];
 
 export async function hasCrosswalk(db: Kysely<Database>): Promise<boolean> {
   return (await db.selectFrom('lor_crosswalk').select('level').limit(1).executeTakeFirst()) !== undefined;
