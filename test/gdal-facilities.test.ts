@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { breakdownCode } from '../services/ingest/src/pipeline/facility-datasets.ts';
-import { testGateway } from './support/app.ts';
+import { serveOnLoopback, testGateway } from './support/app.ts';
 
 const run = promisify(execFile);
 t.setTimeout(600_000);
@@ -21,13 +21,11 @@ if (!ogrinfo) {
 }
 
 const { app } = await testGateway(t, { RATE_LIMIT_MAX: '1000000' });
-await app.listen({ port: 0, host: '127.0.0.1' });
+const base = await serveOnLoopback(app);
 // the URLs GDAL asks for (a second listener on the socket server: the app is ready, its hooks are closed)
 const requested: string[] = [];
 app.server.on('request', (request: { url?: string }) => requested.push(request.url ?? ''));
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : 0;
-const oapif = `OAPIF:http://127.0.0.1:${port}`;
+const oapif = `OAPIF:${base}`;
 const workdir = mkdtempSync(path.join(tmpdir(), 'datenpool-gdal-fac-'));
 t.teardown(() => rmSync(workdir, { recursive: true, force: true }));
 
@@ -146,7 +144,7 @@ t.test("CQL2 schulart='Grundschule' selects the file's Grundschulen, over HTTP a
   t.equal([...summary.matchAll(/^OGRFeature\(schulen\):/gm)].length, expected, 'GDAL -where over the collection');
   // the server-side filter read by GDAL's GeoJSON driver: the filtered page is what GDAL counts
   requested.length = 0;
-  const url = `http://127.0.0.1:${port}/collections/schulen/items?limit=10000&filter=${encodeURIComponent("schulart='Grundschule'")}`;
+  const url = `${base}/collections/schulen/items?limit=10000&filter=${encodeURIComponent("schulart='Grundschule'")}`;
   const filtered = await gdal(['-ro', '-al', '-q', url]);
   const kinds = [...filtered.matchAll(/^ {2}schulart \(String\) = (.*)$/gm)].map((m) => m[1]);
   t.equal(kinds.length, expected, 'GDAL reads the CQL2-filtered items');

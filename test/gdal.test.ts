@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from '@datenpool/db';
 import t from 'tap';
-import { testGateway } from './support/app.ts';
+import { serveOnLoopback, testGateway } from './support/app.ts';
 
 const run = promisify(execFile);
 // ten collections downloaded by child processes take longer than tap's default 30 s
@@ -21,10 +21,8 @@ const ogr2ogr = path.join(path.dirname(ogrinfo), 'ogr2ogr');
 
 // GDAL runs in child processes while this process serves: the calls must stay asynchronous
 const { app, database } = await testGateway(t, { RATE_LIMIT_MAX: '1000000' });
-await app.listen({ port: 0, host: '127.0.0.1' });
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : 0;
-const source = `OAPIF:http://127.0.0.1:${port}`;
+const base = await serveOnLoopback(app);
+const source = `OAPIF:${base}`;
 const workdir = mkdtempSync(path.join(tmpdir(), 'datenpool-gdal-'));
 t.teardown(() => rmSync(workdir, { recursive: true, force: true }));
 

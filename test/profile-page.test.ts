@@ -1,32 +1,23 @@
 // A planner's way in Chromium: the landing page finds a unit by name and by a coordinate, opens its profile, and the
 // profile shows the core indicators with values, ranks and a chart per indicator (screenshot profile-page.png).
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from '@datenpool/db';
-import { chromium } from 'playwright-core';
 import t from 'tap';
 import { loadFixture } from '../services/indicators/test/fixture.ts';
-import { testGateway } from './support/app.ts';
+import { serveOnLoopback, testGateway } from './support/app.ts';
+import { launchChromium } from './support/browser.ts';
 import { repoRoot } from './support/processes.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshots = path.join(repoRoot, 'test/screenshots');
-const skip = existsSync(chromiumPath) ? false : `Chromium is not installed at ${chromiumPath} (apt-get install chromium); the browser tests skip`;
-
-t.test('landing page → search → profile in Chromium', { skip }, async (t) => {
+t.test('landing page → search → profile in Chromium', async (t) => {
   const { app, database } = await testGateway(t);
   const fixture = await loadFixture(database);
   const target = fixture.plr[3] as { id: string; name: string };
   // the first read recomputes the indicator values from the fixture; done here so the browser's navigation is quick
   await app.inject({ url: `/v1/units/${target.id}/profile`, headers: { accept: 'application/json' } });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
-  t.teardown(() => browser.close());
+  const base = await serveOnLoopback(app);
+  const browser = await launchChromium(t);
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));

@@ -1,9 +1,8 @@
 // A real statistics client: Debian's pandas reads the SDMX-CSV 2.0 of an indicator from a running gateway.
 import { execFile, spawnSync } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { testGateway } from './support/app.ts';
+import { serveOnLoopback, testGateway } from './support/app.ts';
 
 const PYTHON = '/usr/bin/python3';
 const run = promisify(execFile);
@@ -14,8 +13,7 @@ if (probe.status !== 0) {
   t.plan(0, `pandas is not available (${PYTHON} -c 'import pandas' failed: ${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}); install Debian's python3-pandas (infra/test.sh does)`);
 } else {
   const { app } = await testGateway(t);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const base = await serveOnLoopback(app);
 
   /** what the client itself prints: `pandas.read_csv(url)` and the frame as JSON */
   async function readCsv(url: string, options = ''): Promise<Record<string, Record<string, unknown>>> {

@@ -3,15 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from '@datenpool/db';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import t from 'tap';
-import { testGateway } from './support/app.ts';
+import { serveOnLoopback, testGateway } from './support/app.ts';
+import { launchChromium } from './support/browser.ts';
 import { repoRoot } from './support/processes.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshots = path.join(repoRoot, 'test/screenshots');
-const skip = existsSync(chromiumPath) ? false : `Chromium is not installed at ${chromiumPath} (apt-get install chromium); the browser tests skip`;
-
 interface Rgb {
   r: number;
   g: number;
@@ -110,19 +108,13 @@ declare global {
   }
 }
 
-t.test('the viewer in Chromium', { skip }, async (t) => {
+t.test('the viewer in Chromium', async (t) => {
   if (!existsSync(path.join(repoRoot, 'services/viewer/dist/index.html'))) {
     execFileSync('pnpm', ['--filter', '@datenpool/viewer', 'build'], { cwd: repoRoot, stdio: 'inherit' });
   }
   const { app, database } = await testGateway(t);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-  });
-  t.teardown(() => browser.close());
+  const base = await serveOnLoopback(app);
+  const browser = await launchChromium(t);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   const page = await context.newPage();
   const consoleErrors: string[] = [];

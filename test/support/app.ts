@@ -18,3 +18,10 @@ export async function testGateway(t: TestLike, env: NodeJS.ProcessEnv = {}): Pro
   t.teardown(() => app.close());
   return { app, database };
 }
+
+/** the app listening on a free loopback port, for real clients (GDAL, Chromium, pandas); its base URL */
+export async function serveOnLoopback(app: App): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+}

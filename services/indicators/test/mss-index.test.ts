@@ -2,26 +2,18 @@
 // dynamics class reproduced per edition (2013–2017 with S2/D2, 2019–2021 without), the combined label as published,
 // and units under 300 residents left out of the standardisation and withheld with that reason.
 import t from 'tap';
+import type { IndicatorValue } from '../src/queries/values.ts';
 import { testGateway } from '../../../test/support/app.ts';
 import { issueKey } from '../../metadata/test/fixtures/keys.ts';
 import { editions, indexTable2021, mssFile } from './mss-support.ts';
 
 const { app, database } = await testGateway(t, process.env.MSS_DEBUG ? { LOG_LEVEL: 'error' } : {});
 
-interface IndexValue {
-  unit: string;
-  level: string;
-  date: string;
-  value: number | null;
-  status: string;
-  suppression: string | null;
-  class: number | null;
-  classLabel: string | null;
-  dynamics: number | null;
-  dynamicsClass: number | null;
-  dynamicsLabel: string | null;
-  combinedLabel: string | null;
-}
+/** what these tests read of an index value */
+type IndexValue = Pick<
+  IndicatorValue,
+  'unit' | 'level' | 'date' | 'value' | 'status' | 'suppression' | 'class' | 'classLabel' | 'dynamics' | 'dynamicsClass' | 'dynamicsLabel' | 'combinedLabel'
+>;
 
 async function indexValues(version: string, date: string): Promise<Map<string, IndexValue>> {
   const res = await app.inject({ url: `/v1/indicators/status_dynamik_index/values?version=${version}&level=planungsraum&date=${date}` });

@@ -11,7 +11,7 @@ import {
   itemsWhereSql,
   propertiesJsonSql,
 } from '@datenpool/ogc';
-import type { RawBuilder } from 'kysely';
+import type { RawBuilder, Selectable } from 'kysely';
 
 type Db = Kysely<Database>;
 
@@ -21,16 +21,7 @@ export const FACILITY_SRID = 25833;
 export const typedColumns = ['name', 'places', 'schulart', 'traeger'] as const;
 export type TypedColumn = (typeof typedColumns)[number];
 
-export interface FacilityDatasetRow {
-  id: string;
-  title: string;
-  description: string;
-  agency_id: string;
-  reference_date: string;
-  source: string;
-  licence: string;
-  features: number;
-  updated_at: Date;
+export interface FacilityDatasetRow extends Omit<Selectable<Database['facility_dataset']>, 'batch_id'> {
   /** the typed columns with a value in any feature */
   typed: TypedColumn[];
   /** every property name of the delivered features */

@@ -1,21 +1,8 @@
 // SQL of the crosswalk read side: the 2006 ↔ 2021 weights of one direction and level, with the units' names.
 import type { Database, Kysely } from '@datenpool/db';
 
-export interface CrosswalkRow {
-  from_version: string;
-  to_version: string;
-  level: string;
-  from_id: string;
-  from_name: string | null;
-  to_id: string;
-  to_name: string | null;
-  weight: number;
-  overlap_m2: number;
-  share_of_from: number;
-  share_of_to: number;
-  method: string;
-  source: string;
-}
+/** a stored weight with the names of both units (null where a unit is not loaded) */
+export type CrosswalkRow = Database['lor_crosswalk'] & { from_name: string | null; to_name: string | null };
 
 export interface CrosswalkFilter {
   from: string;

@@ -2,8 +2,7 @@
 // The police recomputed the older years on the 2021 Bezirksregionen, so every year is keyed on LOR 2021. The rows
 // `BB9900` ("Bezirk BB, nicht zuzuordnen") have no LOR unit by design (SOURCES.md defect 8): the pipeline rejects
 // them with a row error naming the id, and they are reported as rejected rows of the dataset.
-import type { RawRow } from '../pipeline/rows.ts';
-import { BundleCheckFailed, type BundleLoader, NO_VALUE, readTable } from './common.ts';
+import { BundleCheckFailed, type BundleLoader, longRows, readTable } from './common.ts';
 
 export const crimeYears = Array.from({ length: 12 }, (_, i) => 2012 + i);
 
@@ -27,6 +26,12 @@ export const deliktCodes: Record<string, string> = {
   kieztaten: 'kieztaten',
 };
 
+/** the table's columns → the breakdown cells of `straftaten` they are */
+const crimeColumns: Record<string, Record<string, string>> = {
+  offences: {},
+  ...Object.fromEntries(Object.entries(deliktCodes).map(([column, code]) => [column, { delikt: code }])),
+};
+
 export const crimeFile = (year: number, kind: 'case' | 'frequency') =>
   `stats/kriminalitaetsatlas/berlin-lor-crime-atlas-${year}-00-${kind}-numbers-district-regions.csv`;
 
@@ -34,17 +39,9 @@ export async function loadCrime(loader: BundleLoader): Promise<void> {
   for (const year of crimeYears) {
     const table = readTable(crimeFile(year, 'case'), ',');
     const columns = Object.keys(table.records[0] ?? {});
-    for (const c of ['id', 'offences', ...Object.keys(deliktCodes)]) {
+    for (const c of ['id', ...Object.keys(crimeColumns)]) {
       if (!columns.includes(c)) throw new BundleCheckFailed(table.file, `column ${c} is missing`);
     }
-    const rows: RawRow[] = [];
-    for (const r of table.records) {
-      for (const [column, code] of [['offences', ''], ...Object.entries(deliktCodes)]) {
-        const value = r[column as string]?.trim() ?? '';
-        if (NO_VALUE.test(value)) continue;
-        rows.push({ row: rows.length + 1, unit: r.id, date: `${year}-12-31`, value, breakdown: code ? { delikt: code } : {} });
-      }
-    }
-    await loader.load('crime', 'straftaten', '2021', rows, table.checksum);
+    await loader.load('crime', 'straftaten', '2021', longRows(table.records, 'id', `${year}-12-31`, crimeColumns), table.checksum);
   }
 }
