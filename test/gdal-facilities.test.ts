@@ -1,7 +1,7 @@
 // Facilities against GDAL: the counts per Planungsraum of both LOR versions equal GDAL's own spatial join of the same
 // bundled files (ogrinfo -dialect SQLite, ST_Within), and GDAL's OAPIF client lists and filters the facility collections.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,16 +9,12 @@ import { promisify } from 'node:util';
 import t from 'tap';
 import { breakdownCode } from '../services/ingest/src/pipeline/facility-datasets.ts';
 import { serveOnLoopback, testGateway } from './support/app.ts';
+import { requireExecutable } from './support/real-client.ts';
 
 const run = promisify(execFile);
 t.setTimeout(600_000);
-const ogrinfo = ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinfo'].find((p) => existsSync(p));
-if (!ogrinfo) {
-  // the independent count is the point of this file: without GDAL it fails, it does not skip
-  t.fail('GDAL (gdal-bin: ogrinfo) is not installed: the facility counts cannot be checked against GDAL');
-  t.end();
-  process.exit(1);
-}
+// the independent count is the point of this file: without GDAL it fails, it does not skip
+const ogrinfo = requireExecutable(t, ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinfo'], 'gdal-bin');
 
 const { app } = await testGateway(t, { RATE_LIMIT_MAX: '1000000' });
 const base = await serveOnLoopback(app);

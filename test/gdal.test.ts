@@ -1,22 +1,18 @@
 // GDAL's OGC API Features client (OAPIF driver) against the gateway: collections, counts, downloads, -spat.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from '@datenpool/db';
 import t from 'tap';
 import { serveOnLoopback, testGateway } from './support/app.ts';
+import { requireExecutable } from './support/real-client.ts';
 
 const run = promisify(execFile);
 // ten collections downloaded by child processes take longer than tap's default 30 s
 t.setTimeout(600_000);
-const ogrinfo = ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinfo'].find((p) => existsSync(p));
-if (!ogrinfo) {
-  // a plan of 0 with a reason reports the whole file as skipped, with the reason
-  t.plan(0, 'GDAL (gdal-bin: ogrinfo, ogr2ogr) is not installed; the OAPIF client tests cannot run');
-  process.exit(0);
-}
+const ogrinfo = requireExecutable(t, ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinfo'], 'gdal-bin');
 const ogr2ogr = path.join(path.dirname(ogrinfo), 'ogr2ogr');
 
 // GDAL runs in child processes while this process serves: the calls must stay asynchronous

@@ -4,17 +4,13 @@
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { testGateway } from '../../../test/support/app.ts';
+import { requirePythonModule } from '../../../test/support/real-client.ts';
 import { csvColumns } from '../src/csv.ts';
 import { profileColumns } from '../src/xlsx.ts';
 import { loadFixture } from './fixture.ts';
 
-const PYTHON = '/usr/bin/python3';
-// the reader is required: without it the test fails (infra/test.sh installs python3-openpyxl)
-const probe = spawnSync(PYTHON, ['-c', 'import openpyxl'], { encoding: 'utf8' });
-if (probe.status !== 0) {
-  t.fail(`openpyxl is not available (${PYTHON} -c 'import openpyxl' failed: ${(probe.stderr || String(probe.error ?? '')).trim().split('\n').pop()}); install Debian's python3-openpyxl (infra/test.sh does)`);
-  process.exit(1);
-}
+// the reader is required: without it the test fails
+const PYTHON = requirePythonModule(t, 'openpyxl', 'python3-openpyxl');
 
 interface XCell {
   v: string | number | boolean | null;
