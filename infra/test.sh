@@ -16,7 +16,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "# installing ${missing[*]} through apt" >&2
   (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq "${missing[@]}") >&2 \
-    || echo "# could not install ${missing[*]}; the tests that need them will say they skip" >&2
+    || echo "# could not install ${missing[*]}; the tests that need them will fail naming the package" >&2
 fi
 echo "# type-check" && pnpm exec tsc -p tsconfig.json --noEmit
 echo "# lint" && pnpm exec biome check .
