@@ -3,7 +3,7 @@ import { createHash, randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqua
 import { promisify } from 'node:util';
 import type { Database, Kysely } from '@datenpool/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, Unauthorized } from './problems.ts';
+import { BadRequest, Forbidden, Unauthorized } from './problems.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -15,6 +15,10 @@ export interface Principal {
   agencyId: string | null;
   scopes: Scope[];
   label: string;
+  /** restricted data this key may read beyond its scopes: `agency:<id>`, `variable:<id>` (see read-access.ts) */
+  readGrants?: string[];
+  /** when the key stops working (ISO 8601), or null */
+  expiresAt?: string | null;
 }
 
 declare module 'fastify' {
@@ -64,14 +68,23 @@ export function keyPrefix(key: string): string | undefined {
   return KEY_PATTERN.exec(key)?.[1];
 }
 
-/** the principal of a key, or null when it is unknown, malformed or revoked */
+/** the principal of a key, or null when it is unknown, malformed, revoked or expired */
 export async function principalForKey(db: Kysely<Database>, key: string): Promise<Principal | null> {
+  const resolved = await resolveKey(db, key);
+  return resolved && 'principal' in resolved ? resolved.principal : null;
+}
+
+/**
+ * a key's principal; `{ expiredAt }` for a key that is genuine but past its expiry (said only to the holder of the
+ * whole key: the hash is verified first), null when it is unknown, malformed or revoked
+ */
+export async function resolveKey(db: Kysely<Database>, key: string): Promise<{ principal: Principal } | { expiredAt: Date } | null> {
   const prefix = keyPrefix(key);
   const fingerprint = createHash('sha256').update(key).digest('hex');
   const row = prefix
     ? await db
         .selectFrom('api_key')
-        .select(['id', 'hash', 'agency_id', 'scopes', 'label', 'revoked_at', 'last_used_at'])
+        .select(['id', 'hash', 'agency_id', 'scopes', 'label', 'revoked_at', 'last_used_at', 'expires_at', 'read_grants'])
         .where('prefix', '=', prefix)
         .executeTakeFirst()
     : undefined;
@@ -85,11 +98,21 @@ export async function principalForKey(db: Kysely<Database>, key: string): Promis
     verified.set(fingerprint, row.hash);
   }
   if (row.revoked_at) return null;
+  if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) return { expiredAt: new Date(row.expires_at) };
   const lastUsed = row.last_used_at ? new Date(row.last_used_at).getTime() : 0;
   if (Date.now() - lastUsed > LAST_USED_RESOLUTION_MS) {
     await db.updateTable('api_key').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
   }
-  return { keyId: row.id, agencyId: row.agency_id, scopes: row.scopes as Scope[], label: row.label };
+  return {
+    principal: {
+      keyId: row.id,
+      agencyId: row.agency_id,
+      scopes: row.scopes as Scope[],
+      label: row.label,
+      readGrants: row.read_grants ?? [],
+      expiresAt: row.expires_at ? new Date(row.expires_at).toISOString() : null,
+    },
+  };
 }
 
 /**
@@ -145,9 +168,14 @@ export async function authenticate(this: { database: { db: Kysely<Database> } },
     request.principal = null;
     return;
   }
-  const principal = token ? await principalForKey(this.database.db, token) : null;
-  if (!principal) throw new Unauthorized('The API key is not valid.');
-  request.principal = principal;
+  const resolved = token ? await resolveKey(this.database.db, token) : null;
+  if (resolved && 'expiredAt' in resolved) {
+    throw new Unauthorized(`The API key expired at ${resolved.expiredAt.toISOString()}; ask an administrator for a new one.`, {
+      expiredAt: resolved.expiredAt.toISOString(),
+    });
+  }
+  if (!resolved) throw new Unauthorized('The API key is not valid.');
+  request.principal = resolved.principal;
 }
 
 export function hasScope(principal: Principal | null, scope: Scope): boolean {
@@ -180,4 +208,58 @@ export async function audit(
       detail: detail === null || detail === undefined ? null : JSON.stringify(detail),
     })
     .execute();
+}
+
+/** query parameters that carry credentials by name; any value shaped like a Datenpool key counts too */
+const URL_KEY_PARAMS = /^(api[_-]?key|apikey|access[_-]?token)$/i;
+const URL_SECRET_PARAMS = /^(api[_-]?key|apikey|access[_-]?token|token|key|secret|password|pass|auth|sig|signature)$/i;
+const KEY_LIKE = /dp_[A-Za-z0-9]{10}_[A-Za-z0-9_-]{8,}/;
+
+function queryPairs(url: string): Array<{ name: string; value: string }> {
+  const query = url.split('?').slice(1).join('?');
+  if (!query) return [];
+  return query.split('&').map((pair) => {
+    const [name = '', ...rest] = pair.split('=');
+    const decode = (text: string) => {
+      try {
+        return decodeURIComponent(text.replace(/\+/g, ' '));
+      } catch {
+        return text;
+      }
+    };
+    return { name: decode(name), value: decode(rest.join('=')) };
+  });
+}
+
+/** the query parameter of a URL that carries an API key (by its name or its shape), if any */
+export function keyInUrl(url: string): string | undefined {
+  return queryPairs(url).find((p) => URL_KEY_PARAMS.test(p.name) || KEY_LIKE.test(p.value))?.name;
+}
+
+/** the URL with the values of credential-like query parameters replaced, for logs */
+export function redactUrlSecrets(url: string): string {
+  const [path = '', ...rest] = url.split('?');
+  const query = rest.join('?');
+  if (!query) return url;
+  const pairs = query.split('&').map((pair) => {
+    const [name = '', ...value] = pair.split('=');
+    let decodedName = name;
+    let decodedValue = value.join('=');
+    try {
+      decodedName = decodeURIComponent(name);
+      decodedValue = decodeURIComponent(decodedValue.replace(/\+/g, ' '));
+    } catch {
+      // malformed encoding: judged on the raw text
+    }
+    return URL_SECRET_PARAMS.test(decodedName) || KEY_LIKE.test(decodedValue) ? `${name}=[redacted]` : pair;
+  });
+  return `${path}?${pairs.join('&')}`;
+}
+
+/** onRequest hook: a key in the URL is refused (400 naming the parameter); URLs end up in logs, proxies and histories */
+export async function refuseKeysInUrl(request: FastifyRequest): Promise<void> {
+  const name = keyInUrl(request.url);
+  if (name !== undefined) {
+    throw new BadRequest(`API keys are not accepted in the URL (query parameter ${name}); send the header Authorization: Bearer <key>.`, { name, in: 'query' });
+  }
 }

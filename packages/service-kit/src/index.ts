@@ -18,8 +18,13 @@ export {
   hasScope,
   hashKey,
   type Principal,
+  keyInUrl,
   principalForKey,
+  redactUrlSecrets,
+  refuseKeysInUrl,
   requireScope,
+  resolveKey,
   type Scope,
   scopes,
 } from './auth.ts';
+export { assertMayRead, mayRead, mayReadAll, type ReadResource, readGrantPattern, variableAccess } from './read-access.ts';

@@ -65,8 +65,8 @@ export class NotFound extends HttpProblem {
 }
 
 export class Unauthorized extends HttpProblem {
-  constructor(detail = 'A valid API key is required: send Authorization: Bearer <key>.') {
-    super(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer realm="datenpool"' });
+  constructor(detail = 'A valid API key is required: send Authorization: Bearer <key>.', extensions: Record<string, unknown> = {}) {
+    super(401, 'unauthorized', 'Unauthorized', detail, extensions, { 'www-authenticate': 'Bearer realm="datenpool"' });
   }
 }
 

@@ -1,10 +1,10 @@
-// Which indicator a request may read: it must exist, and restricted input variables need the read:restricted scope.
+// Which indicator a request may read: it must exist, and restricted input variables need a key that may read them
+// (the one rule of @datenpool/service-kit: read:restricted of their agency, a read grant, or admin).
 import type { Database, Kysely } from '@datenpool/db';
-import { authenticate, Forbidden, hasScope, NotFound } from '@datenpool/service-kit';
+import { assertMayRead, authenticate, NotFound, variableAccess } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { type IndicatorDefinition, variablesOf } from './plan.ts';
 import { loadDefinitions } from './queries/catalog.ts';
-import { restrictedVariables } from './queries/values.ts';
 
 export async function readableIndicator(
   database: { db: Kysely<Database> },
@@ -14,12 +14,10 @@ export async function readableIndicator(
   const { definitions } = await loadDefinitions(database.db);
   const definition = definitions.find((d) => d.id === id);
   if (!definition) throw new NotFound(`No indicator ${id}.`);
-  const restricted = await restrictedVariables(database.db, [...variablesOf(definitions, id)]);
-  if (restricted.length > 0) {
+  const inputs = await variableAccess(database.db, variablesOf(definitions, id));
+  if (inputs.some((v) => v.access === 'restricted')) {
     await authenticate.call({ database }, request);
-    if (!hasScope(request.principal, 'read:restricted')) {
-      throw new Forbidden(`Indicator ${id} reads restricted variables (${restricted.join(', ')}); the read:restricted scope is needed.`);
-    }
+    assertMayRead(request.principal, inputs, `Indicator ${id}`);
   }
   return { definition, definitions };
 }

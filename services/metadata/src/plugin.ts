@@ -2,6 +2,7 @@
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
 import { bootstrapMetadata } from './bootstrap.ts';
 import { agencyRoutes } from './routes/agencies.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { indicatorRoutes } from './routes/indicators.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -16,6 +17,7 @@ async function routes(app: App): Promise<void> {
   await targetRoutes(app);
   await sourceRoutes(app);
   await keyRoutes(app);
+  await auditRoutes(app);
   await catalogRoutes(app);
 }
 
@@ -23,10 +25,10 @@ export const metadataService: ServiceDescriptor = {
   name: 'metadata',
   title: 'Metadata and access control',
   routes,
-  prefixes: ['/v1/agencies', '/v1/variables', '/v1/indicators', '/v1/sources', '/v1/admin/keys', '/v1/catalog'],
+  prefixes: ['/v1/agencies', '/v1/variables', '/v1/indicators', '/v1/sources', '/v1/admin/keys', '/v1/admin/audit', '/v1/catalog'],
   tags: [
     { name: 'metadata', description: 'Agencies, variables, indicator definitions, referenced sources, DCAT-AP catalog' },
-    { name: 'access', description: 'API keys (admin): create, list, revoke' },
+    { name: 'access', description: 'API keys (admin): create, list, revoke; the audit trail' },
   ],
   landingLinks: [
     { href: '/v1/indicators', rel: 'data', type: 'application/json', title: 'Indicator definitions (Kernindikatoren)' },

@@ -1,6 +1,6 @@
 // Zod contracts of the metadata routes: agencies, variables, indicators, sources, API keys.
-import { variableRefSchema } from '@datenpool/contracts';
-import { scopes } from '@datenpool/service-kit';
+import { instantSchema, variableRefSchema } from '@datenpool/contracts';
+import { readGrantPattern, scopes } from '@datenpool/service-kit';
 import { z } from 'zod';
 
 const status = z.enum(['draft', 'active', 'retired']);
@@ -129,10 +129,28 @@ export const indicatorSchema = z.object({
   availability: z.string(),
   status,
   access: z.enum(['public', 'restricted']).describe('restricted when any input variable is restricted'),
+  version: z.number().int().describe('the version in force: a change of formula, minBase or lowestLevel of an indicator that is not a draft adds one'),
+  validFrom: z.string().describe('when the version in force took effect'),
+  agencyId: z.string().nullable().describe('the agency that defined the indicator and may change it; null: the statistics office'),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type IndicatorOut = z.infer<typeof indicatorSchema>;
+
+export const indicatorVersionSchema = z.object({
+  version: z.number().int(),
+  formula: z.record(z.string(), z.unknown()),
+  minBase: z.number().int(),
+  lowestLevel: z.string(),
+  validFrom: z.string().describe('when this definition took effect; the first version also explains values computed before it'),
+  validTo: z.string().nullable().describe('when the next version replaced it; null for the version in force'),
+  createdBy: z.string(),
+});
+export const indicatorVersionsSchema = z.object({
+  indicator: z.string(),
+  version: z.number().int().describe('the version in force'),
+  versions: z.array(indicatorVersionSchema).describe('oldest first'),
+});
 
 export const indicatorDetailSchema = indicatorSchema.extend({
   variables: z.array(variableSummary).describe('every variable the formula reads, also through other indicators'),
@@ -229,12 +247,23 @@ export const keySchema = z.object({
   createdBy: z.string().nullable(),
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),
+  expiresAt: z.string().nullable().describe('after this instant the key is refused with 401; null: it does not expire'),
+  readRestricted: z.array(z.string()).describe('read grants for restricted data: `agency:<id>` (all its restricted variables) or `variable:<id>`'),
 });
 export type KeyOut = z.infer<typeof keySchema>;
 export const keyCreateBody = z.object({
   label: z.string().min(1).max(200),
   agencyId: z.string().min(1).nullable().default(null),
   scopes: z.array(z.enum(scopes)).min(1),
+  expiresAt: instantSchema
+    .nullable()
+    .default(null)
+    .describe('ISO 8601 instant with offset after which the key is refused (401 naming the expiry); must lie in the future'),
+  readRestricted: z
+    .array(z.string().regex(readGrantPattern, '`agency:<id>` or `variable:<id>`'))
+    .max(200)
+    .default([])
+    .describe('restricted data this key may read without read:restricted: `agency:<id>` or `variable:<id>`'),
 }).strict();
 export const keyCreatedSchema = keySchema.extend({
   key: z.string().describe('the API key; shown only in this answer, stored only as a hash'),

@@ -56,6 +56,23 @@ export interface MetadataTables {
     status: Generated<'draft' | 'active' | 'retired'>;
     created_at: Generated<Date>;
     updated_at: Generated<Date>;
+    /** the version in force (see indicator_version); a change of formula or thresholds of an active indicator adds one */
+    version: Generated<number>;
+    /** when the version in force took effect */
+    valid_from: Generated<Date>;
+    /** the agency that defined the indicator and may change it; null: the statistics office */
+    agency_id: ColumnType<string | null, string | null | undefined, string | null>;
+  };
+  indicator_version: {
+    indicator_id: string;
+    version: number;
+    formula: Json;
+    min_base: number;
+    lowest_level: string;
+    valid_from: Timestamp;
+    /** null for the version in force */
+    valid_to: Timestamp | null;
+    created_by: Generated<string>;
   };
   indicator_target: {
     id: Generated<number>;
@@ -97,5 +114,9 @@ export interface MetadataTables {
     created_by: string | null;
     revoked_at: Timestamp | null;
     last_used_at: Timestamp | null;
+    /** after this instant the key is refused; null: it does not expire */
+    expires_at: Timestamp | null;
+    /** restricted data the key may read: `agency:<id>` or `variable:<id>` */
+    read_grants: Generated<string[]>;
   };
 }

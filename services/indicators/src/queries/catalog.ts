@@ -3,14 +3,30 @@ import { formulaSchema, variableRefSchema } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorDefinition } from '../plan.ts';
 
-/** every indicator that is not retired and whose formula parses; the others are skipped with their ids */
-export async function loadDefinitions(db: Kysely<Database>): Promise<{ definitions: IndicatorDefinition[]; invalid: string[] }> {
+/**
+ * every indicator that is not retired and whose formula parses; the others are skipped with their ids. With `asOf`,
+ * formula and minBase are those of the version valid then (indicator_version: the first version not ended by then)
+ */
+export async function loadDefinitions(
+  db: Kysely<Database>,
+  options: { asOf?: Date } = {},
+): Promise<{ definitions: IndicatorDefinition[]; invalid: string[] }> {
   const rows = await db
     .selectFrom('indicator')
     .select(['id', 'zielbereich', 'label_de', 'label_en', 'unit', 'polarity', 'core', 'min_base', 'formula'])
     .where('status', '<>', 'retired')
     .orderBy('id')
     .execute();
+  if (options.asOf) {
+    const valid = await sql<{ indicator_id: string; formula: unknown; min_base: number }>`
+      SELECT DISTINCT ON (indicator_id) indicator_id, formula, min_base FROM indicator_version
+      WHERE valid_to IS NULL OR valid_to > ${options.asOf} ORDER BY indicator_id, version`.execute(db);
+    const byId = new Map(valid.rows.map((v) => [v.indicator_id, v]));
+    for (const row of rows) {
+      const then = byId.get(row.id);
+      if (then) Object.assign(row, { formula: then.formula, min_base: then.min_base });
+    }
+  }
   // a rate formula without its own base weights by the rate variable's base: resolved here, so that the plan reads it
   const rateBases = new Map(
     (await db.selectFrom('variable').select(['id', 'rate_base']).where('value_kind', '=', 'rate').execute()).map((v) => [v.id, v.rate_base]),

@@ -1,7 +1,7 @@
 // Routes of observations: push a batch, read values (JSON or CSV), read one key's revisions.
 import type { Readable } from 'node:stream';
 import { type LorLevel, levelOfId } from '@datenpool/contracts';
-import { type App, authenticate, BadRequest, Forbidden, hasScope, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
+import { type App, assertMayRead, authenticate, BadRequest, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../config.ts';
 import { parseBreakdown, canonicalBreakdown } from '../pipeline/rows.ts';
@@ -70,13 +70,13 @@ export async function pushRoutes(app: App, config: IngestConfig): Promise<void> 
   );
 }
 
-/** the variable of a read; restricted variables need a key with read:restricted */
+/** the variable of a read; restricted variables need a key that may read them (401 without a key, 403 without the grant) */
 async function readableVariable(app: App, request: FastifyRequest, id: string) {
   const variable = await findVariable(app.database.db, id);
   if (!variable) throw new NotFound(`Variable ${id} does not exist.`);
   if (variable.access === 'restricted') {
     await authenticate.call(app, request);
-    if (!hasScope(request.principal, 'read:restricted')) throw new Forbidden(`Variable ${id} is restricted: a key with read:restricted is required.`);
+    assertMayRead(request.principal, { id: variable.id, agencyId: variable.agency_id, access: variable.access }, `Variable ${id}`);
   }
   return variable;
 }

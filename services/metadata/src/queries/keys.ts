@@ -9,7 +9,7 @@ const iso = (d: Date | string | null): string | null => (d === null ? null : new
 export async function listKeys(db: Db, filter: { id?: string } = {}): Promise<KeyOut[]> {
   let q = db
     .selectFrom('api_key')
-    .select(['id', 'prefix', 'label', 'agency_id', 'scopes', 'created_at', 'created_by', 'revoked_at', 'last_used_at']);
+    .select(['id', 'prefix', 'label', 'agency_id', 'scopes', 'created_at', 'created_by', 'revoked_at', 'last_used_at', 'expires_at', 'read_grants']);
   if (filter.id) q = q.where('id', '=', filter.id);
   const rows = await q.orderBy('created_at').orderBy('id').execute();
   return rows.map((r) => ({
@@ -22,12 +22,24 @@ export async function listKeys(db: Db, filter: { id?: string } = {}): Promise<Ke
     createdBy: r.created_by,
     revokedAt: iso(r.revoked_at as Date | null),
     lastUsedAt: iso(r.last_used_at as Date | null),
+    expiresAt: iso(r.expires_at as Date | null),
+    readRestricted: r.read_grants,
   }));
 }
 
 export async function insertKey(
   db: Db,
-  key: { id: string; prefix: string; hash: string; label: string; agencyId: string | null; scopes: string[]; createdBy: string },
+  key: {
+    id: string;
+    prefix: string;
+    hash: string;
+    label: string;
+    agencyId: string | null;
+    scopes: string[];
+    createdBy: string;
+    expiresAt: string | null;
+    readGrants: string[];
+  },
 ): Promise<void> {
   await db
     .insertInto('api_key')
@@ -39,6 +51,8 @@ export async function insertKey(
       agency_id: key.agencyId,
       scopes: key.scopes,
       created_by: key.createdBy,
+      expires_at: key.expiresAt,
+      read_grants: key.readGrants,
     })
     .execute();
 }

@@ -1,7 +1,7 @@
 // Agencies: the Senatsverwaltungen, Bezirksämter and other bodies that deliver data.
 import { audit, authenticate, Conflict, NotFound, problemResponses, requireScope, type App } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { assertMayWriteFor } from '../access.ts';
+import { assertActsForStatisticsOffice } from '../access.ts';
 import { getAgency, insertAgency, listAgencies } from '../queries/variables.ts';
 import { agencyBody, agencySchema, idParams } from '../schemas.ts';
 
@@ -51,7 +51,7 @@ export async function agencyRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const body = request.body;
-      assertMayWriteFor(request.principal, body.id);
+      assertActsForStatisticsOffice(request.principal, 'Registering an agency');
       await app.database.db.transaction().execute(async (trx) => {
         if (await getAgency(trx, body.id)) throw new Conflict(`Agency ${body.id} exists already.`);
         await insertAgency(trx, body);

@@ -1,10 +1,10 @@
 // DCAT-AP.de export of the catalog for open-data portals (CKAN with ckanext-dcat harvests it): JSON-LD and Turtle.
 import type { Principal } from '@datenpool/service-kit';
-import { type App, authenticate, problemResponses } from '@datenpool/service-kit';
+import { type App, authenticate, mayRead, problemResponses } from '@datenpool/service-kit';
 import { baseUrl } from '@datenpool/ogc';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { inputVariables, isIndicatorRestricted, mayReadRestricted } from '../access.ts';
+import { inputVariables, isIndicatorRestricted, mayReadIndicator, variableResource } from '../access.ts';
 import { buildCatalog, catalogTurtle } from '../dcat.ts';
 import { catalogGraph, listIndicators } from '../queries/indicators.ts';
 import { listAgencies, listVariables, observedPeriods } from '../queries/variables.ts';
@@ -18,26 +18,25 @@ async function catalogDocument(app: App, request: FastifyRequest, principal: Pri
     catalogGraph(db),
     observedPeriods(db),
   ]);
-  const mayRead = mayReadRestricted(principal);
   return buildCatalog({
     base: baseUrl(request, app.config.publicUrl),
     agencies,
-    variables: variables.filter((v) => mayRead || v.access === 'public'),
+    variables: variables.filter((v) => mayRead(principal, variableResource(v))),
     allVariableAgencies: variables.map((v) => [v.id, v.agencyId]),
     indicators: indicators
+      .filter((i) => mayReadIndicator(principal, graph, i.id))
       .map((i) => ({
         ...i,
         access: isIndicatorRestricted(graph, i.id) ? ('restricted' as const) : ('public' as const),
         inputs: [...inputVariables(graph, i.id)].sort(),
-      }))
-      .filter((i) => mayRead || i.access === 'public'),
+      })),
     periods,
   });
 }
 
 const description =
   'Every active variable and indicator as a dcat:Dataset (DCAT-AP.de) with distributions pointing at this API. ' +
-  'Restricted ones appear only for keys with read:restricted.';
+  'Restricted ones appear only for keys that may read them (read:restricted of their agency, or a read grant).';
 
 export async function catalogRoutes(app: App): Promise<void> {
   app.get(

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type App, audit, generateKey, hashKey, NotFound, problemResponses, requireScope, Unprocessable } from '@datenpool/service-kit';
 import { z } from 'zod';
 import { insertKey, listKeys, revokeKey } from '../queries/keys.ts';
-import { getAgency } from '../queries/variables.ts';
+import { getAgency, getVariable } from '../queries/variables.ts';
 import { keyCreateBody, keyCreatedSchema, keySchema } from '../schemas.ts';
 
 const admin = { tags: ['access'], security: [{ apiKey: [] }] };
@@ -19,6 +19,10 @@ export async function keyRoutes(app: App): Promise<void> {
       schema: {
         ...admin,
         summary: 'Create an API key (admin); the answer is the only time the key is shown',
+        description:
+          '`expiresAt` ends the key at an instant (then 401 naming the expiry). `readRestricted` grants reading restricted data of ' +
+          'named agencies (`agency:<id>`) or variables (`variable:<id>`); the scope `read:restricted` opens every restricted variable ' +
+          'for a key of no agency and its own agency’s for an agency-bound key; admin reads everything.',
         body: keyCreateBody,
         response: { 201: keyCreatedSchema, ...problemResponses(400, 401, 403, 422) },
       },
@@ -30,14 +34,29 @@ export async function keyRoutes(app: App): Promise<void> {
           invalidParams: [{ pointer: '/body/agencyId', name: 'agencyId', reason: `unknown agency ${body.agencyId}` }],
         });
       }
+      if (body.expiresAt !== null && new Date(body.expiresAt).getTime() <= Date.now()) {
+        throw new Unprocessable(`expiresAt ${body.expiresAt} is not in the future.`, {
+          invalidParams: [{ pointer: '/body/expiresAt', name: 'expiresAt', reason: 'must lie in the future' }],
+        });
+      }
+      const unknownGrants = [];
+      for (const [i, grant] of body.readRestricted.entries()) {
+        const [kind, id] = grant.split(':') as ['agency' | 'variable', string];
+        const exists = kind === 'agency' ? await getAgency(db(), id) : await getVariable(db(), id);
+        if (!exists) unknownGrants.push({ pointer: `/body/readRestricted/${i}`, name: 'readRestricted', reason: `unknown ${kind} ${id}` });
+      }
+      if (unknownGrants.length > 0) {
+        throw new Unprocessable(`Unknown read grants: ${unknownGrants.map((g) => g.reason).join(', ')}.`, { invalidParams: unknownGrants });
+      }
       const { key, prefix } = generateKey();
       const id = randomUUID();
       const createdBy = `key:${request.principal?.keyId}`;
       await db()
         .transaction()
         .execute(async (trx) => {
-          await insertKey(trx, { id, prefix, hash: await hashKey(key), label: body.label, agencyId: body.agencyId, scopes: body.scopes, createdBy });
-          await audit(trx, request.principal, 'key.create', `api_key:${id}`, { prefix, label: body.label, agencyId: body.agencyId, scopes: body.scopes });
+          const grant = { label: body.label, agencyId: body.agencyId, scopes: body.scopes, expiresAt: body.expiresAt, readGrants: body.readRestricted };
+          await insertKey(trx, { id, prefix, hash: await hashKey(key), createdBy, ...grant });
+          await audit(trx, request.principal, 'key.create', `api_key:${id}`, { prefix, ...grant });
         });
       const [created] = await listKeys(db(), { id });
       reply.header('cache-control', 'no-store');
@@ -51,7 +70,7 @@ export async function keyRoutes(app: App): Promise<void> {
       onRequest: requireScope('admin'),
       schema: {
         ...admin,
-        summary: 'API keys (admin): who holds which scopes; never the key or its hash',
+        summary: 'API keys (admin): who holds which scopes and grants, until when; never the key or its hash',
         response: { 200: z.object({ keys: z.array(keySchema) }), ...problemResponses(401, 403) },
       },
     },

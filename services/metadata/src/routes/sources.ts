@@ -12,7 +12,8 @@ import {
   Unprocessable,
 } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { assertMayRead, assertMayWriteFor, mayReadRestricted } from '../access.ts';
+import { mayRead } from '@datenpool/service-kit';
+import { assertMayRead, assertMayWriteFor } from '../access.ts';
 import { deleteSource, insertSource, listSources, updateSource } from '../queries/sources.ts';
 import { getVariable } from '../queries/variables.ts';
 import { idParams, type SourceOut, sourceCreateBody, sourcePatchBody, sourceSchema } from '../schemas.ts';
@@ -69,9 +70,12 @@ export async function sourceRoutes(app: App): Promise<void> {
       },
     },
     async (request) => {
-      const mayRead = mayReadRestricted(request.principal);
       const sources = await listSources(db());
-      return { sources: sources.filter((s) => mayRead || s.variableAccess === 'public').map((s) => publicShape(s, request.principal)) };
+      return {
+        sources: sources
+          .filter((s) => mayRead(request.principal, { id: s.variableId, agencyId: s.agencyId, access: s.variableAccess }))
+          .map((s) => publicShape(s, request.principal)),
+      };
     },
   );
 
@@ -84,7 +88,7 @@ export async function sourceRoutes(app: App): Promise<void> {
     async (request) => {
       const [source] = await listSources(db(), { id: request.params.id });
       if (!source) throw new NotFound(`No source ${request.params.id}.`);
-      assertMayRead(request.principal, source.variableAccess === 'restricted', `Source ${source.id}`);
+      assertMayRead(request.principal, { id: source.variableId, agencyId: source.agencyId, access: source.variableAccess }, `Source ${source.id}`);
       return publicShape(source, request.principal);
     },
   );

@@ -4,7 +4,7 @@
 // history; the indicator engine applies only targets that are not ended (its catalog hash sees the change).
 import { type App, audit, authenticate, BadRequest, Conflict, Forbidden, NotFound, type Principal, problemResponses, requireScope } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { assertMayRead, isIndicatorRestricted } from '../access.ts';
+import { assertMayRead, indicatorResources } from '../access.ts';
 import { catalogGraph, getIndicator } from '../queries/indicators.ts';
 import { endTarget, getTarget, insertTarget, listTargets, overlappingTarget, type TargetRecord } from '../queries/targets.ts';
 import { getAgency } from '../queries/variables.ts';
@@ -87,7 +87,7 @@ export async function targetRoutes(app: App): Promise<void> {
     async (request) => {
       const { id } = request.params;
       await requireIndicator(app, id);
-      assertMayRead(request.principal, isIndicatorRestricted(await catalogGraph(db()), id), `Indicator ${id}`);
+      assertMayRead(request.principal, indicatorResources(await catalogGraph(db()), id), `Indicator ${id}`);
       const targets = await listTargets(db(), id, { scope: request.query.scope, includeEnded: request.query.ended === 'true' });
       return { indicator: id, targets: targets.map(present) };
     },

@@ -11,7 +11,8 @@ import {
   Unprocessable,
 } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { assertMayRead, assertMayWriteFor, mayReadRestricted } from '../access.ts';
+import { mayRead } from '@datenpool/service-kit';
+import { assertMayChangeThreshold, assertMayRead, assertMayWriteFor, variableResource } from '../access.ts';
 import { rateProblems } from '../formula-check.ts';
 import { catalogGraph } from '../queries/indicators.ts';
 import { getAgency, getVariable, insertVariable, listVariables, updateVariable } from '../queries/variables.ts';
@@ -45,7 +46,7 @@ export async function variableRoutes(app: App): Promise<void> {
     {
       onRequest: authenticate,
       schema: {
-        summary: 'Variables (Fachdaten); restricted ones only for keys with read:restricted',
+        summary: 'Variables (Fachdaten); restricted ones only for keys that may read them (read:restricted of their agency, or a read grant)',
         tags: ['metadata'],
         querystring: variableQuery,
         response: { 200: z.object({ variables: z.array(variableSchema) }), ...problemResponses(400, 401) },
@@ -53,8 +54,7 @@ export async function variableRoutes(app: App): Promise<void> {
     },
     async (request) => {
       const variables = await listVariables(app.database.db, request.query);
-      const mayRead = mayReadRestricted(request.principal);
-      return { variables: variables.filter((v) => mayRead || v.access === 'public') };
+      return { variables: variables.filter((v) => mayRead(request.principal, variableResource(v))) };
     },
   );
 
@@ -72,7 +72,7 @@ export async function variableRoutes(app: App): Promise<void> {
     async (request) => {
       const variable = await getVariable(app.database.db, request.params.id);
       if (!variable) throw new NotFound(`No variable ${request.params.id}.`);
-      assertMayRead(request.principal, variable.access === 'restricted', `Variable ${variable.id}`);
+      assertMayRead(request.principal, variableResource(variable), `Variable ${variable.id}`);
       return variable;
     },
   );
@@ -123,6 +123,7 @@ export async function variableRoutes(app: App): Promise<void> {
       schema: {
         ...write,
         summary: 'Change a variable; the meaning of an active variable is fixed (409), create a new version instead',
+        description: 'Only an admin key or a metadata:write key of the variable’s agency; the disclosure threshold only with an admin key.',
         params: idParams,
         body: variablePatchBody,
         response: { 200: variableSchema, ...problemResponses(400, 401, 403, 404, 409, 422) },
@@ -135,6 +136,9 @@ export async function variableRoutes(app: App): Promise<void> {
         const current = await getVariable(trx, id);
         if (!current) throw new NotFound(`No variable ${id}.`);
         assertMayWriteFor(request.principal, current.agencyId);
+        if (patch.disclosureThreshold !== undefined && patch.disclosureThreshold !== current.disclosureThreshold) {
+          assertMayChangeThreshold(request.principal, 'disclosureThreshold', `Variable ${id}`);
+        }
         if (patch.agencyId !== undefined && patch.agencyId !== current.agencyId) {
           assertMayWriteFor(request.principal, patch.agencyId);
           await requireAgency(app, patch.agencyId);
