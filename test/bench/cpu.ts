@@ -32,31 +32,42 @@ export interface CpuSnapshot {
   node: number;
   /** pid → CPU ms of the postmaster and its children (backends, autovacuum, …) */
   postgres?: Map<number, number>;
+  /** pid → CPU ms of the peer server's processes (`peerRoot` and its children: lighttpd and its FastCGI MapServers) */
+  peer?: Map<number, number>;
 }
 
-export function cpuSnapshot(): CpuSnapshot {
+/** `peerRoot`: the pid of a peer server whose process and children are counted apart (the bench's MapServer) */
+export function cpuSnapshot(peerRoot?: number): CpuSnapshot {
   const usage = process.cpuUsage();
   const node = (usage.user + usage.system) / 1000;
   const postmaster = postmasterPid();
-  if (postmaster === undefined || !Number.isFinite(postmaster)) return { node };
-  const postgres = new Map<number, number>();
+  const peer = peerRoot === undefined ? undefined : new Map<number, number>();
+  const postgres = postmaster === undefined || !Number.isFinite(postmaster) ? undefined : new Map<number, number>();
+  if (!postgres && !peer) return { node };
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const cpu = processCpuMs(pid);
-    if (cpu && (pid === postmaster || cpu.parent === postmaster)) postgres.set(pid, cpu.ms);
+    if (!cpu) continue;
+    if (postgres && (pid === postmaster || cpu.parent === postmaster)) postgres.set(pid, cpu.ms);
+    if (peer && (pid === peerRoot || cpu.parent === peerRoot)) peer.set(pid, cpu.ms);
   }
-  return { node, postgres };
+  return { node, ...(postgres ? { postgres } : {}), ...(peer ? { peer } : {}) };
 }
 
 /**
  * CPU ms spent between two snapshots: this process, and the cluster's processes where it is local
  * (a backend that exited in between is not counted; the bench's pooled backends live throughout)
  */
-export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { node: number; postgres?: number } {
+export function cpuSpent(before: CpuSnapshot, after: CpuSnapshot): { node: number; postgres?: number; peer?: number } {
   const node = after.node - before.node;
-  if (!before.postgres || !after.postgres) return { node };
-  let postgres = 0;
-  for (const [pid, ms] of after.postgres) postgres += ms - (before.postgres.get(pid) ?? 0);
-  return { node, postgres };
+  const spent = (a?: Map<number, number>, b?: Map<number, number>) => {
+    if (!a || !b) return undefined;
+    let ms = 0;
+    for (const [pid, value] of b) ms += value - (a.get(pid) ?? 0);
+    return ms;
+  };
+  const postgres = spent(before.postgres, after.postgres);
+  const peer = spent(before.peer, after.peer);
+  return { node, ...(postgres === undefined ? {} : { postgres }), ...(peer === undefined ? {} : { peer }) };
 }

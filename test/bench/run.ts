@@ -9,7 +9,8 @@ import { serviceConfigFromEnv } from '@datenpool/service-kit';
 import type autocannon from 'autocannon';
 import { testDatabase } from '../support/database.ts';
 import { type CpuSnapshot, cpuSnapshot, cpuSpent } from './cpu.ts';
-import type { BenchContext, BenchScenario, MeasureFn } from './types.ts';
+import { type MapServerPeer, startMapServer } from './mapserver.ts';
+import type { BenchContext, BenchScenario, MeasureFn, PeerLayerSpec } from './types.ts';
 
 const round = (n: number) => Math.round(n * 100) / 100;
 const run = promisify(execFile);
@@ -30,6 +31,10 @@ interface Row {
   refCpuMs?: number;
   /** reference CPU ÷ service CPU: what the service costs the machine, less sensitive to other load than ops/s */
   cpuRatio?: number;
+  /** the same request to MapServer 8 over the same rows: its ops/s, service ÷ MapServer, and its CPU ms per request */
+  mapserverOpsPerSec?: number;
+  mapserverRatio?: number;
+  mapserverCpuMs?: number;
 }
 
 /** CPU ms per operation between two snapshots; undefined without a local cluster to read */
@@ -70,19 +75,26 @@ async function loadFromOtherProcess(url: string): Promise<autocannon.Result> {
   return JSON.parse(stdout) as autocannon.Result;
 }
 
-async function loadScenarios(): Promise<{ scenarios: BenchScenario[]; measures: Array<{ file: string; measure: MeasureFn }> }> {
+async function loadScenarios(): Promise<{
+  scenarios: BenchScenario[];
+  measures: Array<{ file: string; measure: MeasureFn }>;
+  peerLayers: PeerLayerSpec[];
+}> {
   const dir = fileURLToPath(new URL('./scenarios/', import.meta.url));
   const scenarios: BenchScenario[] = [];
   const measures: Array<{ file: string; measure: MeasureFn }> = [];
+  const peerLayers: PeerLayerSpec[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts')).sort()) {
     const mod = (await import(new URL(`./scenarios/${file}`, import.meta.url).href)) as {
       scenarios?: BenchScenario[];
       measurements?: MeasureFn;
+      peerLayers?: PeerLayerSpec[];
     };
     scenarios.push(...(mod.scenarios ?? []).filter((s) => !only || s.name.includes(only) || file.includes(only)));
     if (mod.measurements && (!only || file.includes(only))) measures.push({ file, measure: mod.measurements });
+    peerLayers.push(...(mod.peerLayers ?? []));
   }
-  return { scenarios, measures };
+  return { scenarios, measures, peerLayers };
 }
 
 const teardowns: Array<() => unknown> = [];
@@ -97,7 +109,31 @@ const port = typeof address === 'object' && address ? address.port : 0;
 const ctx: BenchContext = { baseUrl: `http://127.0.0.1:${port}`, database };
 
 const rows: Row[] = [];
-const { scenarios, measures } = await loadScenarios();
+const { scenarios, measures, peerLayers } = await loadScenarios();
+// MapServer 8 over the same database, as many FastCGI processes as the bench has connections; a scenario that names
+// a peer fails the run where MapServer cannot start (apt-get install -y mapserver-bin cgi-mapserver lighttpd)
+let mapserver: MapServerPeer | undefined;
+if (scenarios.some((s) => s.peer)) {
+  mapserver = await startMapServer(database.url, peerLayers, connections);
+  teardowns.push(() => mapserver?.stop());
+  ctx.peerUrl = mapserver.baseUrl;
+}
+
+async function measurePeer(peer: MapServerPeer, path: string): Promise<{ opsPerSec: number; cpuMs?: number }> {
+  const url = `${peer.baseUrl}${path}`;
+  const probe = await fetch(url);
+  if (!probe.ok) throw new Error(`MapServer ${path}: HTTP ${probe.status} ${(await probe.text()).slice(0, 300)}`);
+  await probe.arrayBuffer();
+  const [root] = peer.pids();
+  const before = cpuSnapshot(root);
+  const http = await loadFromOtherProcess(url);
+  const spent = cpuSpent(before, cpuSnapshot(root));
+  if (http.non2xx > 0 || http.errors > 0) console.error(`MapServer ${path}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
+  const ops = http.requests.total;
+  const cpuMs = spent.peer === undefined || spent.postgres === undefined || ops === 0 ? undefined : (spent.peer + spent.postgres) / ops;
+  return { opsPerSec: http.requests.average, ...(cpuMs === undefined ? {} : { cpuMs }) };
+}
+
 for (const scenario of scenarios) {
   await scenario.setup?.(ctx);
   const before = cpuSnapshot();
@@ -107,6 +143,7 @@ for (const scenario of scenarios) {
     console.error(`${scenario.name}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
   }
   const reference = await measureReference(() => scenario.reference(ctx));
+  const peer = scenario.peer && mapserver ? await measurePeer(mapserver, scenario.peer.path) : undefined;
   rows.push({
     scenario: scenario.name,
     opsPerSec: Math.round(http.requests.average * 10) / 10,
@@ -117,10 +154,22 @@ for (const scenario of scenarios) {
     ...(cpuMs === undefined || reference.cpuMs === undefined
       ? {}
       : { cpuMs: round(cpuMs), refCpuMs: round(reference.cpuMs), cpuRatio: round(reference.cpuMs / cpuMs) }),
+    ...(peer
+      ? {
+          mapserverOpsPerSec: Math.round(peer.opsPerSec * 10) / 10,
+          mapserverRatio: Math.round((http.requests.average / peer.opsPerSec) * 100) / 100,
+          ...(peer.cpuMs === undefined ? {} : { mapserverCpuMs: round(peer.cpuMs) }),
+        }
+      : {}),
   });
 }
 console.log('\nratio = service ops/s ÷ reference ops/s, measured in this run');
 console.log('cpuMs, refCpuMs = CPU ms per request of the gateway process + local PostgreSQL (not autocannon); cpuRatio = refCpuMs ÷ cpuMs');
+if (mapserver) {
+  console.log(
+    `mapserverRatio = service ops/s ÷ MapServer 8 ops/s (OGC API Features, FastCGI × ${connections} behind lighttpd, same rows, limit and GeoJSON); mapserverCpuMs = lighttpd + MapServer + PostgreSQL`,
+  );
+}
 console.table(rows);
 const measured: Array<Record<string, string | number>> = [];
 for (const { file, measure } of measures) {

@@ -4,7 +4,9 @@ import type { DatabaseHandle } from '@datenpool/db';
 export interface BenchContext {
   /** the gateway, listening on a real socket over a real PostGIS */
   baseUrl: string;
-  database: DatabaseHandle;
+  database: DatabaseHandle & { url: string };
+  /** the OGC API root of the peer MapServer where a scenario of the run names a peer */
+  peerUrl?: string;
 }
 
 export interface BenchScenario {
@@ -14,6 +16,18 @@ export interface BenchScenario {
   request: { path: string };
   /** the work the endpoint wraps (the raw SQL producing the same body), measured in-process */
   reference(ctx: BenchContext): Promise<void>;
+  /**
+   * the same request to a peer server over the same rows (MapServer 8, OGC API Features), measured like the service:
+   * the path under the peer's OGC API root, e.g. `/collections/x/items?f=json&limit=100`
+   */
+  peer?: { path: string };
+}
+
+/** a layer of the peer MapServer: an SQL view of lor_unit (modules in scenarios/ may export `peerLayers`) */
+export interface PeerLayerSpec {
+  name: string;
+  /** WHERE clause over lor_unit, literal SQL of the bench's own constants */
+  where: string;
 }
 
 /** a measurement that is not one HTTP GET (bulk uploads, recomputes): the scenario measures both sides */

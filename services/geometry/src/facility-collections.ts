@@ -18,7 +18,6 @@ import {
   facilityDatasetHeads,
   facilityDatasetShape,
   facilityEstimate,
-  facilityExtent,
   facilityFeature,
   facilityItems,
   type TypedColumn,
@@ -61,7 +60,7 @@ function source(database: DatabaseHandle, dataset: FacilityDatasetRow): FeatureC
     queryables: facilityQueryables(dataset),
     numberMatched: policy,
     async describe() {
-      const bbox = await facilityExtent(db, id);
+      const bbox = dataset.extent;
       return {
         id,
         title: dataset.title,
@@ -81,13 +80,19 @@ function source(database: DatabaseHandle, dataset: FacilityDatasetRow): FeatureC
     },
     async items(query) {
       const key = { dataset, inTime: inTime(dataset, query) };
-      const page = await facilityItems(db, key, query);
+      // the count of a filtered page comes with the page; an unfiltered one is the dataset's, read once per delivery
+      const filtered = query.bbox !== undefined || query.filter !== undefined;
+      const page = await facilityItems(db, key, query, policy === 'exact' && filtered && key.inTime);
       return {
         features: singleChunk(page.features),
         streamed: false,
         summary: () =>
           itemsSummary(policy, query.page, page.n, {
-            exact: () => facilityCount(db, key, query),
+            exact: async () => {
+              if (page.matched !== undefined) return page.matched;
+              if (!key.inTime) return 0;
+              return filtered ? facilityCount(db, key, query) : dataset.total;
+            },
             estimate: () => facilityEstimate(db, key, query),
           }),
       };
@@ -97,8 +102,8 @@ function source(database: DatabaseHandle, dataset: FacilityDatasetRow): FeatureC
 }
 
 /**
- * The shape of each dataset (its queryables) by database, remembered with the dataset's updated_at: a request reads
- * only the dataset row, and the shape again only after a new delivery replaced the points.
+ * The shape of each dataset (its queryables, extent and count) by database, remembered with the dataset's updated_at: a
+ * request reads only the dataset row, and the shape again only after a new delivery replaced the points.
  */
 const shapes = new WeakMap<DatabaseHandle, Map<string, FacilityDatasetRow>>();
 

@@ -1,6 +1,6 @@
 // Geometry: OGC API Features items against the raw SQL that produces the same GeoJSON features.
 import { sql } from '@datenpool/db';
-import type { BenchContext, BenchScenario } from '../types.ts';
+import type { BenchContext, BenchScenario, PeerLayerSpec } from '../types.ts';
 
 /**
  * the features of one page as PostGIS writes them: the same text the service embeds. The geometry is transformed and
@@ -26,86 +26,171 @@ async function assertSameFeatures(ctx: BenchContext, path: string, reference: st
   }
 }
 
+/** fails the run where MapServer returns other features than the service (its numbers would measure other work) */
+async function assertPeerAgrees(ctx: BenchContext, path: string, peerPath: string, limit: number): Promise<void> {
+  const ids = async (url: string) => {
+    const body = (await (await fetch(url)).json()) as { features: Array<{ id: string | number }> };
+    return body.features.map((f) => String(f.id).replace(/^[^.]*\./, '')).sort();
+  };
+  const ours = await ids(`${ctx.baseUrl}${path}`);
+  const theirs = await ids(`${ctx.peerUrl}${peerPath}`);
+  // a full page may be another selection of the matches (MapServer does not order by id): then the counts agree
+  const same = ours.length === limit ? theirs.length === limit : JSON.stringify(ours) === JSON.stringify(theirs);
+  if (!same) throw new Error(`${path}: MapServer returned ${theirs.length} features (${peerPath}), the service ${ours.length}`);
+}
+
 const planungsraeume2006 = sql`u.version = '2006' AND u.level = 'planungsraum'`;
 
 // 100 000 polygons: the 448 real Planungsräume of 2006, simplified to 5 m and tiled 15 × 15 at 60 km spacing
 const BENCH_VERSION = 'bench';
 const SYNTHETIC = 100_000;
-let box: number[] = [];
-const benchWhere = () => sql`u.version = ${BENCH_VERSION} AND u.level = 'planungsraum'
-  AND ST_Intersects(u.geom, ST_Transform(ST_Segmentize(ST_ClipByBox2D(ST_MakeEnvelope(${box[0]}::float8, ${box[1]}::float8,
-    ${box[2]}::float8, ${box[3]}::float8, 4326), ST_MakeEnvelope(-5, 0, 35, 84, 4326)::box2d), 0.01), 25833))`;
 
-const bboxScenario: BenchScenario = {
-  name: 'geometry: items?bbox over 100 000 generated polygons (limit 1000)',
-  request: { path: '' },
-  async setup(ctx) {
-    const { db } = ctx.database;
-    await sql`INSERT INTO lor_version (version, label, valid_from) VALUES (${BENCH_VERSION}, 'bench: tiled 2006 Planungsräume', '2000-01-01')
-      ON CONFLICT DO NOTHING`.execute(db);
-    await sql`DELETE FROM lor_unit WHERE version = ${BENCH_VERSION}`.execute(db);
-    await sql`DROP TABLE IF EXISTS bench_lor_base`.execute(db);
-    await sql`CREATE UNLOGGED TABLE bench_lor_base AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, name, area_m2,
-        ST_SimplifyPreserveTopology(geom, 5) AS g
-      FROM lor_unit WHERE version = '2006' AND level = 'planungsraum'`.execute(db);
-    // one statement per row of tiles keeps each well inside the statement timeout
-    for (let row = 0; row < 15; row++) {
-      await sql`INSERT INTO lor_unit (version, level, id, name, parent_id, area_m2, geom)
-        SELECT ${BENCH_VERSION}, 'planungsraum', lpad((tile * 448 + k + 1)::text, 8, '0'), name || ' #' || tile, NULL,
-          area_m2, ST_Multi(ST_Translate(g, (tile % 15) * 60000.0, (tile / 15) * 60000.0))
-        FROM bench_lor_base CROSS JOIN generate_series(${row * 15}::int, ${row * 15 + 14}::int) tile
-        WHERE tile * 448 + k + 1 <= ${SYNTHETIC}`.execute(db);
-    }
-    await sql`DROP TABLE bench_lor_base`.execute(db);
-    await sql`ANALYZE lor_unit`.execute(db);
-    // a box around the centre of tile 112 (the middle of the grid): a few hundred polygons
+/** the bbox as the service brings it into storage (CRS84 clipped to the UTM zone's area, densified, transformed) */
+const bboxWhere = (version: string, b: number[]) => sql`u.version = ${version} AND u.level = 'planungsraum'
+  AND ST_Intersects(u.geom, ST_Transform(ST_Segmentize(ST_ClipByBox2D(ST_MakeEnvelope(${b[0]}::float8, ${b[1]}::float8,
+    ${b[2]}::float8, ${b[3]}::float8, 4326), ST_MakeEnvelope(-5, 0, 35, 84, 4326)::box2d), 0.01), 25833))`;
+let box: number[] = [];
+const benchWhere = () => bboxWhere(BENCH_VERSION, box);
+// a box over the 448 Planungsräume of 2006 that meets exactly four of them (found by setup)
+let smallBox: number[] = [];
+
+/** MapServer's layers over the same rows (test/bench/mapserver.ts): the 448 Planungsräume, the 100 000 polygons */
+export const peerLayers: PeerLayerSpec[] = [
+  { name: 'pr2006', where: "version = '2006' AND level = 'planungsraum'" },
+  { name: 'bench', where: `version = '${BENCH_VERSION}' AND level = 'planungsraum'` },
+];
+
+async function buildSynthetic(ctx: BenchContext): Promise<void> {
+  const { db } = ctx.database;
+  await sql`INSERT INTO lor_version (version, label, valid_from) VALUES (${BENCH_VERSION}, 'bench: tiled 2006 Planungsräume', '2000-01-01')
+    ON CONFLICT DO NOTHING`.execute(db);
+  await sql`DELETE FROM lor_unit WHERE version = ${BENCH_VERSION}`.execute(db);
+  await sql`DROP TABLE IF EXISTS bench_lor_base`.execute(db);
+  await sql`CREATE UNLOGGED TABLE bench_lor_base AS SELECT row_number() OVER (ORDER BY id) - 1 AS k, name, area_m2,
+      ST_SimplifyPreserveTopology(geom, 5) AS g
+    FROM lor_unit WHERE version = '2006' AND level = 'planungsraum'`.execute(db);
+  // one statement per row of tiles keeps each well inside the statement timeout
+  for (let row = 0; row < 15; row++) {
+    await sql`INSERT INTO lor_unit (version, level, id, name, parent_id, area_m2, geom)
+      SELECT ${BENCH_VERSION}, 'planungsraum', lpad((tile * 448 + k + 1)::text, 8, '0'), name || ' #' || tile, NULL,
+        area_m2, ST_Multi(ST_Translate(g, (tile % 15) * 60000.0, (tile / 15) * 60000.0))
+      FROM bench_lor_base CROSS JOIN generate_series(${row * 15}::int, ${row * 15 + 14}::int) tile
+      WHERE tile * 448 + k + 1 <= ${SYNTHETIC}`.execute(db);
+  }
+  await sql`DROP TABLE bench_lor_base`.execute(db);
+  await sql`ANALYZE lor_unit`.execute(db);
+  // a box around the centre of tile 112 (the middle of the grid): a few hundred polygons
+  const { rows } = await sql<{ w: number; s: number; e: number; n: number }>`SELECT ST_XMin(b) AS w, ST_YMin(b) AS s,
+      ST_XMax(b) AS e, ST_YMax(b) AS n FROM (SELECT ST_Transform(ST_Expand(ST_Translate(ST_Centroid(geom),
+        (112 % 15) * 60000.0, (112 / 15) * 60000.0), 9000), 4326) AS b
+      FROM lor_unit WHERE version = '2006' AND level = 'berlin') x`.execute(db);
+  const r = rows[0]!;
+  box = [r.w, r.s, r.e, r.n].map((v) => Math.round(v * 1e6) / 1e6);
+}
+
+/** the smallest box around Berlin's centre (in 50 m steps) that meets four Planungsräume of 2006 */
+async function findSmallBox(ctx: BenchContext): Promise<number[]> {
+  const { db } = ctx.database;
+  for (let half = 50; half <= 3000; half += 50) {
     const { rows } = await sql<{ w: number; s: number; e: number; n: number }>`SELECT ST_XMin(b) AS w, ST_YMin(b) AS s,
-        ST_XMax(b) AS e, ST_YMax(b) AS n FROM (SELECT ST_Transform(ST_Expand(ST_Translate(ST_Centroid(geom),
-          (112 % 15) * 60000.0, (112 / 15) * 60000.0), 9000), 4326) AS b
+        ST_XMax(b) AS e, ST_YMax(b) AS n FROM (SELECT ST_Transform(ST_Expand(ST_PointOnSurface(geom), ${half}::float8), 4326) AS b
         FROM lor_unit WHERE version = '2006' AND level = 'berlin') x`.execute(db);
     const r = rows[0]!;
-    box = [r.w, r.s, r.e, r.n].map((v) => Math.round(v * 1e6) / 1e6);
-    bboxScenario.request.path = `/collections/lor-bench-planungsraum/items?limit=1000&bbox=${box.join(',')}`;
-    const reference = await featuresSql(benchWhere(), 1000).execute(db);
-    await assertSameFeatures(ctx, bboxScenario.request.path, reference.rows[0]?.features ?? '');
-  },
-  async reference({ database }) {
-    await featuresSql(benchWhere(), 1000).execute(database.db);
-  },
-};
+    const candidate = [r.w, r.s, r.e, r.n].map((v) => Math.round(v * 1e6) / 1e6);
+    const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u WHERE ${bboxWhere('2006', candidate)}`.execute(db);
+    if (count.rows[0]?.n === 4) return candidate;
+  }
+  throw new Error('no box around the centre of Berlin meets exactly four Planungsräume of 2006');
+}
 
-const itemsPath = '/collections/lor-2006-planungsraum/items?limit=1000';
-
-export const scenarios: BenchScenario[] = [
-  {
-    name: 'geometry: items?limit=1000 over the 448 Planungsräume of 2006',
-    request: { path: itemsPath },
-    async setup(ctx) {
-      const reference = await featuresSql(planungsraeume2006, 1000).execute(ctx.database.db);
-      await assertSameFeatures(ctx, itemsPath, reference.rows[0]?.features ?? '');
-    },
-    async reference({ database }) {
-      await featuresSql(planungsraeume2006, 1000).execute(database.db);
-    },
-  },
-  {
-    name: 'geometry: items?limit=1000 over the 448 Planungsräume of 2006, vs raw SQL reading the stored GeoJSON',
-    request: { path: itemsPath },
-    async reference({ database }) {
-      await featuresSql(planungsraeume2006, 1000, 'stored').execute(database.db);
-    },
-  },
-  bboxScenario,
-  {
-    name: 'geometry: items?bbox over 100 000 generated polygons, vs raw SQL reading the stored GeoJSON',
-    // the path is the bbox scenario's, set by its setup, which runs first
+/** a scenario and its twin against the raw SQL reading the stored GeoJSON (what HTTP, paging and links add) */
+function pair(
+  name: string,
+  path: () => string,
+  where: () => ReturnType<typeof sql>,
+  limit: number,
+  options: { setup?: (ctx: BenchContext) => Promise<void>; peer?: () => string } = {},
+): BenchScenario[] {
+  const main: BenchScenario = {
+    name,
     request: {
       get path() {
-        return bboxScenario.request.path;
+        return path();
       },
     },
+    async setup(ctx) {
+      await options.setup?.(ctx);
+      const reference = await featuresSql(where(), limit).execute(ctx.database.db);
+      await assertSameFeatures(ctx, path(), reference.rows[0]?.features ?? '');
+      if (options.peer && ctx.peerUrl) await assertPeerAgrees(ctx, path(), options.peer(), limit);
+    },
     async reference({ database }) {
-      await featuresSql(benchWhere(), 1000, 'stored').execute(database.db);
+      await featuresSql(where(), limit).execute(database.db);
+    },
+    ...(options.peer
+      ? {
+          peer: {
+            get path() {
+              return options.peer?.() ?? '';
+            },
+          },
+        }
+      : {}),
+  };
+  const stored: BenchScenario = {
+    name: `${name}, vs raw SQL reading the stored GeoJSON`,
+    request: main.request,
+    async reference({ database }) {
+      await featuresSql(where(), limit, 'stored').execute(database.db);
+    },
+  };
+  return [main, stored];
+}
+
+const pr2006 = '/collections/lor-2006-planungsraum/items';
+const benchItems = '/collections/lor-bench-planungsraum/items';
+
+export const scenarios: BenchScenario[] = [
+  ...pair('geometry: items?limit=1000 over the 448 Planungsräume of 2006', () => `${pr2006}?limit=1000`, () => planungsraeume2006, 1000, {
+    peer: () => '/collections/pr2006/items?f=json&limit=1000',
+  }),
+  ...pair('geometry: items?limit=10 over the 448 Planungsräume of 2006', () => `${pr2006}?limit=10`, () => planungsraeume2006, 10),
+  ...pair(
+    'geometry: items?bbox meeting 4 of the 448 Planungsräume of 2006',
+    () => `${pr2006}?bbox=${smallBox.join(',')}`,
+    () => bboxWhere('2006', smallBox),
+    100,
+    {
+      async setup(ctx) {
+        smallBox = await findSmallBox(ctx);
+      },
+    },
+  ),
+  ...pair(
+    'geometry: items?bbox over 100 000 generated polygons (limit 1000)',
+    () => `${benchItems}?limit=1000&bbox=${box.join(',')}`,
+    benchWhere,
+    1000,
+    { setup: buildSynthetic, peer: () => `/collections/bench/items?f=json&limit=1000&bbox=${box.join(',')}` },
+  ),
+  ...pair('geometry: items?bbox over 100 000 generated polygons (limit 100)', () => `${benchItems}?limit=100&bbox=${box.join(',')}`, benchWhere, 100, {
+    peer: () => `/collections/bench/items?f=json&limit=100&bbox=${box.join(',')}`,
+  }),
+  {
+    // after the synthetic collection is built: one of the listed collections has 100 000 polygons
+    name: 'geometry: /collections with a collection of 100 000 polygons (vs reading the collections\' rows)',
+    request: { path: '/collections' },
+    async setup(ctx) {
+      const body = (await (await fetch(`${ctx.baseUrl}/collections`)).json()) as {
+        collections: Array<{ id: string; extent?: { spatial?: { bbox: number[][] } } }>;
+      };
+      const bench = body.collections.find((c) => c.id === 'lor-bench-planungsraum');
+      if (!bench?.extent?.spatial) throw new Error('/collections does not list lor-bench-planungsraum with its extent');
+    },
+    async reference({ database }) {
+      await sql`SELECT (SELECT json_agg(v) FROM lor_version v) AS versions, (SELECT json_agg(d) FROM facility_dataset d) AS datasets`.execute(
+        database.db,
+      );
     },
   },
 ];

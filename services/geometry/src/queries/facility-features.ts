@@ -28,7 +28,14 @@ export interface FacilityDatasetRow extends Omit<Selectable<Database['facility_d
   keys: string[];
   /** the LOR versions with a unit link, and the level linked */
   units: { version: string; level: string }[];
+  /** CRS84 extent of the points (west, south, east, north), null without points */
+  extent: [number, number, number, number] | null;
+  /** how many points the dataset has: numberMatched of an unfiltered page */
+  total: number;
 }
+
+/** what is read once per delivery (the dataset's updated_at): queryables' shape, extent, count */
+export type FacilityDatasetShape = Pick<FacilityDatasetRow, 'typed' | 'keys' | 'units' | 'extent' | 'total'>;
 
 /** the columns of one dataset: queryable name → SQL. Names come from the data's own property keys, never from a request. */
 export function facilityColumns(dataset: FacilityDatasetRow): Record<string, RawBuilder<unknown>> {
@@ -65,13 +72,27 @@ function conditions(key: FacilityCollectionKey, query: ItemsQuery): RawBuilder<b
   return itemsWhereSql(table(key.dataset), query, own);
 }
 
-/** one page of features joined into one text by the database, and how many were returned */
-export async function facilityItems(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<{ features: string; n: number }> {
-  const { rows } = await sql<{ features: string; n: number }>`SELECT coalesce(string_agg(p.f, ','), '') AS features, count(*)::int AS n
-    FROM (SELECT ${featureSql(key.dataset, query.crs, query.properties)} AS f FROM facility f
+/**
+ * one page of features joined into one text by the database, and how many were returned; `withTotal`: also how many
+ * match in all (`matched`, by a window over the matches in the same statement; undefined where the page is empty)
+ */
+export async function facilityItems(
+  db: Db,
+  key: FacilityCollectionKey,
+  query: ItemsQuery,
+  withTotal = false,
+): Promise<{ features: string; n: number; matched?: number }> {
+  const { rows } = await sql<{ features: string; n: number; matched: number | null }>`SELECT
+      coalesce(string_agg(p.f, ','), '') AS features, count(*)::int AS n,
+      ${withTotal ? sql`max(p.total)::int` : sql`NULL::int`} AS matched
+    FROM (SELECT ${featureSql(key.dataset, query.crs, query.properties)} AS f
+        ${withTotal ? sql`, count(*) OVER () AS total` : sql``}
+      FROM facility f
       WHERE ${conditions(key, query)} ORDER BY ${itemsOrderSql(table(key.dataset), query, [sql`f.id`])}
       LIMIT ${query.page.limit} OFFSET ${query.page.offset}) p`.execute(db);
-  return rows[0] ?? { features: '', n: 0 };
+  const row = rows[0];
+  if (!row) return { features: '', n: 0 };
+  return { features: row.features, n: row.n, ...(row.matched === null ? {} : { matched: row.matched }) };
 }
 
 export async function facilityCount(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<number> {
@@ -96,7 +117,7 @@ export async function facilityFeature(
   return rows[0]?.f;
 }
 
-export type FacilityDatasetHead = Omit<FacilityDatasetRow, 'typed' | 'keys' | 'units'>;
+export type FacilityDatasetHead = Omit<FacilityDatasetRow, keyof FacilityDatasetShape>;
 
 /** the datasets (all, or one) as stored: cheap, read on every request */
 export async function facilityDatasetHeads(db: Db, id?: string): Promise<FacilityDatasetHead[]> {
@@ -108,9 +129,14 @@ export async function facilityDatasetHeads(db: Db, id?: string): Promise<Facilit
   return rows;
 }
 
-/** what a dataset's queryables are made of: typed columns with values, delivered property names, linked LOR versions */
-export async function facilityDatasetShape(db: Db, id: string): Promise<Pick<FacilityDatasetRow, 'typed' | 'keys' | 'units'>> {
-  const { rows } = await sql<Pick<FacilityDatasetRow, 'typed' | 'keys' | 'units'>>`SELECT
+/**
+ * what a dataset's queryables are made of (typed columns with values, delivered property names, linked LOR versions),
+ * the CRS84 extent of its points and their count: one scan of the dataset's points
+ */
+export async function facilityDatasetShape(db: Db, id: string): Promise<FacilityDatasetShape> {
+  const { rows } = await sql<Omit<FacilityDatasetShape, 'extent'> & { w: number | null; s: number | null; e: number | null; n: number | null }>`SELECT
+      a.typed, a.keys, a.units, a.total, ST_XMin(a.b) AS w, ST_YMin(a.b) AS s, ST_XMax(a.b) AS e, ST_YMax(a.b) AS n
+    FROM (SELECT
       array_remove(ARRAY[
         CASE WHEN bool_or(f.name IS NOT NULL) THEN 'name' END,
         CASE WHEN bool_or(f.places IS NOT NULL) THEN 'places' END,
@@ -120,17 +146,12 @@ export async function facilityDatasetShape(db: Db, id: string): Promise<Pick<Fac
       coalesce((SELECT array_agg(k ORDER BY k) FROM (SELECT DISTINCT jsonb_object_keys(p.properties) AS k
         FROM facility p WHERE p.dataset = ${id}) keys), '{}') AS keys,
       coalesce((SELECT json_agg(json_build_object('version', u.lor_version, 'level', u.level) ORDER BY u.lor_version)
-        FROM (SELECT DISTINCT lor_version, level FROM facility_lor_unit l WHERE l.dataset = ${id}) u), '[]') AS units
-    FROM facility f WHERE f.dataset = ${id}`.execute(db);
-  return rows[0] ?? { typed: [], keys: [], units: [] };
-}
-
-/** CRS84 extent of a dataset's points */
-export async function facilityExtent(db: Db, dataset: string): Promise<[number, number, number, number] | undefined> {
-  const { rows } = await sql<{ w: number | null; s: number | null; e: number | null; n: number | null }>`SELECT
-      ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
-    FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, ${sql.lit(FACILITY_SRID)}), 4326) AS b
-      FROM facility WHERE dataset = ${dataset}) x`.execute(db);
+        FROM (SELECT DISTINCT lor_version, level FROM facility_lor_unit l WHERE l.dataset = ${id}) u), '[]') AS units,
+      count(*)::int AS total,
+      ST_Transform(ST_SetSRID(ST_Extent(f.geom)::geometry, ${sql.lit(FACILITY_SRID)}), 4326) AS b
+    FROM facility f WHERE f.dataset = ${id}) a`.execute(db);
   const r = rows[0];
-  return r && r.w !== null && r.s !== null && r.e !== null && r.n !== null ? [r.w, r.s, r.e, r.n] : undefined;
+  if (!r) return { typed: [], keys: [], units: [], extent: null, total: 0 };
+  const { w, s, e, n, ...shape } = r;
+  return { ...shape, extent: w !== null && s !== null && e !== null && n !== null ? [w, s, e, n] : null };
 }

@@ -64,30 +64,39 @@ function ordering(query: ItemsQuery): RawBuilder<unknown> {
   return sql.join([...keys, sql`u.id`]);
 }
 
-function pageSql(key: LorCollectionKey, query: ItemsQuery): RawBuilder<{ f: string }> {
-  return sql<{ f: string }>`SELECT ${featureSql(query.crs, query.properties)} AS f FROM lor_unit u
+/**
+ * the page's rows; `withTotal` adds how many match in all (a window over the matches, which the ORDER BY … LIMIT reads in
+ * full anyway): numberMatched of a filtered page by the same statement instead of a second spatial query
+ */
+function pageSql(key: LorCollectionKey, query: ItemsQuery, withTotal = false): RawBuilder<{ f: string; total?: number }> {
+  return sql<{ f: string; total?: number }>`SELECT ${featureSql(query.crs, query.properties)} AS f
+      ${withTotal ? sql`, count(*) OVER () AS total` : sql``}
+    FROM lor_unit u
     WHERE ${conditions(key, query)} ORDER BY ${ordering(query)}
     LIMIT ${query.page.limit} OFFSET ${query.page.offset}`;
 }
 
 /**
  * One page of features joined into one text by the database, how many there are, and the version
- * row as it is now, read by the same statement (undefined where the version is gone)
+ * row as it is now, read by the same statement (undefined where the version is gone). `withTotal`:
+ * also how many match in all (`matched`, undefined where the page is empty).
  */
 export async function lorItems(
   db: Db,
   key: LorCollectionKey,
   query: ItemsQuery,
-): Promise<{ features: string; n: number; version?: LorVersionRow }> {
-  const { rows } = await sql<LorVersionRow & { features: string; n: number }>`SELECT v.version, v.label, v.valid_from,
-      v.valid_to, v.updated_at, p.features, p.n
-    FROM lor_version v CROSS JOIN (SELECT coalesce(string_agg(f, ','), '') AS features, count(*)::int AS n
-      FROM (${pageSql(key, query)}) page) p
+  withTotal = false,
+): Promise<{ features: string; n: number; matched?: number; version?: LorVersionRow }> {
+  const { rows } = await sql<LorVersionRow & { features: string; n: number; matched: number | null }>`SELECT v.version,
+      v.label, v.valid_from, v.valid_to, v.updated_at, p.features, p.n, p.matched
+    FROM lor_version v CROSS JOIN (SELECT coalesce(string_agg(f, ','), '') AS features, count(*)::int AS n,
+        ${withTotal ? sql`max(total)::int` : sql`NULL::int`} AS matched
+      FROM (${pageSql(key, query, withTotal)}) page) p
     WHERE v.version = ${key.version}`.execute(db);
   const row = rows[0];
   if (!row) return { features: '', n: 0 };
-  const { features, n, ...version } = row;
-  return { features, n, version };
+  const { features, n, matched, ...version } = row;
+  return { features, n, ...(matched === null ? {} : { matched }), version };
 }
 
 /**
@@ -127,6 +136,13 @@ export async function lorCount(db: Db, key: LorCollectionKey, query: ItemsQuery)
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u
     WHERE ${conditions(key, query)}`.execute(db);
   return rows[0]?.n ?? 0;
+}
+
+/** every unit of a version's level: the count of an unfiltered collection, kept per data version by the provider */
+export async function lorLevelCounts(db: Db, version: string): Promise<Map<string, number>> {
+  const { rows } = await sql<{ level: string; n: number }>`SELECT level, count(*)::int AS n FROM lor_unit
+    WHERE version = ${version} GROUP BY level`.execute(db);
+  return new Map(rows.map((r) => [r.level, r.n]));
 }
 
 /** the planner's estimate of the matching units (numberMatched policy `estimate`) */
