@@ -208,9 +208,18 @@ export const sourceSchema = z.object({
   enabled: z.boolean(),
   lastHarvestAt: z.string().nullable(),
   lastStatus: z.string().nullable(),
+  auth: z
+    .object({ header: z.string(), secret: z.string() })
+    .nullable()
+    .describe('the header a harvest sends and the name of the setting holding its value (never the value)'),
   createdAt: z.string(),
 });
 export type SourceOut = z.infer<typeof sourceSchema>;
+
+/** query parameters that carry credentials: a source's credentials go in `auth`, never in its URL */
+const credentialParams = /^(api[_-]?key|apikey|access[_-]?token|token|key|secret|password|passwd|pass|auth|sig|signature|client[_-]?secret)$/i;
+/** headers a source's credentials may not replace: they would change what is fetched or how */
+const reservedHeaders = /^(host|content-length|transfer-encoding|connection|upgrade|te|trailer|keep-alive|proxy-.*|accept|accept-encoding|cookie2?)$/i;
 const sourceFields = {
   agencyId: z.string().min(1),
   variableId: z.string().min(1),
@@ -218,12 +227,36 @@ const sourceFields = {
   kind: sourceKind,
   url: z
     .string()
+    .max(4000)
     .url()
     .refine((u) => /^https?:$/i.test(new URL(u).protocol), 'only http and https sources can be harvested')
-    .describe('http(s) URL of the source'),
+    .refine((u) => {
+      const url = URL.canParse(u) ? new URL(u) : undefined;
+      return !url?.username && !url?.password;
+    }, 'credentials in the URL (user:password@) are refused: name a HARVEST_SECRET_* setting in `auth` instead')
+    .refine(
+      (u) => !URL.canParse(u) || ![...new URL(u).searchParams.keys()].some((name) => credentialParams.test(name)),
+      'credential-like query parameters (token, key, secret, …) are refused: name a HARVEST_SECRET_* setting in `auth` instead',
+    )
+    .describe('http(s) URL of the source, without credentials (see `auth`)'),
   mapping: z.record(z.string(), z.unknown()).describe('fields of the source mapped to unit, date, value and breakdowns'),
   schedule: z.string().nullable().describe('cron expression of the harvest, or null for harvest on demand'),
   enabled: z.boolean(),
+  auth: z
+    .object({
+      header: z
+        .string()
+        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'an HTTP header name')
+        .refine((h) => !reservedHeaders.test(h), 'a header the harvest sets itself')
+        .describe('the request header, e.g. `Authorization` or `X-API-Key`'),
+      secret: z
+        .string()
+        .regex(/^HARVEST_SECRET_[A-Z0-9_]{1,64}$/, 'the name of a setting HARVEST_SECRET_<NAME>')
+        .describe('the setting (environment variable) of the ingest process whose value is sent, e.g. `HARVEST_SECRET_SENSTADT`'),
+    })
+    .strict()
+    .nullable()
+    .describe('credentials by reference: the value comes from the named setting at harvest time and is never stored or shown'),
 };
 export const sourceCreateBody = z.object({
   id,
@@ -231,6 +264,7 @@ export const sourceCreateBody = z.object({
   mapping: sourceFields.mapping.default({}),
   schedule: sourceFields.schedule.default(null),
   enabled: sourceFields.enabled.default(true),
+  auth: sourceFields.auth.default(null),
 }).strict();
 export type SourceCreate = z.infer<typeof sourceCreateBody>;
 export const sourcePatchBody = z.object(sourceFields).partial().strict();

@@ -102,6 +102,8 @@ export interface MetadataTables {
     last_harvest_at: Timestamp | null;
     last_status: string | null;
     created_at: Generated<Date>;
+    /** harvest credentials by reference: the header to send and the HARVEST_SECRET_* setting holding its value */
+    auth: ColumnType<{ header: string; secret: string } | null, string | null | undefined, string | null>;
   };
   api_key: {
     id: string;

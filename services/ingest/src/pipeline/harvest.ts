@@ -1,7 +1,6 @@
-// Harvest of a referenced source (CSV, SDMX-CSV or OGC API Features) through the same batch pipeline.
+// Harvest of a referenced source (CSV, SDMX-CSV or OGC API Features) through the same batch pipeline; every request
+// goes through harvest-request.ts (checked and pinned addresses, checked redirects, limits, credentials by reference).
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Database, Kysely } from '@datenpool/db';
 import { Forbidden, HttpProblem, NotFound } from '@datenpool/service-kit';
 import type { IngestConfig } from '../config.ts';
@@ -10,6 +9,7 @@ import { csvRows } from '../parsers/csv.ts';
 import { parseJsonText } from '../parsers/json.ts';
 import { getSource, recordHarvest } from '../queries/sources.ts';
 import { type Actor, type BatchResult, resolveTarget, runBatch, systemActor } from './batch.ts';
+import { HarvestFailed, type HarvestAuth, openHarvest, type Resolver } from './harvest-request.ts';
 import type { RawRow } from './rows.ts';
 
 /** source field names: `unit`, `date`, `value`, `status` name the source's columns/properties; `breakdown` maps dimension → column */
@@ -25,17 +25,15 @@ interface Mapping {
 
 const MAX_PAGES = 10_000;
 
-class HarvestFailed extends Error {}
+/** how a harvest reaches the network: the settings, the source's credentials by reference, and (tests) the resolver */
+interface Fetching {
+  config: IngestConfig;
+  auth: HarvestAuth | null;
+  resolve?: Resolver;
+}
 
-async function fetchOk(url: string, config: IngestConfig, accept: string): Promise<Response> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { accept }, signal: AbortSignal.timeout(config.harvestTimeoutMs), redirect: 'follow' });
-  } catch (err) {
-    throw new HarvestFailed(`fetching ${url} failed: ${(err as Error).message}`);
-  }
-  if (!res.ok || !res.body) throw new HarvestFailed(`${url} answered HTTP ${res.status}`);
-  return res;
+function fetchOk(url: string, fetching: Fetching, accept: string) {
+  return openHarvest(url, { accept, auth: fetching.auth, settings: fetching.config, ...(fetching.resolve ? { resolve: fetching.resolve } : {}) });
 }
 
 function csvRename(mapping: Mapping): Record<string, string> {
@@ -49,12 +47,13 @@ function csvRename(mapping: Mapping): Record<string, string> {
 }
 
 /** OGC API Features items, page by page along the `next` links */
-async function* featureRows(url: string, mapping: Mapping, config: IngestConfig, hash: ReturnType<typeof createHash>): AsyncGenerator<RawRow> {
+async function* featureRows(url: string, mapping: Mapping, fetching: Fetching, hash: ReturnType<typeof createHash>): AsyncGenerator<RawRow> {
+  const { config } = fetching;
   let next: string | undefined = /\/items\/?(\?|$)/.test(url) ? url : `${url.replace(/\/$/, '')}/items`;
   let row = 0;
   for (let page = 0; next && page < MAX_PAGES; page++) {
-    const res = await fetchOk(next, config, 'application/geo+json, application/json');
-    const body = new UploadBody(Readable.fromWeb(res.body as WebReadableStream), config.jsonLimit);
+    const res = await fetchOk(next, fetching, 'application/geo+json, application/json');
+    const body = new UploadBody(res.body, config.jsonLimit);
     const text = await body.wholeText(config.jsonLimit);
     hash.update(text);
     const doc = parseJsonText(text) as { features?: unknown; links?: { rel?: string; href?: string }[] };
@@ -74,7 +73,7 @@ async function* featureRows(url: string, mapping: Mapping, config: IngestConfig,
       };
     }
     const link = doc.links?.find((l) => l.rel === 'next')?.href;
-    next = link ? new URL(link, next).toString() : undefined;
+    next = link ? new URL(link, res.url).toString() : undefined;
   }
 }
 
@@ -84,6 +83,7 @@ export async function harvestSource(
   sourceId: string,
   actor: Actor,
   options: { mode: 'atomic' | 'partial'; dryRun: boolean },
+  network: { resolve?: Resolver } = {},
 ): Promise<BatchResult> {
   const source = await getSource(db, sourceId);
   if (!source) throw new NotFound(`Referenced source ${sourceId} does not exist.`);
@@ -92,13 +92,14 @@ export async function harvestSource(
   const mapping = (source.mapping ?? {}) as Mapping;
   const hash = createHash('sha256');
   let csvBody: UploadBody | undefined;
+  const fetching: Fetching = { config, auth: source.auth ?? null, ...network };
 
   const rows: AsyncIterable<RawRow> =
     source.kind === 'ogcapi-features'
-      ? featureRows(source.url, mapping, config, hash)
+      ? featureRows(source.url, mapping, fetching, hash)
       : (async function* () {
-          const res = await fetchOk(source.url, config, source.kind === 'sdmx-csv' ? 'application/vnd.sdmx.data+csv' : 'text/csv');
-          csvBody = new UploadBody(Readable.fromWeb(res.body as WebReadableStream), config.bodyLimit);
+          const res = await fetchOk(source.url, fetching, source.kind === 'sdmx-csv' ? 'application/vnd.sdmx.data+csv' : 'text/csv');
+          csvBody = new UploadBody(res.body, config.bodyLimit);
           yield* csvRows(csvBody.text(), { sdmx: source.kind === 'sdmx-csv', rename: csvRename(mapping) });
         })();
   const batchOptions = {

@@ -26,6 +26,7 @@ export async function listSources(db: Db, filter: { id?: string } = {}): Promise
     enabled: r.enabled,
     lastHarvestAt: iso(r.last_harvest_at as Date | null),
     lastStatus: r.last_status,
+    auth: r.auth ? { header: r.auth.header, secret: r.auth.secret } : null,
     createdAt: iso(r.created_at) as string,
     variableAccess: r.variable_access,
   }));
@@ -44,6 +45,7 @@ export async function insertSource(db: Db, s: SourceCreate): Promise<void> {
       mapping: JSON.stringify(s.mapping),
       schedule: s.schedule,
       enabled: s.enabled,
+      auth: s.auth ? JSON.stringify(s.auth) : null,
     })
     .execute();
 }
@@ -58,10 +60,11 @@ export async function updateSource(db: Db, id: string, patch: SourcePatch): Prom
     mapping: 'mapping',
     schedule: 'schedule',
     enabled: 'enabled',
+    auth: 'auth',
   };
   const set: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(patch)) {
-    if (value !== undefined) set[columns[field as keyof SourcePatch]] = field === 'mapping' ? JSON.stringify(value) : value;
+    if (value !== undefined) set[columns[field as keyof SourcePatch]] = field === 'mapping' || (field === 'auth' && value !== null) ? JSON.stringify(value) : value;
   }
   if (Object.keys(set).length > 0) await db.updateTable('referenced_source').set(set).where('id', '=', id).execute();
 }
