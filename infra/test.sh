@@ -37,10 +37,15 @@ fi
 export DATABASE_URL
 node --import tsx test/support/prepare.ts
 report=$(mktemp)
+# the fuzz tests' summary lines (requests and cases tried), printed after the run
+TEST_REPORT_DIR=$(mktemp -d)
+export TEST_REPORT_DIR
 set +e
 pnpm exec tap "$@" | tee "$report"
 status=${PIPESTATUS[0]}
 set -e
+if [ -s "$TEST_REPORT_DIR/summary.txt" ]; then sed 's/^/# /' "$TEST_REPORT_DIR/summary.txt"; fi
+rm -rf "$TEST_REPORT_DIR"
 # one plain closing line for CI: "N passed, N failed"
 node -e '
   const text = require("fs").readFileSync(process.argv[1], "utf8").replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");

@@ -93,6 +93,7 @@ export { type Cql2Target, compileCql2 } from './cql2/compile.ts';
 export { checkCql2, GEOMETRY_QUERYABLE } from './cql2/check.ts';
 export { parseCql2Json } from './cql2/json-parser.ts';
 export { parseCql2Text } from './cql2/text-parser.ts';
+export { geometryToWkt, printCql2Text, toCql2Json } from './cql2/print.ts';
 export { declareFilterConformance, filterConformance, type ParsedFilter, parseFilter } from './cql2/parse-filter.ts';
 export { collectBytes, featureCollectionChunks, featureText, singleChunk } from './feature-collection.ts';
 export { featureParameters, itemsParameters, parseItemsQuery, parseProperties, rejectUnknownParameters } from './items-query.ts';

@@ -58,6 +58,8 @@ export function checkCql2(expression: Cql2Expression, queryables: readonly Query
       case 'like':
         if (same(e.value, e.pattern, queryables, 'LIKE') !== 'string') throw new Cql2Error('LIKE applies to strings');
         if (e.pattern.kind !== 'string') throw new Cql2Error('the LIKE pattern must be a string literal');
+        // \ escapes the next character (% _ \); one at the end escapes nothing, which the database refuses as an error
+        if (/(?:^|[^\\])(?:\\\\)*\\$/.test(e.pattern.value)) throw new Cql2Error('the LIKE pattern ends in an escape character (\\); write \\\\ for a backslash');
         return;
       case 'between': {
         const kind = same(e.value, e.low, queryables, 'BETWEEN');
