@@ -27,6 +27,11 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 t.teardown(() => server.close());
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+// the test server listens on loopback, which harvests refuse unless the allow-list names it (harvest-safety.test.ts)
+process.env.HARVEST_ALLOW_HOSTS = '127.0.0.1/32';
+t.teardown(() => {
+  delete process.env.HARVEST_ALLOW_HOSTS;
+});
 const { app, database } = await testGateway(t);
 const { db } = database;
 await baseFixtures(db);
