@@ -9,7 +9,8 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT INT TERM
 port=4001
 for name in geometry metadata ingest indicators sdmx; do
-  PORT=$port node --import tsx "services/$name/src/main.ts" &
+  # the services honour the gateway's X-Forwarded-Host/-Proto (it runs on this machine)
+  PORT=$port TRUST_PROXY=loopback node --import tsx "services/$name/src/main.ts" &
   pids+=($!)
   export "${name^^}_URL=http://127.0.0.1:$port"
   port=$((port + 1))

@@ -11,13 +11,13 @@ t.test('exceeding the rate limit is a 429 problem with Retry-After', async (t) =
   const statuses: number[] = [];
   let last: Awaited<ReturnType<typeof app.inject>> | undefined;
   for (let i = 0; i < 4; i++) {
-    last = await app.inject({ url: '/health', remoteAddress: '10.9.8.7' });
+    last = await app.inject({ url: '/?f=json', remoteAddress: '10.9.8.7' });
     statuses.push(last.statusCode);
   }
   t.same(statuses, [200, 200, 200, 429]);
   t.match(last!.headers['content-type'], /application\/problem\+json/);
   t.ok(Number(last!.headers['retry-after']) > 0, 'Retry-After in seconds');
-  const otherClient = await app.inject({ url: '/health', remoteAddress: '10.9.8.6' });
+  const otherClient = await app.inject({ url: '/?f=json', remoteAddress: '10.9.8.6' });
   t.equal(otherClient.statusCode, 200, 'limits are per client');
 });
 

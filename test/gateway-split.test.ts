@@ -10,7 +10,8 @@ t.setTimeout(600_000);
 
 const serviceNames = ['geometry', 'metadata', 'ingest', 'indicators', 'sdmx'];
 const database = await testDatabase(t);
-const env = { DATABASE_URL: database.url };
+// the services honour the gateway's X-Forwarded-Host/-Proto, as infra/split.sh starts them
+const env = { DATABASE_URL: database.url, TRUST_PROXY: 'loopback' };
 
 const processes: ServiceProcess[] = await Promise.all(serviceNames.map((name) => startService(name, env)));
 t.teardown(() => Promise.all(processes.map((p) => p.stop())));

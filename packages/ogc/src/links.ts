@@ -17,12 +17,13 @@ export const mediaTypes = {
   openapi: 'application/vnd.oai.openapi+json;version=3.0',
 } as const;
 
-/** scheme://host of the request, or the configured public URL */
+/**
+ * scheme://host of the request, or the configured public URL. X-Forwarded-Host/-Proto count only where the peer is a
+ * trusted proxy (TRUST_PROXY): Fastify's request.host and request.protocol apply that rule.
+ */
 export function baseUrl(request: FastifyRequest, publicUrl?: string): string {
   if (publicUrl) return publicUrl.replace(/\/$/, '');
-  const host = request.headers['x-forwarded-host'] ?? request.headers.host ?? 'localhost';
-  const proto = request.headers['x-forwarded-proto'] ?? request.protocol;
-  return `${proto}://${host}`;
+  return `${request.protocol}://${request.host || 'localhost'}`;
 }
 
 /** the request's path with the given query parameters replaced (undefined removes one) */

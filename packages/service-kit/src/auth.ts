@@ -68,6 +68,14 @@ export function keyPrefix(key: string): string | undefined {
   return KEY_PATTERN.exec(key)?.[1];
 }
 
+/**
+ * true where this exact key passed scrypt before (a map look-up, no hash): the gateway's rate limit buckets such keys
+ * by key and limits every other key by address before it reaches scrypt
+ */
+export function isVerifiedKey(key: string): boolean {
+  return verified.has(createHash('sha256').update(key).digest('hex'));
+}
+
 /** the principal of a key, or null when it is unknown, malformed, revoked or expired */
 export async function principalForKey(db: Kysely<Database>, key: string): Promise<Principal | null> {
   const resolved = await resolveKey(db, key);

@@ -1,4 +1,5 @@
 // Process configuration of a service, read from the environment once and validated with zod.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export const serviceConfigSchema = z.object({
@@ -14,12 +15,37 @@ export const serviceConfigSchema = z.object({
   requestTimeoutMs: z.coerce.number().int().positive().default(600_000),
   /** base URL clients see, for links; derived from the request when unset */
   publicUrl: z.string().url().optional(),
-  /** honour X-Forwarded-Host/-Proto (set by the gateway in proxy mode) when building links */
+  /**
+   * the proxies whose X-Forwarded-For/-Host/-Proto are honoured (client address for rate limits and logs, links):
+   * `false` (none, the default), `true` (every peer: only behind a proxy that overwrites these headers), or
+   * comma-separated addresses and CIDRs (`127.0.0.1,10.0.0.0/8`; `loopback`, `linklocal`, `uniquelocal` name ranges)
+   */
   trustProxy: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+    .string()
+    .default('false')
+    .transform((v, ctx) => {
+      const value = v.trim();
+      if (value === 'false' || value === '') return false;
+      if (value === 'true') return true;
+      const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+      const bad = entries.find((e) => !isProxyAddress(e));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not true, false, an IP address, a CIDR or loopback/linklocal/uniquelocal` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
 });
+
+/** an address, a CIDR (address/prefix length) or a named range that proxy-addr (Fastify's trustProxy) knows */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', bits, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 
 const envNames: Record<keyof ServiceConfig, string> = {

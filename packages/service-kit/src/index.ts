@@ -17,6 +17,7 @@ export {
   generateKey,
   hasScope,
   hashKey,
+  isVerifiedKey,
   type Principal,
   keyInUrl,
   principalForKey,

@@ -2,9 +2,11 @@
 import { z } from 'zod';
 
 export const gatewayConfigSchema = z.object({
-  /** requests per window and client (API key, else address) */
-  rateLimitMax: z.coerce.number().int().positive().default(600),
+  /** requests per window and client (a verified API key, else the address); probes are exempt */
+  rateLimitMax: z.coerce.number().int().positive().default(6000),
   rateLimitWindowMs: z.coerce.number().int().positive().default(60_000),
+  /** requests per window and address that carry a key not verified before (each costs a scrypt hash) */
+  rateLimitUnknownKeyMax: z.coerce.number().int().positive().default(10),
   /** origins allowed to write cross-site; reads are open to every origin */
   corsOrigins: z
     .string()
@@ -27,6 +29,7 @@ export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv, serviceNames: strin
   const parsed = gatewayConfigSchema.safeParse({
     rateLimitMax: env.RATE_LIMIT_MAX || undefined,
     rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS || undefined,
+    rateLimitUnknownKeyMax: env.RATE_LIMIT_UNKNOWN_KEY_MAX || undefined,
     corsOrigins: env.CORS_ORIGINS || undefined,
     proxyTimeoutMs: env.PROXY_TIMEOUT_MS || undefined,
     proxyConnectTimeoutMs: env.PROXY_CONNECT_TIMEOUT_MS || undefined,

@@ -4,18 +4,69 @@ import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { type App, HttpProblem } from '@datenpool/service-kit';
+import { type App, HttpProblem, isVerifiedKey } from '@datenpool/service-kit';
+import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from './config.ts';
 
 const readMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** the rate-limit bucket: the API key (by fingerprint, never the key itself), else the address */
-function clientKey(request: { headers: Record<string, unknown>; ip: string }): string {
+/** liveness and readiness probes: never rate limited (an orchestrator polling them must not see 429) */
+const probes = new Set(['/health', '/ready']);
+
+function bearer(request: { headers: Record<string, unknown> }): string | undefined {
   const auth = request.headers.authorization;
-  if (typeof auth === 'string' && auth.length > 0) {
-    return `key:${createHash('sha256').update(auth).digest('hex').slice(0, 32)}`;
-  }
+  if (typeof auth !== 'string' || auth.length === 0) return undefined;
+  return /^Bearer\s+(\S+)$/i.exec(auth)?.[1] ?? auth;
+}
+
+/**
+ * the rate-limit bucket: a key that passed scrypt before (by fingerprint, never the key itself), else the address
+ * (request.ip: X-Forwarded-For counts only from the proxies TRUST_PROXY names). An unknown or bogus key shares its
+ * address's bucket, so rotating keys opens no new ones.
+ */
+function clientKey(request: { headers: Record<string, unknown>; ip: string }): string {
+  const key = bearer(request);
+  if (key !== undefined && isVerifiedKey(key)) return `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
   return `ip:${request.ip}`;
+}
+
+/** a fixed-window counter per client, held by the app that created it */
+function windowCounter(max: number, windowMs: number) {
+  let started = Date.now();
+  let counts = new Map<string, number>();
+  return (client: string): { allowed: boolean; ttlMs: number } => {
+    const now = Date.now();
+    if (now - started >= windowMs) {
+      started = now;
+      counts = new Map();
+    }
+    const n = (counts.get(client) ?? 0) + 1;
+    counts.set(client, n);
+    return { allowed: n <= max, ttlMs: started + windowMs - now };
+  };
+}
+
+/**
+ * keys that have not passed scrypt before are limited per address before any route authenticates them: a client
+ * sending rotating bogus keys costs at most this many scrypt hashes per window, then 429s that cost nothing
+ */
+function limitUnknownKeys(app: App, config: GatewayConfig): void {
+  const hit = windowCounter(config.rateLimitUnknownKeyMax, config.rateLimitWindowMs);
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const key = bearer(request);
+    if (key === undefined || isVerifiedKey(key)) return;
+    const { allowed, ttlMs } = hit(request.ip);
+    if (allowed) return;
+    const seconds = Math.ceil(ttlMs / 1000) || 1;
+    throw new HttpProblem(
+      429,
+      'too-many-requests',
+      'Too many requests',
+      `More than ${config.rateLimitUnknownKeyMax} requests with keys not yet verified in ${Math.round(config.rateLimitWindowMs / 1000)} s from this address; retry in ${seconds} s.`,
+      {},
+      { 'retry-after': String(seconds) },
+    );
+  });
 }
 
 export async function registerFrontDoor(app: App, config: GatewayConfig): Promise<void> {
@@ -55,6 +106,7 @@ export async function registerFrontDoor(app: App, config: GatewayConfig): Promis
     max: config.rateLimitMax,
     timeWindow: config.rateLimitWindowMs,
     keyGenerator: clientKey,
+    allowList: (request) => probes.has(request.routeOptions.url ?? ''),
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(
         429,
@@ -65,4 +117,5 @@ export async function registerFrontDoor(app: App, config: GatewayConfig): Promis
         { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
       ),
   });
+  limitUnknownKeys(app, config);
 }
