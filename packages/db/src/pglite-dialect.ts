@@ -1,8 +1,26 @@
 // Kysely dialect over embedded PGlite: kysely-pglite's driver, made safe for concurrent transactions.
 import { PGlite } from '@electric-sql/pglite';
 import { postgis } from '@electric-sql/pglite-postgis';
-import type { DatabaseConnection, Dialect, Driver, TransactionSettings } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryResult, TransactionSettings } from 'kysely';
 import { KyselyPGlite } from 'kysely-pglite';
+
+/**
+ * kysely-pglite passes PGlite's result through, whose count of written rows is `affectedRows`; Kysely reads
+ * `numAffectedRows`, so every INSERT, UPDATE and DELETE on PGlite counted 0 rows (batch reports: `new: 0, revised: 0`).
+ */
+class AffectedRowsConnection implements DatabaseConnection {
+  constructor(private readonly inner: DatabaseConnection) {}
+
+  async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const result = (await this.inner.executeQuery<R>(query)) as QueryResult<R> & { affectedRows?: number };
+    if (result.numAffectedRows !== undefined || result.affectedRows === undefined) return result;
+    return { ...result, numAffectedRows: BigInt(result.affectedRows) };
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+}
 
 /**
  * PGlite is one connection. kysely-pglite hands the same connection to every caller, so two
@@ -27,7 +45,7 @@ class ExclusivePGliteDriver implements Driver {
     });
     await previous;
     this.#release = release;
-    return this.inner.acquireConnection();
+    return new AffectedRowsConnection(await this.inner.acquireConnection());
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {

@@ -6,6 +6,7 @@ import * as batches from '../queries/batches.ts';
 import * as staging from '../queries/staging.ts';
 import { findVariable, lorVersionExists, unitsOfVersion } from '../queries/targets.ts';
 import type { BatchReport } from '../schemas.ts';
+import { evaluateDisclosure } from './disclosure.ts';
 import { MalformedBody, type RawRow, type StagedRow } from './rows.ts';
 import { makeValidator, type VariableRules } from './validate.ts';
 
@@ -143,20 +144,24 @@ export async function runBatch(
   };
 
   const finishRejected = async (problem: HttpProblem): Promise<never> => {
-    await batches.finishBatch(db, id, {
-      status: 'rejected', checksum: checksum(), ...counts, revised: 0, unchanged: 0,
-      errors, warnings: [], result: { totalErrors },
+    // the outcome and the answer a replay gives land together: a replay never finds a finished batch without one
+    const result = await db.transaction().execute(async (trx) => {
+      await batches.finishBatch(trx, id, {
+        status: 'rejected', checksum: checksum(), ...counts, revised: 0, unchanged: 0,
+        errors, warnings: [], result: { totalErrors },
+      });
+      const batch = reportOf((await batches.getBatch(trx, id))!);
+      const extensions = { ...problem.extensions, errors, totalErrors, batchId: id, batch };
+      const rejected: BatchResult = {
+        statusCode: problem.status,
+        totalErrors,
+        body: {},
+        problem: { kind: problem.kind, title: problem.title, detail: problem.message, extensions },
+      };
+      await batches.storeResult(trx, id, rejected);
+      return rejected;
     });
     clearLater(db, id);
-    const batch = reportOf((await batches.getBatch(db, id))!);
-    const extensions = { ...problem.extensions, errors, totalErrors, batchId: id, batch };
-    const result: BatchResult = {
-      statusCode: problem.status,
-      totalErrors,
-      body: {},
-      problem: { kind: problem.kind, title: problem.title, detail: problem.message, extensions },
-    };
-    await batches.storeResult(db, id, result);
     throw problemOf(result);
   };
 
@@ -210,11 +215,14 @@ export async function runBatch(
     if (dups.extraRows > 0) await staging.dropDuplicates(db, id);
 
     let outcome: batches.BatchOutcome | undefined;
+    let result: BatchResult | undefined;
     try {
-      await db.transaction().execute(async (trx) => {
+      result = await db.transaction().execute(async (trx) => {
         // a large batch merges longer than an ordinary statement may take
         await sql`SELECT set_config('statement_timeout', ${String(MERGE_TIMEOUT_MS)}, true)`.execute(trx);
         const merged = await staging.mergeStaged(trx, id, target.variable.id, target.lorVersion);
+        // the landed groups' withheld cells, in the landing transaction (fail-closed: what is not evaluated is not published)
+        await evaluateDisclosure(trx, target.variable.id);
         const warnings =
           target.variable.aggregation === 'sum' && deliveredCoarse
             ? (await staging.rollUpDisagreements(trx, id, target.variable.id, target.lorVersion, 100)).map((d) => ({
@@ -234,21 +242,29 @@ export async function runBatch(
         if (options.dryRun) throw new DryRunRollback();
         // finished_at in the same transaction as the observations: what indicator watermarks rely on
         await batches.finishBatch(trx, id, outcome);
+        // and the answer with them: a concurrent replay of the Idempotency-Key sees the batch running or this answer
+        return storeAnswer(trx, id, 201, totalErrors);
       });
     } catch (err) {
       if (!(err instanceof DryRunRollback)) throw err;
       await batches.finishBatch(db, id, outcome!);
+      result = await storeAnswer(db, id, 200, totalErrors);
     }
     clearLater(db, id);
-    const report = reportOf((await batches.getBatch(db, id))!);
-    const result: BatchResult = { statusCode: options.dryRun ? 200 : 201, totalErrors, body: { ...report, totalErrors } };
-    await batches.storeResult(db, id, result);
     return result;
   } catch (err) {
     if (err instanceof HttpProblem) throw err;
     await failBatch(db, id, err);
     throw err;
   }
+}
+
+/** the answer of a landed batch (its report as the database now holds it), stored for Idempotency-Key replays */
+async function storeAnswer(db: Kysely<Database>, id: string, statusCode: 200 | 201, totalErrors: number): Promise<BatchResult> {
+  const report = reportOf((await batches.getBatch(db, id))!);
+  const result: BatchResult = { statusCode, totalErrors, body: { ...report, totalErrors } };
+  await batches.storeResult(db, id, result);
+  return result;
 }
 
 /** staged rows of a landed batch are dropped after the answer; a start-up sweep catches any left over */
@@ -258,12 +274,15 @@ function clearLater(db: Kysely<Database>, id: string): void {
 
 async function failBatch(db: Kysely<Database>, id: string, err: unknown): Promise<void> {
   try {
-    await batches.finishBatch(db, id, {
-      status: 'failed', checksum: null, total: 0, valid: 0, invalid: 0, revised: 0, unchanged: 0,
-      errors: [{ row: 0, field: 'batch', code: 'failed', message: (err as Error).message?.slice(0, 300) ?? 'failed' }],
-      warnings: [], result: null,
+    // failed and its key released at once: a replay meanwhile finds no failed batch holding the key
+    await db.transaction().execute(async (trx) => {
+      await batches.finishBatch(trx, id, {
+        status: 'failed', checksum: null, total: 0, valid: 0, invalid: 0, revised: 0, unchanged: 0,
+        errors: [{ row: 0, field: 'batch', code: 'failed', message: (err as Error).message?.slice(0, 300) ?? 'failed' }],
+        warnings: [], result: null,
+      });
+      await batches.releaseIdempotencyKey(trx, id);
     });
-    await batches.releaseIdempotencyKey(db, id);
     await staging.clearStaging(db, id);
   } catch {
     // the database itself may be what failed; the start-up sweep marks the batch failed later

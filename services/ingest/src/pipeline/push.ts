@@ -52,7 +52,8 @@ export async function push(req: PushRequest): Promise<BatchResult> {
   if (key && !req.query.dryRun) {
     const previous = await findIdempotent(req.db, req.principal.keyId, req.variableId, key);
     if (previous) {
-      if (previous.status === 'running') throw new Conflict('A batch with this Idempotency-Key is still running.');
+      // the answer is stored in the transaction that lands the batch; without one the batch has not landed yet
+      if (previous.status === 'running' || previous.result === null) throw new Conflict('A batch with this Idempotency-Key is still running.');
       await body.drain();
       if (previous.checksum !== body.checksum()) {
         throw new Conflict('This Idempotency-Key was used with a different body.', { batchId: previous.id });
