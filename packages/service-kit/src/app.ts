@@ -19,6 +19,7 @@ import {
 import { z } from 'zod';
 import type { ServiceConfig } from './config.ts';
 import type { LoadingState } from './loading.ts';
+import { redactUrlSecrets, refuseKeysInUrl } from './auth.ts';
 import { registerInputHygiene } from './input-hygiene.ts';
 import { registerErrorHandling, sendProblem } from './error-handler.ts';
 import { problemResponses } from './openapi.ts';
@@ -64,7 +65,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
       serializers: {
         req: (req) => ({
           method: req.method,
-          url: req.url,
+          url: redactUrlSecrets(req.url),
           remoteAddress: req.ip,
           headers: req.headers,
         }),
@@ -94,6 +95,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   });
   registerErrorHandling(app);
   registerInputHygiene(app);
+  app.addHook('onRequest', refuseKeysInUrl);
   // once closing, answers end their keep-alive connection, so close() need not wait out the idle timeout
   let closing = false;
   app.addHook('preClose', async () => {

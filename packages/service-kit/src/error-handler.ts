@@ -1,6 +1,7 @@
 // The one error handler: every error leaves as application/problem+json, 500s without internals.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { redactUrlSecrets } from './auth.ts';
 import { HttpProblem, type InvalidParam, type ProblemBody, problemType } from './problems.ts';
 
 export const PROBLEM_JSON = 'application/problem+json';
@@ -14,7 +15,7 @@ export function sendProblem(
   return reply
     .code(body.status as number)
     .type(PROBLEM_JSON)
-    .send(JSON.stringify({ ...body, instance: request.url }));
+    .send(JSON.stringify({ ...body, instance: redactUrlSecrets(request.url) }));
 }
 
 const fastifyCodes: Record<string, { status: number; kind: string; title: string }> = {
