@@ -2,7 +2,7 @@
 // 5xx findings: NUL bytes, lone surrogates, malformed percent-encoding, bodies and filters nested thousands deep).
 import { ensureKey, generateKey } from '@datenpool/service-kit';
 import t from 'tap';
-import { testGateway } from './support/app.ts';
+import { serveOnLoopback, testGateway } from './support/app.ts';
 
 const { app, database } = await testGateway(t);
 const { key } = generateKey();
@@ -21,12 +21,20 @@ async function problem(t: Asserts, res: { statusCode: number; headers: Record<st
   t.match(res.json().detail, pattern, 'saying what is wrong');
 }
 
-t.test('a NUL byte in a path or query parameter is a 400, on every service', async (t) => {
-  for (const url of ['/v1/agencies/%00', '/v1/variables/einwohner/observations?unit=%00', '/v1/indicators/anteil_unter_6/values?date=2022%00', '/collections/lor-2021-bezirk/items?filter=name%3D%27a%00%27']) {
+t.test('a NUL byte in a path or query parameter is a 400 naming the parameter, on every service', async (t) => {
+  for (const [url, name, pointer] of [
+    ['/v1/agencies/%00', 'id', '/path/id'],
+    ['/v1/variables/einwohner/observations?unit=%00', 'unit', '/query/unit'],
+    ['/v1/indicators/anteil_unter_6/values?date=2022%00', 'date', '/query/date'],
+    ['/collections/lor-2021-bezirk/items?filter=name%3D%27a%00%27', 'filter', '/query/filter'],
+    ['/sdmx/2.1/data/DF_VAR_EINWOHNER/a%00b', 'key', '/path/key'],
+  ] as const) {
     const res = await app.inject({ url });
     await problem(t, res, /NUL character/);
-    t.same(res.json().invalidParams?.map((p: { name: string }) => p.name), ['url'], url);
+    t.same(res.json().invalidParams?.map((p: { name: string; pointer: string }) => [p.name, p.pointer]), [[name, pointer]], url);
   }
+  const key = await app.inject({ url: '/v1/agencies?a%00b=1' });
+  t.same(key.json().invalidParams?.map((p: { name: string }) => p.name), ['url'], 'a NUL in a parameter name: the url is named');
 });
 
 t.test('malformed percent-encoding and unpaired surrogates in the URL are 400 problems', async (t) => {
@@ -115,4 +123,73 @@ t.test('impossible dates and instants are 400s naming the parameter, not databas
   }
   t.equal((await app.inject({ url: '/v1/variables/einwohner/observations?date=2024-12-31&unit=01100101' })).statusCode, 200);
   t.equal((await app.inject({ url: '/v1/indicators/anteil_unter_6/values?date=2024-02-29' })).statusCode, 200, 'a leap day is a day');
+});
+
+t.test('the SDMX facade refuses impossible instants and periods as 400s naming the parameter', async (t) => {
+  for (const [query, name] of [
+    ['asOf=0000-01-01T00:00:00Z', 'asOf'],
+    ['asOf=2020-13-45T00:00:00Z', 'asOf'],
+    ['asOf=2021-02-29', 'asOf'],
+    ['asOf=2024-01-31T25:00Z', 'asOf'],
+    ['updatedAfter=2020-02-30T12:00:00%2B01:00', 'updatedAfter'],
+    ['startPeriod=0000', 'startPeriod'],
+    ['endPeriod=0000-Q1', 'endPeriod'],
+    ['startPeriod=2021-02-29', 'startPeriod'],
+  ] as const) {
+    const res = await app.inject({ url: `/sdmx/2.1/data/DF_VAR_EINWOHNER?${query}` });
+    t.equal(res.statusCode, 400, query);
+    t.match(String(res.headers['content-type']), /application\/problem\+json/, query);
+    t.same(res.json().invalidParams?.map((p: { name: string }) => p.name), [name], `${query}: names ${name}`);
+  }
+  for (const query of ['asOf=2024-01-31T12:00Z', 'asOf=2024-01-31T12:00:00%2B0100', 'asOf=2024-02-29', 'updatedAfter=2024-01-31T12:00:00.5Z&startPeriod=2024-Q1']) {
+    const res = await app.inject({ url: `/sdmx/2.1/data/DF_VAR_EINWOHNER/einwohner.01100101._T?${query}&format=csvfile` });
+    t.equal(res.statusCode, 200, `${query} is an instant SDMX allows`);
+  }
+});
+
+t.test('a facility point outside the range of its CRS is a row error naming the feature; nothing is stored', async (t) => {
+  const geojson = { authorization: `Bearer ${key}`, 'content-type': 'application/geo+json' };
+  const point = (coordinates: number[]) => ({ type: 'Feature', geometry: { type: 'Point', coordinates }, properties: {} });
+  // a refused delivery is recorded as a rejected batch (its reason kept); none lands
+  const batches = async () =>
+    Number((await database.db.selectFrom('ingest_batch').select((eb) => eb.fn.countAll().as('n')).where('status', 'in', ['accepted', 'partial']).executeTakeFirstOrThrow()).n);
+  const before = await batches();
+  for (const [crs, coordinates] of [
+    ['urn:ogc:def:crs:OGC:1.3:CRS84', [1e308, 1e308]],
+    ['urn:ogc:def:crs:OGC:1.3:CRS84', [13.4, 91]],
+    ['urn:ogc:def:crs:EPSG::25833', [1e308, 1e308]],
+    ['urn:ogc:def:crs:EPSG::25833', [-390000, 5820000]],
+  ] as const) {
+    const doc = { type: 'FeatureCollection', crs: { type: 'name', properties: { name: crs } }, features: [point([13.4, 52.5]), point([...coordinates])] };
+    if (crs.endsWith('25833')) doc.features[0] = point([390000, 5820000]);
+    const res = await app.inject({ method: 'POST', url: '/v1/variables/einwohner/observations?lorVersion=2021&date=2023-12-31', headers: geojson, payload: JSON.stringify(doc) });
+    t.equal(res.statusCode, 422, `${coordinates} in ${crs}`);
+    t.match(String(res.headers['content-type']), /application\/problem\+json/);
+    t.same(res.json().errors?.map((e: { row: number; field: string; code: string }) => [e.row, e.field, e.code]), [[2, 'geometry', 'coordinates-out-of-range']], `${coordinates}: feature 2 is named`);
+  }
+  t.equal(await batches(), before, 'no batch was landed');
+});
+
+t.test('path parameters over 100 characters and URLs over 16 KB are problems, not framework JSON', async (t) => {
+  const long = await app.inject({ url: `/v1/agencies/${'a'.repeat(101)}` });
+  t.ok(long.statusCode >= 400 && long.statusCode < 500, `a ${long.statusCode}`);
+  t.match(String(long.headers['content-type']), /application\/problem\+json/, 'a long path parameter: problem+json');
+  t.match(long.json().type, /^urn:datenpool:problem:/);
+  // the URL limit is the HTTP parser's (a header field of 16 KB): only a real socket reaches it
+  const base = await serveOnLoopback(app);
+  const huge = await fetch(`${base}/v1/agencies?q=${'x'.repeat(17_000)}`);
+  t.equal(huge.status, 431, 'the request line is too long');
+  t.match(huge.headers.get('content-type') ?? '', /application\/problem\+json/, 'a URL over 16 KB: problem+json');
+  const body = (await huge.json()) as { type: string; status: number };
+  t.equal(body.status, 431);
+  t.match(body.type, /^urn:datenpool:problem:/);
+});
+
+t.test('a source mapping nested 20 000 deep is a 400 naming the mapping', async (t) => {
+  const mapping = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+  const payload = `{"id":"deepmap","agencyId":"afs","variableId":"einwohner","lorVersion":"2021","kind":"csv","url":"https://example.org/x.csv","mapping":${mapping},"schedule":null,"enabled":false}`;
+  const res = await app.inject({ method: 'POST', url: '/v1/sources', headers: auth, payload });
+  await problem(t, res, /\/body\/mapping(\/a)*: is nested deeper than 64 levels/);
+  t.match(res.json().invalidParams?.[0]?.pointer, /^\/body\/mapping\//, 'the pointer leads into the mapping');
+  t.same(await database.db.selectFrom('referenced_source').select('id').where('id', '=', 'deepmap').execute(), [], 'nothing is stored');
 });

@@ -20,7 +20,7 @@ import { z } from 'zod';
 import type { ServiceConfig } from './config.ts';
 import type { LoadingState } from './loading.ts';
 import { redactUrlSecrets, refuseKeysInUrl } from './auth.ts';
-import { registerInputHygiene } from './input-hygiene.ts';
+import { clientErrorProblem, registerInputHygiene } from './input-hygiene.ts';
 import { registerErrorHandling, sendProblem } from './error-handler.ts';
 import { problemResponses } from './openapi.ts';
 import { HttpProblem, problemType } from './problems.ts';
@@ -80,6 +80,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     // the router's own refusals (a URL it cannot decode) leave as problems too
+    clientErrorHandler: clientErrorProblem,
     frameworkErrors: (error, request, reply) => {
       sendProblem(reply, request, { type: problemType('bad-request'), title: 'Bad request', status: 400, detail: `The URL cannot be read: ${error.message}` });
     },

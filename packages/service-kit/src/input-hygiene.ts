@@ -2,7 +2,7 @@
 // NUL characters, lone surrogates and excessive nesting in JSON bodies. Each is a 400 problem naming where it is;
 // without this they reached the database (a NUL in a text parameter is a PostgreSQL error: a 500) or the stack.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BadRequest, HttpProblem } from './problems.ts';
+import { BadRequest, HttpProblem, problemType } from './problems.ts';
 
 /** deeper JSON than any contract of the API needs; deeper bodies are refused before anything walks them recursively */
 export const MAX_JSON_DEPTH = 64;
@@ -10,22 +10,43 @@ export const MAX_JSON_DEPTH = 64;
 const NUL = '\u0000';
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** the URL's path and query, decoded part by part: throws a problem for what no parameter may hold */
-export function checkUrl(url: string): void {
+/**
+ * the URL's path and query, decoded part by part: throws a problem for what no parameter may hold, naming the query
+ * parameter (or the path parameter of the matched route, from `params`) that holds it; `url` where no name applies
+ */
+export function checkUrl(url: string, params: Record<string, unknown> = {}): void {
   const [path = '', query = ''] = url.split('?', 2);
-  const parts: Array<{ text: string; where: string }> = [
-    ...path.split('/').map((text) => ({ text, where: 'path' })),
-    ...query.split('&').flatMap((pair) => pair.split('=').map((text) => ({ text, where: 'query' }))),
-  ];
-  for (const { text, where } of parts) {
-    let decoded: string;
+  const decode = (text: string): string | undefined => {
     try {
-      decoded = decodeURIComponent(text.replace(/\+/g, ' '));
+      return decodeURIComponent(text.replace(/\+/g, ' '));
     } catch {
-      throw new BadRequest(`The ${where} has malformed percent-encoding: ${JSON.stringify(text.slice(0, 40))}.`, { name: 'url', in: where === 'path' ? 'path' : 'query' });
+      return undefined;
     }
-    if (decoded.includes(NUL)) throw new BadRequest(`The ${where} contains a NUL character (%00).`, { name: 'url', in: where === 'path' ? 'path' : 'query' });
-    if (LONE_SURROGATE.test(decoded)) throw new BadRequest(`The ${where} contains an unpaired UTF-16 surrogate.`, { name: 'url', in: where === 'path' ? 'path' : 'query' });
+  };
+  const fault = (text: string): string | undefined => {
+    const decoded = decode(text);
+    if (decoded === undefined) return `has malformed percent-encoding: ${JSON.stringify(text.slice(0, 40))}`;
+    if (decoded.includes(NUL)) return 'contains a NUL character (%00)';
+    if (LONE_SURROGATE.test(decoded)) return 'contains an unpaired UTF-16 surrogate';
+    return undefined;
+  };
+  for (const segment of path.split('/')) {
+    const reason = fault(segment);
+    if (!reason) continue;
+    const decoded = decode(segment);
+    const param = Object.entries(params).find(([, value]) => typeof value === 'string' && decoded !== undefined && value === decoded)?.[0];
+    const name = param ?? 'url';
+    throw new BadRequest(`The path${param ? ` parameter ${param}` : ''} ${reason}.`, { name, in: 'path' });
+  }
+  for (const pair of query.split('&')) {
+    const [key = '', ...rest] = pair.split('=');
+    const keyFault = fault(key);
+    if (keyFault) throw new BadRequest(`A query parameter name ${keyFault}.`, { name: 'url', in: 'query' });
+    const reason = rest.length ? fault(rest.join('=')) : undefined;
+    if (reason) {
+      const name = decode(key) || 'url';
+      throw new BadRequest(`The query parameter ${name} ${reason}.`, { name, in: 'query' });
+    }
   }
 }
 
@@ -55,7 +76,7 @@ export function jsonBodyFault(body: unknown): { pointer: string; reason: string 
 
 export function registerInputHygiene(app: FastifyInstance): void {
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    checkUrl(request.url);
+    checkUrl(request.url, (request.params ?? {}) as Record<string, unknown>);
   });
   app.addHook('preValidation', async (request: FastifyRequest) => {
     // parsed JSON only: plain objects and arrays (streamed bodies such as a CSV push are parsed, and checked, by their route)
@@ -69,4 +90,25 @@ export function registerInputHygiene(app: FastifyInstance): void {
       });
     }
   });
+}
+
+/**
+ * what the HTTP parser refuses before Fastify sees a request (a request line or headers over 16 KB, a malformed request,
+ * a request timeout), written to the socket as a problem; Fastify's default handler writes plain JSON
+ */
+export function clientErrorProblem(this: { log: { trace(obj: unknown, msg: string): void } }, err: NodeJS.ErrnoException, socket: import('node:stream').Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, title, detail] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request header fields too large', 'The URL and headers together exceed the limit of 16 KB.']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request timeout', 'The request did not arrive in time.']
+        : [400, 'Bad request', 'The request cannot be parsed as HTTP.'];
+  this.log.trace({ err }, 'client error');
+  if (socket.writable) {
+    const kind = status === 431 ? 'request-too-large' : status === 408 ? 'request-timeout' : 'bad-request';
+    const body = JSON.stringify({ type: problemType(kind), title, status, detail });
+    socket.write(`HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
 }

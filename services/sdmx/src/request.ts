@@ -1,4 +1,5 @@
 // An SDMX REST data query parsed once: the flow, the key per dimension, the periods, revision parameters, observation dimension.
+import { calendarDateSchema, instantSchema, isCalendarDate } from '@datenpool/contracts';
 import type { Database, Kysely } from '@datenpool/db';
 import { BadRequest, NotFound } from '@datenpool/service-kit';
 import { canonicalOfCode, periodRange } from './codes.ts';
@@ -37,21 +38,35 @@ export function resolveFlow(catalog: Catalog, ref: string): Flow {
   return flow;
 }
 
+/**
+ * SDMX's instants (updatedAfter, asOf): a day, or a date-time whose seconds and offset may be left out (then :00 and UTC);
+ * checked by the shared contracts, so an impossible day (2020-13-45, 0000-01-01) is a 400 naming the parameter, not a database error
+ */
 function instant(raw: string | undefined, name: string): Date | undefined {
   if (raw === undefined || raw === '') return undefined;
-  const ok = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw);
-  const date = ok ? new Date(/T.*(Z|[+-]\d{2}:?\d{2})$/.test(raw) || !raw.includes('T') ? raw : `${raw}Z`) : undefined;
-  if (!date || Number.isNaN(date.getTime())) {
-    throw new BadRequest(`${name}=${raw} is no ISO 8601 instant (e.g. 2024-01-31T12:00:00Z).`, { name });
+  const m = /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(raw);
+  const [, day, hm, seconds, offset] = m ?? [];
+  const iso = day === undefined ? undefined : hm === undefined ? day : `${day}T${hm}${seconds ?? ':00'}${offset ? offset.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2').toUpperCase() : 'Z'}`;
+  const valid = iso !== undefined && (hm === undefined ? calendarDateSchema : instantSchema).safeParse(iso).success;
+  if (!valid) {
+    throw new BadRequest(`${name}=${raw} is no ISO 8601 instant on a calendar day between the years 1000 and 9999 (e.g. 2024-01-31T12:00:00Z).`, { name });
   }
-  return date;
+  return new Date(hm === undefined ? `${iso}T00:00:00Z` : iso);
+}
+
+/** an SDMX period as a range of calendar days the database can hold (periodRange lets the year 0000 through) */
+function period(raw: string | undefined, name: 'startPeriod' | 'endPeriod'): { first: string; last: string } | null {
+  if (!raw) return null;
+  const range = periodRange(raw);
+  if (range === undefined || !isCalendarDate(range.first) || !isCalendarDate(range.last)) {
+    throw new BadRequest(`${name}=${raw} is no SDMX period (YYYY, YYYY-S1, YYYY-Q1, YYYY-MM or YYYY-MM-DD) between the years 1000 and 9999.`, { name });
+  }
+  return range;
 }
 
 function periods(q: DataQueryParams): { first: string | null; last: string | null } {
-  const start = q.startPeriod ? periodRange(q.startPeriod) : null;
-  if (start === undefined) throw new BadRequest(`startPeriod=${q.startPeriod} is no SDMX period (YYYY, YYYY-S1, YYYY-Q1, YYYY-MM or YYYY-MM-DD).`, { name: 'startPeriod' });
-  const end = q.endPeriod ? periodRange(q.endPeriod) : null;
-  if (end === undefined) throw new BadRequest(`endPeriod=${q.endPeriod} is no SDMX period (YYYY, YYYY-S1, YYYY-Q1, YYYY-MM or YYYY-MM-DD).`, { name: 'endPeriod' });
+  const start = period(q.startPeriod, 'startPeriod');
+  const end = period(q.endPeriod, 'endPeriod');
   if (start && end && start.first > end.last) {
     throw new BadRequest(`startPeriod=${q.startPeriod} lies after endPeriod=${q.endPeriod}.`, { name: 'startPeriod' });
   }

@@ -35,6 +35,15 @@ export function sridOf(doc: Record<string, unknown>): 25833 | 4326 {
   throw new MalformedBody(`The crs ${JSON.stringify(name).slice(0, 80)} is not supported: use EPSG:25833 or CRS84 (the GeoJSON default).`);
 }
 
+/**
+ * where a point's coordinates lie outside what its CRS can mean (CRS84: longitude ±180, latitude ±90; EPSG:25833, UTM zone
+ * 33N: easting 0–1 000 000 m, northing 0–10 000 000 m), what is wrong; a point at [1e308, 1e308] made the transform fail (a 500)
+ */
+export function coordinateFault(x: number, y: number, srid: 25833 | 4326): string | undefined {
+  if (srid === 4326) return Math.abs(x) <= 180 && Math.abs(y) <= 90 ? undefined : `[${x}, ${y}] lies outside longitude ±180, latitude ±90 (CRS84)`;
+  return x >= 0 && x <= 1_000_000 && y >= 0 && y <= 10_000_000 ? undefined : `[${x}, ${y}] lies outside easting 0–1000000, northing 0–10000000 (EPSG:25833)`;
+}
+
 /** a capacity as delivered (number or digit text, decimal comma allowed), undefined where it is none */
 export function capacityOf(value: unknown): number | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+([.,]\d+)?\s*$/.test(value) ? Number(value.replace(',', '.')) : NaN;
@@ -57,6 +66,11 @@ export function readFacilities(text: string, capacityProperty: string | undefine
     const [x, y] = Array.isArray(coords) ? coords : [];
     if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
       errors.push({ row, field: 'geometry', code: 'not-a-point', message: 'The feature has no Point geometry with two finite coordinates.' });
+      return;
+    }
+    const outside = coordinateFault(x, y, srid);
+    if (outside) {
+      errors.push({ row, field: 'geometry', code: 'coordinates-out-of-range', message: `Feature ${row}: ${outside}.` });
       return;
     }
     let capacity = 0;

@@ -5,7 +5,7 @@ import { Conflict, type RowError } from '@datenpool/service-kit';
 import { finestLevelWithGeometry, joinPoints, lorVersionIds, replaceFacilities, type StoredFacility, unitsOfLevel } from '../queries/facilities.ts';
 import { parseJsonText } from '../parsers/json.ts';
 import { type Actor, type BatchOptions, type BatchResult, resolveTarget, runBatch, type Target } from './batch.ts';
-import { capacityOf, sridOf } from './facilities.ts';
+import { capacityOf, coordinateFault, sridOf } from './facilities.ts';
 import { breakdownCode, type FacilityDatasetSpec } from './facility-datasets.ts';
 import { MalformedBody, type RawRow } from './rows.ts';
 
@@ -62,6 +62,11 @@ export function readFacilityFeatures(body: string, spec: FacilityDatasetSpec): F
     const [x, y] = Array.isArray(coords) ? coords : [];
     if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
       errors.push({ row, field: 'geometry', code: 'not-a-point', message: `${named} has no Point geometry with two finite coordinates.` });
+      return;
+    }
+    const outside = coordinateFault(x, y, srid);
+    if (outside) {
+      errors.push({ row, field: 'geometry', code: 'coordinates-out-of-range', message: `${named}: ${outside}.` });
       return;
     }
     let places: number | null = null;
