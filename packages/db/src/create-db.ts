@@ -31,6 +31,9 @@ export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
     // an idle connection that the server ends (a restart, a failover, pg_terminate_backend, a dropped test database)
     // is discarded by the pool, which opens a new one when needed; without a listener its error event ended the process
     pool.on('error', (err) => process.emitWarning(`database: an idle connection ended (${err.message}); it is replaced on demand`));
+    // a connection ended while lent out (a recompute's backend terminated) fails its query; its error event would
+    // otherwise end the process as well
+    pool.on('connect', (client) => client.on('error', (err) => process.emitWarning(`database: a connection in use ended (${err.message})`)));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // capabilities are probed before migrations run, so PostGIS must be there first
     await sql`CREATE EXTENSION IF NOT EXISTS postgis`.execute(db);

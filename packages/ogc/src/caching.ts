@@ -28,6 +28,7 @@ export function answerConditionally(
   reply.header('etag', tag);
   reply.header('last-modified', version.lastModified.toUTCString());
   reply.header('vary', 'Accept');
+  if (version.headers) reply.headers(version.headers);
   const ifNoneMatch = request.headers['if-none-match'];
   const ifModifiedSince = request.headers['if-modified-since'];
   const notModified = ifNoneMatch

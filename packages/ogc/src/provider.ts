@@ -80,6 +80,8 @@ export interface DataVersion {
   lastModified: Date;
   /** an opaque string that identifies this state of the data, part of every ETag */
   tag: string;
+  /** headers every answer of this state carries (indicator layers: Datenpool-Computed-At, Datenpool-Pending) */
+  headers?: Record<string, string>;
 }
 
 export interface FeatureCollectionSource {

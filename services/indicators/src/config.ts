@@ -14,6 +14,10 @@ export const indicatorConfigSchema = z.object({
   INDICATORS_SECONDARY_SUPPRESSION: flag.default(true),
   /** n of the `change_ny` reference value (change against n years earlier) */
   INDICATORS_CHANGE_YEARS: z.coerce.number().int().min(1).max(50).default(5),
+  /** the recompute worker in this process: on in the gateway, off in the indicators service alone, unless set */
+  INDICATOR_WORKER: z.enum(['on', 'off']).optional(),
+  /** PGlite: how often the worker looks at the queue (ms); PostgreSQL: how soon a busy drain is retried */
+  INDICATOR_WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
 });
 
 export interface IndicatorConfig {
@@ -21,6 +25,9 @@ export interface IndicatorConfig {
   disclosureThreshold: number;
   secondarySuppression: boolean;
   changeYears: number;
+  /** INDICATOR_WORKER as set; undefined: the process decides (gateway on, indicators service alone off) */
+  worker: 'on' | 'off' | undefined;
+  workerPollMs: number;
 }
 
 export function indicatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): IndicatorConfig {
@@ -35,5 +42,7 @@ export function indicatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): In
     disclosureThreshold: c.INDICATORS_DISCLOSURE_THRESHOLD,
     secondarySuppression: c.INDICATORS_SECONDARY_SUPPRESSION,
     changeYears: c.INDICATORS_CHANGE_YEARS,
+    worker: c.INDICATOR_WORKER,
+    workerPollMs: c.INDICATOR_WORKER_POLL_MS,
   };
 }

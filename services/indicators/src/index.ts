@@ -2,7 +2,7 @@
 export { type IndicatorConfig, indicatorConfigFromEnv } from './config.ts';
 export { csvColumns, csvwMetadata, valuesCsv } from './csv.ts';
 export { type IndicatorDefinition, variablesOf } from './plan.ts';
-export { indicatorsService } from './plugin.ts';
+export { indicatorsDescriptor, indicatorsService } from './plugin.ts';
 export { loadDefinitions } from './queries/catalog.ts';
 export {
   findUnit,
@@ -15,5 +15,8 @@ export {
   type ValueFilter,
 } from './queries/values.ts';
 export type { ValueTable } from './queries/work.ts';
-export { computeAsOf, ensureFresh, type RecomputeReport, recomputeAll } from './recompute.ts';
+export { computeAsOf, type QueueReport, type RecomputeReport, recomputeAll, recomputeFull, recomputePending } from './recompute.ts';
+export { answerFreshness, COMPUTED_AT_HEADER, freshnessHeaders, PENDING_HEADER } from './freshness.ts';
+export { freshness as indicatorFreshness } from './queries/queue.ts';
+export { drainRecomputeQueue, RECOMPUTE_CHANNEL, RecomputeWorker } from './worker.ts';
 export { indicatorLayers } from './layers.ts';

@@ -14,9 +14,10 @@ import {
 } from '@datenpool/ogc';
 import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, variablesOf } from './plan.ts';
+import { freshnessHeaders } from './freshness.ts';
 import { loadDefinitions } from './queries/catalog.ts';
-import { type LayerKey, layerCount, layerDataVersion, layerEstimate, layerExtent, layerFeature, layerItems } from './queries/layers.ts';
-import { ensureFresh } from './recompute.ts';
+import { freshness } from './queries/queue.ts';
+import { type LayerKey, layerCount, layerEstimate, layerExtent, layerFeature, layerItems } from './queries/layers.ts';
 
 /** the LOR version the layers show */
 const VERSION = '2021';
@@ -86,7 +87,12 @@ function source(database: DatabaseHandle, definition: IndicatorDefinition): Feat
         geometryType: 'MultiPolygon',
       };
     },
-    dataVersion: () => layerDataVersion(db),
+    // the materialisation's state: ETag and Last-Modified change with every recompute; the freshness headers go along
+    async dataVersion() {
+      const f = await freshness(db);
+      const at = f.computedAt ?? new Date(0);
+      return { lastModified: at, tag: `indicators@${at.toISOString()}`, headers: freshnessHeaders(f) };
+    },
     async items(query) {
       const key = layerKey(definition.id, query);
       const page = await layerItems(db, key, query);
@@ -113,18 +119,16 @@ async function publicDefinitions(database: DatabaseHandle): Promise<IndicatorDef
   return definitions.filter((d) => ![...variablesOf(definitions, d.id)].some((v) => restricted.has(v)));
 }
 
-export function indicatorLayers(config: IndicatorConfig): CollectionProvider {
+export function indicatorLayers(_config?: IndicatorConfig): CollectionProvider {
   return {
     name: 'indicators',
     async list(database) {
-      await ensureFresh(database.db, config);
       return (await publicDefinitions(database)).map((d) => source(database, d));
     },
     async get(database, collectionId) {
       if (!collectionId.startsWith('indicator-')) return undefined;
       const definition = (await publicDefinitions(database)).find((d) => `indicator-${d.id}` === collectionId);
       if (!definition) return undefined;
-      await ensureFresh(database.db, config);
       return source(database, definition);
     },
   };

@@ -1,5 +1,5 @@
-// `node services/indicators`: the indicators service alone on its own port.
+// `node services/indicators`: the indicators service alone on its own port (the recompute worker only with INDICATOR_WORKER=on).
 import { runStandalone } from '@datenpool/service-kit';
-import { indicatorsService } from './plugin.ts';
+import { indicatorsDescriptor } from './plugin.ts';
 
-await runStandalone(indicatorsService, 4004);
+await runStandalone(indicatorsDescriptor('off'), 4004);

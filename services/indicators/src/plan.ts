@@ -127,3 +127,44 @@ export function affectedScope(
   }
   return scope;
 }
+
+/** what the consumed queue entries say changed */
+export interface QueuedChanges {
+  /** observation revisions of a variable for a LOR version and reference year */
+  observations: Array<{ variable: string; version: string; year: number }>;
+  /** variables every value of which counts as changed (their rules changed) */
+  variables: Set<string>;
+  /** indicators whose definition or targets changed */
+  indicators: Set<string>;
+}
+
+/**
+ * the scope each indicator must be recomputed for: every version and year (null) where its definition, targets or an
+ * input variable's rules changed, or where it derives from such an indicator; else the versions and years of the
+ * observation changes it reads (directly or through change and index)
+ */
+export function queuedScope(
+  ordered: IndicatorDefinition[],
+  changes: QueuedChanges,
+): Map<string, { versions: string[]; years: number[] } | null> {
+  const partial = affectedScope(ordered, changes.observations);
+  const all = new Set<string>();
+  for (const d of ordered) {
+    if (
+      changes.indicators.has(d.id) ||
+      formulaVariables(d.formula).some((v) => changes.variables.has(v)) ||
+      formulaIndicators(d.formula).some((x) => all.has(x))
+    ) {
+      all.add(d.id);
+    }
+  }
+  const out = new Map<string, { versions: string[]; years: number[] } | null>();
+  for (const d of ordered) {
+    if (all.has(d.id)) out.set(d.id, null);
+    else {
+      const s = partial.get(d.id);
+      if (s) out.set(d.id, { versions: [...s.versions].sort(), years: [...s.years].sort((a, b) => a - b) });
+    }
+  }
+  return out;
+}

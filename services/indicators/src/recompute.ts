@@ -1,12 +1,13 @@
-// Orchestration of a recompute: which indicators, in dependency order, into which value table; full, incremental, as of.
+// Orchestration of a recompute: which indicators, in dependency order, into which value table; full, from the queue, as of.
 import { formulaIndicators, formulaVariables } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
-import { type IndicatorDefinition, affectedScope, dependencyOrder, withPrerequisites } from './plan.ts';
+import { type IndicatorDefinition, type QueuedChanges, dependencyOrder, queuedScope, withPrerequisites } from './plan.ts';
 import { mergeStage, refreshChanges, type StagedIndicator } from './queries/annotate.ts';
-import { changedSince, freshnessState, loadDefinitions, lockRecompute, setWatermark } from './queries/catalog.ts';
+import { loadDefinitions, lockRecompute } from './queries/catalog.ts';
 import { buildCells, computeDistribution, computeRate, computeSimple, secondarySuppression } from './queries/compute.ts';
 import { computeChange, computeIndex } from './queries/derived.ts';
+import { claimEntries, deleteEntries, peekEntries, type QueueEntry, recordRecompute } from './queries/queue.ts';
 import { type ComputeScope, clearStage, createWorkTables, type ValueTable, withHashAggregate, yearEnd } from './queries/work.ts';
 
 export interface RecomputeReport {
@@ -84,12 +85,14 @@ async function run(
   return { written, removed };
 }
 
-/** every indicator (or the given ones), every version and year, into the materialisation; sets the watermark */
+/**
+ * every indicator, every version and year, into the materialisation. It does not consume queue entries: callers go
+ * through recomputeFull, which deletes the entries this recompute covered once it has committed
+ */
 export async function recomputeAll(db: Kysely<Database>, config: IndicatorConfig): Promise<RecomputeReport> {
   const started = performance.now();
   return db.transaction().execute(async (trx) => {
     await lockRecompute(trx);
-    const state = await freshnessState(trx);
     const { definitions } = await loadDefinitions(trx);
     const ordered = dependencyOrder(definitions);
     // values of indicators that no longer exist or no longer parse are dropped
@@ -101,7 +104,6 @@ export async function recomputeAll(db: Kysely<Database>, config: IndicatorConfig
     const r = await run(trx, 'indicator_value', ordered.map((definition) => ({ definition, scope: all })), null, config);
     // a full recompute may rewrite every row: fresh statistics keep the next incremental recompute's plans right
     await sql`ANALYZE indicator_value`.execute(trx);
-    await setWatermark(trx, { finishedAt: state.newestFinishedAt, batchId: state.newestBatchId, catalogHash: state.catalogHash });
     return {
       mode: 'full' as const,
       indicators: ordered.map((d) => d.id),
@@ -112,57 +114,116 @@ export async function recomputeAll(db: Kysely<Database>, config: IndicatorConfig
   });
 }
 
-/**
- * the lazy trigger: when a batch landed after the watermark, recomputes only the indicators that read its
- * variables (directly or through change and index) for the versions and years it touched; when the definitions
- * changed, or nothing was ever computed, everything
- */
-export async function ensureFresh(db: Kysely<Database>, config: IndicatorConfig): Promise<RecomputeReport> {
-  const started = performance.now();
-  const quick = await freshnessState(db);
-  if (isFresh(quick)) return { mode: 'none', indicators: [], valuesWritten: 0, valuesRemoved: 0, seconds: 0 };
-  const report = await db.transaction().execute(async (trx) => {
-    await lockRecompute(trx);
-    const state = await freshnessState(trx);
-    if (isFresh(state)) return null;
-    if (!state.computed || state.catalogHash !== state.watermarkCatalogHash || !state.watermarkFinishedAt) return 'full' as const;
-    const changed = await changedSince(trx, state.watermarkFinishedAt);
-    const { definitions } = await loadDefinitions(trx);
-    const ordered = dependencyOrder(definitions);
-    const scopes = affectedScope(ordered, changed);
-    const plan = ordered
-      .filter((d) => scopes.has(d.id))
-      .map((definition) => {
-        const s = scopes.get(definition.id) as { versions: Set<string>; years: Set<number> };
-        return { definition, scope: { versions: [...s.versions], years: [...s.years] } };
-      });
-    const r = await run(trx, 'indicator_value', plan, null, config);
-    // the changes of the years after the recomputed ones (change_1y, change_ny) read the values that changed
-    const later = plan.flatMap(({ definition, scope }) =>
-      [...new Set((scope.years ?? []).flatMap((y) => [y + 1, y + config.changeYears]))]
-        .filter((y) => !scope.years?.includes(y))
-        .flatMap((y) => (scope.versions ?? []).map((version) => ({ id: definition.id, version, date: yearEnd(y) }))),
-    );
-    await refreshChanges(trx, 'indicator_value', later, config.changeYears);
-    await setWatermark(trx, { finishedAt: state.newestFinishedAt, batchId: state.newestBatchId, catalogHash: state.catalogHash });
-    return {
-      mode: 'incremental' as const,
-      indicators: plan.map((p) => p.definition.id),
-      valuesWritten: r.written,
-      valuesRemoved: r.removed,
-      seconds: (performance.now() - started) / 1000,
-    };
-  });
-  if (report === 'full') return recomputeAll(db, config);
-  return report ?? { mode: 'none', indicators: [], valuesWritten: 0, valuesRemoved: 0, seconds: 0 };
+/** entries one incremental recompute claims at most; the rest wait for the next one */
+const CLAIM_LIMIT = 500;
+
+export interface QueueReport extends RecomputeReport {
+  /** ids of the queue entries the recompute consumed */
+  consumed: number[];
 }
 
-function isFresh(state: Awaited<ReturnType<typeof freshnessState>>): boolean {
-  return (
-    state.computed &&
-    state.catalogHash === state.watermarkCatalogHash &&
-    (state.newestFinishedAt?.getTime() ?? 0) <= (state.watermarkFinishedAt?.getTime() ?? 0)
-  );
+/**
+ * the full recompute as the queue sees it: every entry queued before it started is covered by it (their changes had
+ * committed, so its snapshot holds them) and deleted once it committed. A recompute that dies leaves them queued;
+ * a crash between its commit and the deletion only recomputes once more.
+ */
+export async function recomputeFull(db: Kysely<Database>, config: IndicatorConfig): Promise<QueueReport> {
+  const covered = (await db.selectFrom('indicator_recompute_queue').select('id').orderBy('id').execute()).map((r) => Number(r.id));
+  const report = await recomputeAll(db, config);
+  await db.transaction().execute(async (trx) => {
+    await deleteEntries(trx, covered);
+    await recordRecompute(trx, {
+      mode: 'full',
+      entries: covered.length,
+      indicators: report.indicators.length,
+      valuesWritten: report.valuesWritten,
+      valuesRemoved: report.valuesRemoved,
+      seconds: report.seconds,
+    });
+  });
+  return { ...report, consumed: covered };
+}
+
+/** the changes a set of queue entries describes; false when one of them asks for everything */
+function changesOf(entries: QueueEntry[]): QueuedChanges | false {
+  const changes: QueuedChanges = { observations: [], variables: new Set(), indicators: new Set() };
+  for (const e of entries) {
+    if (e.kind === 'full') return false;
+    if (e.kind === 'indicator' && e.indicator_id) changes.indicators.add(e.indicator_id);
+    if (e.kind === 'observations' && e.variable_id) {
+      if (e.lor_version === null || e.ref_years === null) changes.variables.add(e.variable_id);
+      else for (const year of e.ref_years) changes.observations.push({ variable: e.variable_id, version: e.lor_version, year });
+    }
+  }
+  return changes;
+}
+
+/** thrown inside the claiming transaction when the full path is cheaper: the claim is rolled back */
+class PreferFull extends Error {}
+
+/**
+ * consumes what the queue holds: claims the oldest entries (FOR UPDATE SKIP LOCKED) in one transaction, recomputes the
+ * indicators and years they affect, deletes them and records the recompute, all in that transaction; so a recompute
+ * that is killed or fails loses nothing (its entries return to the queue) and nothing depends on clocks. A full entry,
+ * or changes that reach most indicators in every year, go the full path. Returns null when the queue is empty.
+ */
+export async function recomputePending(db: Kysely<Database>, config: IndicatorConfig): Promise<QueueReport | null> {
+  const head = await peekEntries(db, CLAIM_LIMIT);
+  if (head.length === 0) return null;
+  if (head.some((e) => e.kind === 'full')) return recomputeFull(db, config);
+  const started = performance.now();
+  try {
+    return await db.transaction().execute(async (trx) => {
+      // one recompute at a time writes the materialisation: two from different snapshots would overwrite each other
+      await lockRecompute(trx);
+      const entries = await claimEntries(trx, CLAIM_LIMIT);
+      if (entries.length === 0) return null;
+      const changes = changesOf(entries);
+      if (!changes) throw new PreferFull();
+      const { definitions, invalid } = await loadDefinitions(trx);
+      const ordered = dependencyOrder(definitions);
+      const scopes = queuedScope(ordered, changes);
+      const everything = [...scopes.values()].filter((s) => s === null).length;
+      if (ordered.length > 0 && everything * 2 > ordered.length) throw new PreferFull();
+      // values of indicators that were retired, deleted or no longer parse are dropped
+      const computable = new Set(ordered.map((d) => d.id));
+      const gone = [...new Set([...changes.indicators, ...definitions.map((d) => d.id), ...invalid])].filter((id) => !computable.has(id));
+      const removedGone = gone.length
+        ? Number((await trx.deleteFrom('indicator_value').where('indicator_id', 'in', gone).executeTakeFirst()).numDeletedRows ?? 0)
+        : 0;
+      const plan = ordered
+        .filter((d) => scopes.has(d.id))
+        .map((definition) => {
+          const s = scopes.get(definition.id);
+          return { definition, scope: s ? { versions: s.versions, years: s.years } : { versions: null, years: null } };
+        });
+      const r = plan.length ? await run(trx, 'indicator_value', plan, null, config) : { written: 0, removed: 0 };
+      // the changes of the years after the recomputed ones (change_1y, change_ny) read the values that changed
+      const later = plan.flatMap(({ definition, scope }) =>
+        scope.years === null
+          ? []
+          : [...new Set(scope.years.flatMap((y) => [y + 1, y + config.changeYears]))]
+              .filter((y) => !scope.years?.includes(y))
+              .flatMap((y) => (scope.versions ?? []).map((version) => ({ id: definition.id, version, date: yearEnd(y) }))),
+      );
+      if (later.length) await refreshChanges(trx, 'indicator_value', later, config.changeYears);
+      const consumed = entries.map((e) => Number(e.id));
+      await deleteEntries(trx, consumed);
+      const report: QueueReport = {
+        mode: 'incremental',
+        indicators: plan.map((p) => p.definition.id),
+        valuesWritten: r.written,
+        valuesRemoved: r.removed + removedGone,
+        seconds: (performance.now() - started) / 1000,
+        consumed,
+      };
+      await recordRecompute(trx, { ...report, entries: consumed.length, indicators: report.indicators.length });
+      return report;
+    });
+  } catch (err) {
+    if (err instanceof PreferFull) return recomputeFull(db, config);
+    throw err;
+  }
 }
 
 /**

@@ -90,6 +90,7 @@ export const valuesResponse = z.object({
   version: z.string(),
   date: z.string().nullable(),
   asOf: z.string().nullable(),
+  computedAt: z.string().nullable().describe('when the last recompute committed (asOf: when these values were computed, now): the values read are those of that state (null: never computed); the header Datenpool-Pending counts the changes queued behind it'),
   values: z.array(indicatorValueSchema),
 });
 
@@ -101,6 +102,7 @@ export const seriesResponse = z.object({
   series: z.array(indicatorValueSchema),
   district: z.array(indicatorValueSchema),
   berlin: z.array(indicatorValueSchema),
+  computedAt: z.string().nullable().describe('when the last recompute committed: the values read are those of that state (null: never computed); the header Datenpool-Pending counts the changes queued behind it'),
 });
 
 const profileEntry = z.object({
@@ -139,6 +141,7 @@ export const profileResponse = z.object({
   date: z.string().nullable().describe('the requested date, else the latest date of any value of the unit'),
   withData: z.number().int().describe('core indicators with a value'),
   zielbereiche: z.array(z.object({ zielbereich: z.string(), indicators: z.array(profileEntry) })),
+  computedAt: z.string().nullable().optional().describe('when the last recompute committed: the values read are those of that state (null: never computed); the header Datenpool-Pending counts the changes queued behind it'),
 });
 export type ProfileResponse = z.infer<typeof profileResponse>;
 
@@ -148,4 +151,22 @@ export const recomputeResponse = z.object({
   valuesWritten: z.number().int(),
   valuesRemoved: z.number().int(),
   seconds: z.number(),
+});
+
+export const statusResponse = z.object({
+  pending: z.number().int().describe('queued changes (scopes) the values do not reflect yet'),
+  oldestPendingAt: z.string().nullable().describe('when the oldest queued change was enqueued'),
+  queue: z.object({ full: z.number().int(), indicators: z.number().int(), observations: z.number().int() }),
+  running: z.array(z.object({ pid: z.number().int(), what: z.string(), since: z.string().nullable() })).describe('recomputes running now, in any process'),
+  lastRecompute: z
+    .object({
+      mode: z.string(),
+      entries: z.number().int(),
+      indicators: z.number().int(),
+      valuesWritten: z.number().int(),
+      valuesRemoved: z.number().int(),
+      seconds: z.number(),
+      finishedAt: z.string(),
+    })
+    .nullable(),
 });

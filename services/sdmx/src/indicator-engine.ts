@@ -1,19 +1,21 @@
-// The indicators service's recompute entry points (freshness before a read, computation as of a time), where its package exports them.
+// The indicators service's entry points the SDMX indicator flows use: freshness of the materialisation, computation as of a time.
 import type { Database, Kysely } from '@datenpool/db';
 import * as indicatorsPackage from '@datenpool/indicators';
 
 interface Engine {
   indicatorConfigFromEnv(): unknown;
-  ensureFresh(db: Kysely<Database>, config: unknown): Promise<unknown>;
   computeAsOf(trx: Kysely<Database>, indicatorId: string, versions: string[] | null, asOf: Date, config: unknown): Promise<void>;
 }
 
-// the package's index exports only the service descriptor so far; these are looked up, not assumed
 const engine = indicatorsPackage as unknown as Partial<Engine>;
 
-/** brings the materialised values up to the newest landed batch, as the native indicator routes do before they read */
-export async function ensureIndicatorsFresh(db: Kysely<Database>): Promise<void> {
-  if (engine.ensureFresh && engine.indicatorConfigFromEnv) await engine.ensureFresh(db, engine.indicatorConfigFromEnv());
+/**
+ * the headers of an indicator flow's answer, as every indicator answer carries them: when the values were computed
+ * (Datenpool-Computed-At) and how many changes are queued behind them (Datenpool-Pending). Reads never wait for a
+ * recompute: the worker keeps the values fresh.
+ */
+export async function indicatorFreshnessHeaders(db: Kysely<Database>, computedNow: boolean): Promise<Record<string, string>> {
+  return indicatorsPackage.freshnessHeaders(computedNow ? 'computed-now' : await indicatorsPackage.indicatorFreshness(db));
 }
 
 export function canComputeAsOf(): boolean {

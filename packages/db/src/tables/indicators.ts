@@ -1,4 +1,4 @@
-// Tables of indicator results (owned by services/indicators): materialised values and the recompute watermark.
+// Tables of indicator results (owned by services/indicators): materialised values, the recompute queue and the last recompute.
 import type { ColumnType, Generated } from 'kysely';
 
 type Json<T = unknown> = ColumnType<T, string | T, string | T>;
@@ -48,11 +48,28 @@ export interface IndicatorTables {
     provenance: Json<IndicatorValueProvenance>;
     computed_at: Generated<Date>;
   };
-  indicator_watermark: {
-    id: string;
-    batch_finished_at: Timestamp | null;
+  /** the recompute outbox (migration 0054): written in the transaction that changed something, consumed by the recompute */
+  indicator_recompute_queue: {
+    id: Generated<number>;
+    kind: 'observations' | 'indicator' | 'full';
+    variable_id: string | null;
+    lor_version: string | null;
+    /** reference years of the changed observations; null: every year */
+    ref_years: number[] | null;
+    indicator_id: string | null;
     batch_id: string | null;
-    catalog_hash: string | null;
-    updated_at: Generated<Date>;
+    reason: string;
+    enqueued_at: Generated<Date>;
+  };
+  /** the last completed recompute (one row, id `values`): what answers report as computedAt */
+  indicator_recompute_state: {
+    id: string;
+    mode: string;
+    entries: number;
+    indicators: number;
+    values_written: number;
+    values_removed: number;
+    seconds: number;
+    finished_at: Timestamp;
   };
 }

@@ -123,10 +123,3 @@ export async function layerExtent(
   const bbox = r && r.w !== null && r.s !== null && r.e !== null && r.n !== null ? ([r.w, r.s, r.e, r.n] as [number, number, number, number]) : null;
   return { first: r?.first ?? null, last: r?.last ?? null, bbox };
 }
-
-/** changes whenever the materialisation is recomputed */
-export async function layerDataVersion(db: Kysely<Database>): Promise<{ lastModified: Date; tag: string }> {
-  const row = await db.selectFrom('indicator_watermark').select(['updated_at']).where('id', '=', 'values').executeTakeFirst();
-  const at = row?.updated_at ? new Date(row.updated_at) : new Date(0);
-  return { lastModified: at, tag: `indicators@${at.toISOString()}` };
-}

@@ -9,7 +9,7 @@ import { levelName, profilePage } from '../profile-page.ts';
 import { loadDefinitions } from '../queries/catalog.ts';
 import { coreIndicatorNotes, type ProfileUnit, profileUnit, rankDenominators } from '../queries/profile.ts';
 import { type IndicatorValue, restrictedVariables, unitValues } from '../queries/values.ts';
-import { ensureFresh } from '../recompute.ts';
+import { answerFreshness } from '../freshness.ts';
 import { type ProfileResponse, profileQuery, profileResponse, unitParams } from '../schemas.ts';
 import { XLSX_TYPE, profileXlsx } from '../xlsx.ts';
 import { sendBody, valueDate } from './values.ts';
@@ -115,7 +115,6 @@ export async function profileRoutes(app: App, config: IndicatorConfig): Promise<
         csv: ['text/csv'],
         xlsx: [XLSX_TYPE],
       });
-      await ensureFresh(app.database.db, config);
       const { definitions } = await loadDefinitions(app.database.db);
       // restricted indicators are left out of the public profile: one look-up for the inputs of every core indicator
       const coreAll = definitions.filter((x) => x.core);
@@ -128,7 +127,7 @@ export async function profileRoutes(app: App, config: IndicatorConfig): Promise<
         coreIndicatorNotes(app.database.db),
         rankDenominators(app.database.db, { version: q.version, level: unit.level, district: unit.districtId, indicators: [...ids] }),
       ]);
-      const result = profile(unit, q.version, valueDate(q.date), core, values, notes, denominators);
+      const result = { ...profile(unit, q.version, valueDate(q.date), core, values, notes, denominators), computedAt: await answerFreshness(reply, app.database.db) };
       const base = `/v1/units/${unitId}/profile?version=${q.version}${q.date ? `&date=${q.date}` : ''}`;
       const fileName = `profil-${unitId}-${q.version}-${result.date ?? 'ohne-werte'}`;
       if (format === 'html') return sendHtml(reply, profilePage(result, { json: `${base}&f=json`, csv: `${base}&f=csv`, xlsx: `${base}&f=xlsx` }));

@@ -4,7 +4,7 @@ import { readableIndicator } from '../access.ts';
 import type { IndicatorConfig } from '../config.ts';
 import { valuesCsv } from '../csv.ts';
 import { querySeries } from '../queries/values.ts';
-import { ensureFresh } from '../recompute.ts';
+import { answerFreshness } from '../freshness.ts';
 import { idParams, seriesQuery, seriesResponse } from '../schemas.ts';
 import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
 import { sendBody, sendCsvw } from './values.ts';
@@ -29,8 +29,8 @@ export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<v
       if (q.f === 'csvw') {
         return sendCsvw(reply, request.url, `Zeitreihe ${id}`, dialect);
       }
-      await ensureFresh(app.database.db, config);
       const series = await querySeries(app.database.db, 'indicator_value', { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown });
+      const computedAt = await answerFreshness(reply, app.database.db);
       if (q.f === 'csv' || q.f === 'xlsx') {
         const seen = new Set<string>();
         const rows = [...series.unit, ...series.district, ...series.berlin].filter((v) => {
@@ -46,7 +46,7 @@ export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<v
         reply.header('content-disposition', `attachment; filename="${id}-${q.unit}-series.csv"`);
         return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(rows, dialect));
       }
-      return { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown, series: series.unit, district: series.district, berlin: series.berlin };
+      return { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown, series: series.unit, district: series.district, berlin: series.berlin, computedAt };
     },
   );
 }

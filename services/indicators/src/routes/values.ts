@@ -5,7 +5,8 @@ import type { IndicatorConfig } from '../config.ts';
 import { type CsvDialect, csvwMetadata, valuesCsv } from '../csv.ts';
 import { queryValues } from '../queries/values.ts';
 import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
-import { computeAsOf, ensureFresh, recomputeAll } from '../recompute.ts';
+import { answerFreshness } from '../freshness.ts';
+import { computeAsOf, recomputeFull } from '../recompute.ts';
 import { idParams, recomputeResponse, valuesQuery, valuesResponse } from '../schemas.ts';
 
 /** a year or a date of it → 31 December of that year, the date every value carries */
@@ -63,10 +64,9 @@ export async function valueRoutes(app: App, config: IndicatorConfig): Promise<vo
             await computeAsOf(trx, id, [q.version], new Date(q.asOf as string), config);
             return queryValues(trx, 'iv_asof', filter);
           })
-        : await (async () => {
-            await ensureFresh(app.database.db, config);
-            return queryValues(app.database.db, 'indicator_value', filter);
-          })();
+        : await queryValues(app.database.db, 'indicator_value', filter);
+      // read after the values: they are at least as fresh as the state it names
+      const computedAt = await answerFreshness(reply, app.database.db, Boolean(q.asOf));
       if (q.f === 'csv') {
         reply.header('content-disposition', `attachment; filename="${id}-${q.version}-${result.date ?? 'none'}.csv"`);
         return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(result.values, dialect));
@@ -75,7 +75,7 @@ export async function valueRoutes(app: App, config: IndicatorConfig): Promise<vo
         reply.header('content-disposition', `attachment; filename="${id}-${q.version}-${q.level ?? 'alle'}-${result.date ?? 'none'}.xlsx"`);
         return sendBody(reply, XLSX_TYPE, await valuesXlsx(result.values));
       }
-      return { indicator: id, version: q.version, date: result.date, asOf: q.asOf ?? null, values: result.values };
+      return { indicator: id, version: q.version, date: result.date, asOf: q.asOf ?? null, computedAt, values: result.values };
     },
   );
 
@@ -84,14 +84,14 @@ export async function valueRoutes(app: App, config: IndicatorConfig): Promise<vo
     {
       preHandler: requireScope('admin'),
       schema: {
-        summary: 'Recompute every indicator value from the current observations (admin)',
+        summary: 'Recompute every indicator value from the current observations (admin); consumes what the recompute queue holds',
         tags: ['indicators'],
         security: [{ apiKey: [] }],
         response: { 200: recomputeResponse, ...problemResponses(401, 403) },
       },
     },
     async (request) => {
-      const report = await recomputeAll(app.database.db, config);
+      const report = await recomputeFull(app.database.db, config);
       await audit(app.database.db, request.principal, 'indicators.recompute', 'indicator_value', {
         indicators: report.indicators.length,
         seconds: report.seconds,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import { BadRequest, Conflict, Forbidden, HttpProblem, NotFound, PayloadTooLarge, type RowError, Unprocessable } from '@datenpool/service-kit';
 import * as batches from '../queries/batches.ts';
+import { enqueueBatchRecompute } from '../queries/recompute-queue.ts';
 import * as staging from '../queries/staging.ts';
 import { findVariable, lorVersionExists, unitsOfVersion } from '../queries/targets.ts';
 import type { BatchReport } from '../schemas.ts';
@@ -240,8 +241,9 @@ export async function runBatch(
           errors, warnings, result: null,
         };
         if (options.dryRun) throw new DryRunRollback();
-        // finished_at in the same transaction as the observations: what indicator watermarks rely on
         await batches.finishBatch(trx, id, outcome);
+        // the indicators' outbox entry lands with the observations: the recompute consumes exactly what changed
+        await enqueueBatchRecompute(trx, id, target.variable.id, target.lorVersion);
         // and the answer with them: a concurrent replay of the Idempotency-Key sees the batch running or this answer
         return storeAnswer(trx, id, 201, totalErrors);
       });

@@ -7,7 +7,7 @@ import { dataCsv } from '../format/data-csv.ts';
 import { dataJson } from '../format/data-json.ts';
 import { dataXml } from '../format/data-xml.ts';
 import { dataContentType, dataFormat } from '../format/negotiate.ts';
-import { canComputeAsOf, computeIndicatorsAsOf, ensureIndicatorsFresh } from '../indicator-engine.ts';
+import { canComputeAsOf, computeIndicatorsAsOf, indicatorFreshnessHeaders } from '../indicator-engine.ts';
 import { type Catalog, loadCatalog } from '../model.ts';
 import { indicatorValues, observationRevisions } from '../queries/data.ts';
 import { type DataRequest, parseDataRequest, resolveFlow } from '../request.ts';
@@ -46,7 +46,6 @@ async function indicatorData(db: Kysely<Database>, catalog: Catalog, request: Da
     });
     return indicatorMessage(request, catalog, rows);
   }
-  await ensureIndicatorsFresh(db);
   return indicatorMessage(request, catalog, await indicatorValues(db, { ...selection, table: 'indicator_value' }));
 }
 
@@ -82,6 +81,8 @@ export async function dataRoutes(app: App): Promise<void> {
         const params = request.params as DataPath;
         const flow = resolveFlow(catalog, params.flow);
         const parsed = await parseDataRequest(db, catalog, flow, params.key, request.query);
+        // indicator flows say how fresh they are, as every indicator answer does
+        if (flow.kind !== 'variables') reply.headers(await indicatorFreshnessHeaders(db, parsed.mode.kind === 'asOf'));
         const message = flow.kind === 'variables' ? await variableData(db, parsed) : await indicatorData(db, catalog, parsed);
         const body = format === 'csv' ? dataCsv(message) : format === 'json' ? JSON.stringify(dataJson(message)) : dataXml(message);
         return reply.type(dataContentType[format]).send(Buffer.from(body) as never);
