@@ -15,7 +15,9 @@ export async function sourceRoutes(app: App, config: IngestConfig): Promise<void
         summary: 'Harvest a referenced source now (CSV, SDMX-CSV or OGC API Features with next-link paging) into a batch',
         description:
           "Needs ingest:write of the source's agency, or admin. A harvest that fails (the source does not answer, or its rows are invalid) " +
-          'stores nothing; the reason is kept in the batch and in the source\'s lastStatus.',
+          'stores nothing; the reason is kept in the batch and in the source\'s lastStatus. Only public addresses are fetched (loopback, ' +
+          'private, link-local, multicast and metadata addresses are a 502 unless HARVEST_ALLOW_HOSTS names them), redirects are checked ' +
+          'again (at most 5), size and time are limited, and credentials come from the setting the source\'s `auth` names.',
         security: [{ apiKey: [] }],
         params: sourceParams,
         querystring: harvestQuery,
