@@ -5,6 +5,7 @@ import {
   authenticate,
   Conflict,
   hasScope,
+  mayRead,
   NotFound,
   type Principal,
   problemResponses,
@@ -12,7 +13,6 @@ import {
   Unprocessable,
 } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { mayRead } from '@datenpool/service-kit';
 import { assertMayRead, assertMayWriteFor } from '../access.ts';
 import { deleteSource, insertSource, listSources, updateSource } from '../queries/sources.ts';
 import { getVariable } from '../queries/variables.ts';

@@ -5,13 +5,13 @@ import {
   audit,
   authenticate,
   Conflict,
+  mayRead,
   NotFound,
   problemResponses,
   requireScope,
   Unprocessable,
 } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { mayRead } from '@datenpool/service-kit';
 import { assertMayChangeThreshold, assertMayRead, assertMayWriteFor, variableResource } from '../access.ts';
 import { rateProblems } from '../formula-check.ts';
 import { catalogGraph } from '../queries/indicators.ts';
