@@ -7,6 +7,7 @@ import { carryAcrossReform, loadCrosswalk } from './bundle/crosswalk.ts';
 import { loadEwr } from './bundle/ewr.ts';
 import { loadFacilities } from './bundle/facilities.ts';
 import { loadMss } from './bundle/mss.ts';
+import { evaluatePending } from './pipeline/disclosure.ts';
 import { failOrphanedBatches } from './queries/batches.ts';
 import { hasObservations } from './queries/observations.ts';
 
@@ -27,6 +28,9 @@ export async function bootstrapIngest(context: ProcessContext, log: FastifyBaseL
   const { db } = context.database;
   const orphaned = await failOrphanedBatches(db);
   if (orphaned > 0) log.warn({ batches: orphaned }, 'ingest: batches left running by an ended process were marked failed');
+  // groups written outside a landing (before migration 0057, or a variable's threshold changed) stay withheld until evaluated
+  const disclosure = await evaluatePending(db);
+  if (disclosure.groups > 0) log.info(disclosure, 'ingest: pending disclosure groups evaluated');
   const { loading } = context;
   if (await hasObservations(db)) {
     loading?.finish();

@@ -91,6 +91,10 @@ export const observationSchema = z.object({
   value: z.number().nullable(),
   status: z.string(),
   derived: z.boolean().describe('true where the value is a roll-up of finer units'),
+  suppression: z
+    .enum(['disclosure', 'secondary', 'pending'])
+    .nullable()
+    .describe('why the value is withheld (status suppressed): disclosure (a count below the variable\'s disclosureThreshold), secondary (a complementary cell: it would reveal a withheld one through a published sum), pending (not evaluated yet); null where published'),
 });
 
 export const observationListSchema = z.object({
@@ -112,6 +116,10 @@ export const revisionSchema = z.object({
   value: z.number().nullable(),
   deleted: z.boolean(),
   status: z.string(),
+  suppression: z
+    .enum(['disclosure', 'secondary', 'pending'])
+    .nullable()
+    .describe('why the value is withheld (status suppressed): disclosure (a count below the variable\'s disclosureThreshold), secondary (a complementary cell: it would reveal a withheld one through a published sum), pending (not evaluated yet); null where published'),
   batch: z.string(),
   validFrom: z.string(),
   validTo: z.string().nullable(),

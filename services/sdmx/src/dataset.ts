@@ -112,6 +112,8 @@ export function observationMessage(request: DataRequest, rows: ObservationRevisi
     const attributes: SdmxObservation['attributes'] = {};
     if (attrs.length) {
       if (!r.deleted) attributes.OBS_STATUS = obsStatus(r.status);
+      const conf = r.status === 'suppressed' ? confStatus(r.suppression ?? 'disclosure') : undefined;
+      if (conf) attributes.CONF_STATUS = conf;
       if (changes) {
         attributes.VALID_FROM = iso(r.valid_from);
         attributes.VALID_TO = iso(r.valid_to);

@@ -1,6 +1,7 @@
 // Set-based computation of share, ratio, balance, volume and distribution values into the stage, from rolled-up cells.
 import { BERLIN_ID, type LorLevel, lorLevels } from '@datenpool/contracts';
-import { type Database, type Kysely, sql } from '@datenpool/db';
+import { type Database, type Kysely, sql, versionLinks, withheldCells } from '@datenpool/db';
+import { publishedRelations, SECONDARY, withhold } from '@datenpool/disclosure';
 import type { IndicatorConfig } from '../config.ts';
 import { type IndicatorDefinition, inputRef, inputRefs } from '../plan.ts';
 import { type ComputeScope, levelsCte, prefixLength, withHashAggregate } from './work.ts';
@@ -90,12 +91,26 @@ export async function buildCells(db: Kysely<Database>, variables: string[], scop
       WHERE c.rank = ${rank + 1}::int AND c.variable_id IN (SELECT id FROM variable WHERE aggregation = 'sum')
       GROUP BY c.variable_id, c.lor_version, c.year, c.ref_date, ${length === 0 ? sql`` : sql`${unit}, `}c.breakdown`.execute(db));
   }
+  await markWithheldCells(db, asOf);
   await sql`CREATE INDEX ON iv_cells (variable_id)`.execute(db);
   // the breakdowns each variable holds: where references and distributions look up their codes
   await sql`CREATE TEMP TABLE iv_breakdowns ON COMMIT DROP AS
     SELECT DISTINCT variable_id, breakdown FROM iv_cells
     -- summed variables reach Berlin with every breakdown they hold; the others stay where they were delivered
     WHERE rank = 0 OR variable_id IN (SELECT id FROM variable WHERE aggregation <> 'sum')`.execute(db);
+}
+
+/**
+ * cells the observation reads withhold from the public (at the time computed): a value read from one is withheld too,
+ * else its value, numerator or base would give the withheld count away (the one rule of migration 0057, packages/db).
+ * Groups still pending an evaluation are not looked at here: they are evaluated where observations land.
+ */
+async function markWithheldCells(db: Kysely<Database>, asOf: Date | null): Promise<void> {
+  await sql`ALTER TABLE iv_cells ADD COLUMN withheld boolean NOT NULL DEFAULT false`.execute(db);
+  const withheld = withheldCells(asOf ? { kind: 'at', at: asOf } : { kind: 'current' });
+  await sql`UPDATE iv_cells c SET withheld = true FROM (${withheld}) w
+    WHERE w.variable_id COLLATE "C" = c.variable_id AND w.lor_version COLLATE "C" = c.lor_version AND w.ref_date = c.ref_date
+      AND w.unit_id COLLATE "C" = c.unit_id AND w.breakdown COLLATE "C" = c.breakdown`.execute(db);
 }
 
 /**
@@ -173,7 +188,7 @@ export async function computeSimple(
     ),
     vals AS (
       SELECT c.lor_version, c.year, c.level, c.unit_id, m.residual AS breakdown, ${perRole},
-        bool_or(c.estimated) AS estimated, bool_or(c.provisional) AS provisional, bit_or(c.mask) AS mask,
+        bool_or(c.withheld) AS inputs_withheld, bool_or(c.estimated) AS estimated, bool_or(c.provisional) AS provisional, bit_or(c.mask) AS mask,
         jsonb_object_agg(c.variable_id, c.ref_date) FILTER (WHERE c.ref_date <> make_date(c.year, 12, 31)) AS input_dates
       FROM iv_cells c
       JOIN bmap m ON m.variable_id = c.variable_id AND m.breakdown = c.breakdown
@@ -182,7 +197,7 @@ export async function computeSimple(
       GROUP BY c.lor_version, c.year, c.level, c.unit_id, m.residual
     ),
     x AS (
-      SELECT vals.*, ${numerator} AS numerator, ${denominator} AS denominator, ${below} AS below_threshold,
+      SELECT vals.*, ${numerator} AS numerator, ${denominator} AS denominator, ${below} OR inputs_withheld AS below_threshold,
         CASE WHEN ${denominator} = 0 THEN NULL ELSE (${numerator}) / (${denominator}) * ${factor}::double precision END AS value
       FROM vals
       WHERE ${complete}
@@ -223,13 +238,14 @@ export async function computeRate(db: Kysely<Database>, definition: IndicatorDef
       FROM iv_breakdowns WHERE variable_id = ${base.variable} AND dp_breakdown_matches(breakdown, ${JSON.stringify(base.restriction)}::jsonb)
     ),
     bcells AS MATERIALIZED (
-      SELECT c.lor_version, c.year, c.level, c.unit_id, c.breakdown, c.value, c.mask, c.estimated, c.ref_date
+      SELECT c.lor_version, c.year, c.level, c.unit_id, c.breakdown, c.value, c.mask, c.estimated, c.ref_date, c.withheld
       FROM iv_cells c JOIN keys k ON k.lor_version = c.lor_version AND k.year = c.year AND k.level = c.level
       WHERE c.variable_id = ${base.variable}
     ),
     declared AS MATERIALIZED (
       SELECT c.lor_version, c.year, c.level, c.unit_id, m.residual AS breakdown,
-        sum(c.value) AS value, bit_or(c.mask) AS mask, bool_or(c.estimated) AS estimated, min(c.ref_date) AS ref_date
+        sum(c.value) AS value, bit_or(c.mask) AS mask, bool_or(c.estimated) AS estimated, min(c.ref_date) AS ref_date,
+        bool_or(c.withheld) AS withheld
       FROM bcells c JOIN bmap m ON m.breakdown = c.breakdown
       GROUP BY 1, 2, 3, 4, 5 HAVING count(*) = ${base.combos}::int
     ),
@@ -242,7 +258,8 @@ export async function computeRate(db: Kysely<Database>, definition: IndicatorDef
     ),
     delivered AS MATERIALIZED (
       SELECT r.*, b.value AS base, b.fallback, b.ref_date AS base_date,
-        CASE WHEN b.mask IS NULL THEN r.mask ELSE r.mask | b.mask END AS all_mask, coalesce(b.estimated, false) AS base_estimated
+        CASE WHEN b.mask IS NULL THEN r.mask ELSE r.mask | b.mask END AS all_mask, coalesce(b.estimated, false) AS base_estimated,
+        coalesce(b.withheld, false) AS base_withheld
       FROM r LEFT JOIN b ON b.lor_version = r.lor_version AND b.year = r.year AND b.level = r.level AND b.unit_id = r.unit_id
         AND b.breakdown = r.breakdown
     ),
@@ -250,7 +267,8 @@ export async function computeRate(db: Kysely<Database>, definition: IndicatorDef
     rolled AS (
       SELECT d.lor_version, d.year, lv.level, CASE WHEN lv.len = 0 THEN ${BERLIN_ID}::text ELSE left(d.unit_id, lv.len) END AS unit_id,
         d.breakdown, sum(d.value * d.base / ${f.factor}::double precision) AS numerator, sum(d.base) AS denominator,
-        bit_or(d.all_mask) AS mask, bool_or(d.fallback) AS fallback, min(d.ref_date) AS ref_date, min(d.base_date) AS base_date
+        bit_or(d.all_mask) AS mask, bool_or(d.fallback) AS fallback, min(d.ref_date) AS ref_date, min(d.base_date) AS base_date,
+        bool_or(d.base_withheld) AS base_withheld
       FROM delivered d
       JOIN finest f ON f.lor_version = d.lor_version AND f.year = d.year AND f.rank = d.rank
       JOIN lv ON lv.rank < d.rank
@@ -260,15 +278,17 @@ export async function computeRate(db: Kysely<Database>, definition: IndicatorDef
     x AS (
       SELECT lor_version, year, level, unit_id, breakdown, value,
         CASE WHEN base IS NOT NULL THEN value * base / ${f.factor}::double precision END AS numerator, base AS denominator,
-        CASE WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END AS status, NULL::text AS suppression,
+        -- a base withheld from the public is no base to publish (the value itself was published by its agency)
+        CASE WHEN base_withheld THEN 'suppressed' WHEN estimated THEN 'estimated' WHEN provisional THEN 'provisional' ELSE 'ok' END AS status,
+        CASE WHEN base_withheld THEN 'disclosure' END AS suppression,
         all_mask AS mask, ${dateOf(f.rate, 'ref_date')} AS rate_date, ${dateOf(base.variable, 'base_date')} AS base_dates,
         CASE WHEN base IS NULL THEN NULL WHEN fallback THEN ${weights(true)}::jsonb ELSE ${weights(false)}::jsonb END AS provenance
       FROM delivered
       UNION ALL
       SELECT lor_version, year, level, unit_id, breakdown,
         CASE WHEN denominator = 0 THEN NULL ELSE numerator / denominator * ${f.factor}::double precision END,
-        numerator, denominator, CASE WHEN denominator < ${minBase}::double precision THEN 'suppressed' ELSE 'estimated' END,
-        CASE WHEN denominator < ${minBase}::double precision THEN 'min_base' END,
+        numerator, denominator, CASE WHEN denominator < ${minBase}::double precision OR base_withheld THEN 'suppressed' ELSE 'estimated' END,
+        CASE WHEN denominator < ${minBase}::double precision THEN 'min_base' WHEN base_withheld THEN 'disclosure' END,
         mask, ${dateOf(f.rate, 'ref_date')}, ${dateOf(base.variable, 'base_date')},
         CASE WHEN fallback THEN ${weights(true)}::jsonb ELSE ${weights(false)}::jsonb END
       FROM rolled
@@ -306,6 +326,7 @@ export async function computeDistribution(
     ),
     parts AS (
       SELECT p.*, coalesce(t.value, sum(p.value) OVER (PARTITION BY p.lor_version, p.year, p.level, p.unit_id, p.rest)) AS total,
+        coalesce(t.withheld, bool_or(p.withheld) OVER (PARTITION BY p.lor_version, p.year, p.level, p.unit_id, p.rest)) AS total_withheld,
         CASE WHEN t.mask IS NULL THEN p.mask ELSE p.mask | t.mask END AS all_mask
       FROM split p
       LEFT JOIN split t ON t.code IS NULL AND t.lor_version = p.lor_version AND t.year = p.year AND t.level = p.level
@@ -315,7 +336,7 @@ export async function computeDistribution(
     x AS (
       SELECT lor_version, year, level, unit_id, breakdown, value AS numerator, total AS denominator,
         CASE WHEN total = 0 THEN NULL ELSE value / total * ${f.factor}::double precision END AS value,
-        v.counts AND parts.value < v.threshold AS below_threshold, estimated, provisional, all_mask AS mask,
+        (v.counts AND parts.value < v.threshold) OR parts.withheld OR parts.total_withheld AS below_threshold, estimated, provisional, all_mask AS mask,
         CASE WHEN ref_date <> make_date(year, 12, 31) THEN jsonb_build_object(variable_id, ref_date) END AS input_dates
       FROM parts CROSS JOIN v
     )
@@ -323,35 +344,67 @@ export async function computeDistribution(
   return Number(staged.numAffectedRows ?? 0);
 }
 
+export interface StagedCellRow {
+  indicator_id: string;
+  lor_version: string;
+  unit_id: string;
+  ref_date: string;
+  breakdown: string;
+  withheld: boolean;
+  denominator: number | null;
+}
+
+/** the staged values of the indicators' dates that hold a withheld value, in a stable order */
+export async function stagedWithheldGroups(db: Kysely<Database>, indicatorIds: string[]): Promise<StagedCellRow[]> {
+  const result = await sql<StagedCellRow>`WITH g AS MATERIALIZED (
+      SELECT DISTINCT indicator_id, ref_date FROM iv_stage WHERE indicator_id = ANY (${indicatorIds}::text[]) AND status = 'suppressed'
+    )
+    SELECT s.indicator_id, s.lor_version, s.unit_id, to_char(s.ref_date, 'YYYY-MM-DD') AS ref_date, s.breakdown,
+      s.status = 'suppressed' AS withheld, s.denominator
+    FROM iv_stage s JOIN g ON g.indicator_id = s.indicator_id AND g.ref_date = s.ref_date
+    ORDER BY s.indicator_id COLLATE "C", s.ref_date, s.lor_version COLLATE "C", s.unit_id COLLATE "C", s.breakdown COLLATE "C"`.execute(db);
+  return result.rows;
+}
+
+/** withholds the given staged values as complementary cells */
+export async function withholdStaged(db: Kysely<Database>, cells: Omit<StagedCellRow, 'withheld' | 'denominator'>[]): Promise<number> {
+  if (cells.length === 0) return 0;
+  const col = <K extends keyof StagedCellRow>(k: K) => cells.map((c) => c[k as keyof typeof c]);
+  const result = await sql`UPDATE iv_stage s SET status = 'suppressed', suppression = 'secondary', value = NULL
+    FROM unnest(${col('indicator_id')}::text[], ${col('lor_version')}::text[], ${col('unit_id')}::text[], ${col('ref_date')}::date[],
+      ${col('breakdown')}::text[]) AS k(indicator_id, lor_version, unit_id, ref_date, breakdown)
+    WHERE s.indicator_id = k.indicator_id AND s.lor_version = k.lor_version AND s.unit_id = k.unit_id AND s.ref_date = k.ref_date
+      AND s.breakdown = k.breakdown`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
 /**
- * secondary suppression of the staged values of the given indicators: where exactly one child of a parent is
- * suppressed, the unsuppressed sibling with the smallest denominator is suppressed too, so the withheld value cannot
- * be recovered from the parent by subtraction. The parents are found by one hash aggregate; only their children are
- * ordered.
+ * secondary suppression of the staged values of the given indicators, by the pool's one rule (@datenpool/disclosure):
+ * per indicator and date, over every relation the values' numerators and bases obey (a unit and its child units, a
+ * breakdown cell and the cells of one more dimension, the same territory in both LOR versions), complementary cells
+ * (the smallest base first) are withheld until no relation has a single withheld value
  */
 export async function secondarySuppression(db: Kysely<Database>, indicatorIds: string[]): Promise<number> {
   if (indicatorIds.length === 0) return 0;
-  const result = await sql`WITH ${levelsCte},
-    kids AS MATERIALIZED (
-      SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.status, s.denominator,
-        left(s.unit_id, p.len) AS parent
-      FROM iv_stage s JOIN lv c ON c.level = s.level JOIN lv p ON p.rank = c.rank - 1
-      WHERE s.indicator_id = ANY (${indicatorIds}::text[])
-    ),
-    single AS (
-      SELECT indicator_id, lor_version, level, parent, ref_date, breakdown FROM kids
-      GROUP BY indicator_id, lor_version, level, parent, ref_date, breakdown
-      HAVING count(*) FILTER (WHERE status = 'suppressed') = 1
-    ),
-    pick AS (
-      SELECT DISTINCT ON (k.indicator_id, k.lor_version, k.level, k.parent, k.ref_date, k.breakdown) k.*
-      FROM kids k JOIN single g USING (indicator_id, lor_version, level, parent, ref_date, breakdown)
-      WHERE k.status <> 'suppressed'
-      ORDER BY k.indicator_id, k.lor_version, k.level, k.parent, k.ref_date, k.breakdown, k.denominator NULLS LAST, k.unit_id
-    )
-    UPDATE iv_stage s SET status = 'suppressed', suppression = 'secondary', value = NULL
-    FROM pick k
-    WHERE s.indicator_id = k.indicator_id AND s.lor_version = k.lor_version AND s.level = k.level AND s.unit_id = k.unit_id
-      AND s.ref_date = k.ref_date AND s.breakdown = k.breakdown`.execute(db);
-  return Number(result.numAffectedRows ?? 0);
+  const rows = await stagedWithheldGroups(db, indicatorIds);
+  if (rows.length === 0) return 0;
+  const links = await versionLinks(db);
+  const picked: StagedCellRow[] = [];
+  for (let start = 0; start < rows.length; ) {
+    let end = start;
+    while (end < rows.length && rows[end]!.indicator_id === rows[start]!.indicator_id && rows[end]!.ref_date === rows[start]!.ref_date) end++;
+    const group = rows.slice(start, end);
+    const cells = group.map((r) => ({ version: r.lor_version, unit: r.unit_id, breakdown: r.breakdown }));
+    const relations = publishedRelations(cells, { hierarchy: true, breakdowns: true, links });
+    const state = withhold(
+      group.map((r) => r.withheld),
+      group.map((r) => (r.denominator === null ? Number.POSITIVE_INFINITY : Number(r.denominator))),
+      relations,
+    );
+    group.forEach((r, i) => {
+      if (state[i] === SECONDARY) picked.push(r);
+    });
+    start = end;
+  }
+  return withholdStaged(db, picked);
 }

@@ -1,6 +1,6 @@
 // Reads of observations: current or as of an instant, delivered or rolled up the LOR hierarchy.
 import { idLengthByLevel, type LorLevel } from '@datenpool/contracts';
-import { type Database, type Kysely, sql } from '@datenpool/db';
+import { type Database, type DisclosureTime, type Kysely, sql, withheldReason } from '@datenpool/db';
 
 export interface ObservationFilter {
   variableId: string;
@@ -15,6 +15,8 @@ export interface ObservationFilter {
   asOf?: string;
   /** roll sum variables up from the finest level delivered */
   rollUp: boolean;
+  /** as a public reader sees them: withheld cells without value, status `suppressed` (false: a reader of restricted data) */
+  published: boolean;
   limit: number;
   offset: number;
 }
@@ -27,12 +29,21 @@ export interface ObservationRow {
   value: number | null;
   status: string;
   derived: boolean;
+  /** why the value is withheld (`disclosure`, `secondary`, `pending`); null where it is published */
+  suppression: string | null;
 }
 
 const levelByLength = sql`CASE length(unit_id) WHEN 1 THEN 'berlin' WHEN 2 THEN 'bezirk' WHEN 4 THEN 'prognoseraum'
   WHEN 6 THEN 'bezirksregion' ELSE 'planungsraum' END`;
 
 export async function readObservations(db: Kysely<Database>, f: ObservationFilter): Promise<ObservationRow[]> {
+  const rows = await rawObservations(db, f);
+  if (!f.published) return rows.rows.map((r) => ({ ...r, suppression: null }));
+  return rows.rows;
+}
+
+/** the page of cells asked for; for a public reader with the disclosure rule applied to the page (packages/db) */
+async function rawObservations(db: Kysely<Database>, f: ObservationFilter) {
   const current = f.asOf
     ? sql`o.valid_from <= ${f.asOf}::timestamptz AND (o.valid_to IS NULL OR o.valid_to > ${f.asOf}::timestamptz)`
     : sql`o.valid_to IS NULL`;
@@ -48,25 +59,36 @@ export async function readObservations(db: Kysely<Database>, f: ObservationFilte
   ];
   const where = sql.join(conditions, sql` AND `);
   const unitFilter = f.units?.length ? sql`AND unit_id = ANY(${f.units}::text[])` : sql``;
+  const time: DisclosureTime = f.asOf ? { kind: 'at', at: f.asOf } : { kind: 'current' };
+  // the rule applied to the page only: the roll-up sums the delivered values, then the sums are withheld as cells
+  const published = (page: ReturnType<typeof sql>) =>
+    f.published
+      ? sql<ObservationRow>`SELECT p.unit_id, p.level, p.ref_date, p.breakdown,
+          CASE WHEN p.suppression IS NULL THEN p.value END AS value,
+          CASE WHEN p.suppression IS NULL THEN p.status ELSE 'suppressed' END AS status, p.derived, p.suppression
+        FROM (SELECT r.*, ${withheldReason(
+          { variable: sql`${f.variableId}::text`, version: sql`${f.lorVersion}::text`, date: sql`r.ref_date`, unit: sql`r.unit_id`, breakdown: sql`r.breakdown` },
+          time,
+        )} AS suppression FROM (${page}) r OFFSET 0) p
+        ORDER BY p.ref_date, p.unit_id, p.breakdown`
+      : sql<ObservationRow>`${page}`;
 
   if (!f.level) {
-    const result = await sql<ObservationRow>`SELECT o.unit_id, o.level, o.ref_date, o.breakdown, o.value, o.status, false AS derived
+    return published(sql`SELECT o.unit_id, o.level, o.ref_date, o.breakdown, o.value, o.status, false AS derived
       FROM observation o WHERE ${where}
       ${f.units?.length ? sql`AND o.unit_id = ANY(${f.units}::text[])` : sql``}
-      ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`.execute(db);
-    return result.rows;
+      ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`).execute(db);
   }
 
   const len = idLengthByLevel[f.level];
   if (!f.rollUp) {
-    const result = await sql<ObservationRow>`SELECT o.unit_id, o.level, o.ref_date, o.breakdown, o.value, o.status, false AS derived
+    return published(sql`SELECT o.unit_id, o.level, o.ref_date, o.breakdown, o.value, o.status, false AS derived
       FROM observation o WHERE ${where} AND o.level = ${f.level}
       ${f.units?.length ? sql`AND o.unit_id = ANY(${f.units}::text[])` : sql``}
-      ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`.execute(db);
-    return result.rows;
+      ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`).execute(db);
   }
   // ids are hierarchical (the parent's id is a prefix; Berlin is '0'), so the roll-up groups by prefix
-  const result = await sql<ObservationRow>`
+  return published(sql`
     WITH cur AS (SELECT o.unit_id, o.ref_date, o.breakdown, o.value, o.status FROM observation o WHERE ${where}),
     depth AS (SELECT ref_date, breakdown, max(length(unit_id)) AS len FROM cur GROUP BY ref_date, breakdown),
     combined AS (
@@ -83,34 +105,41 @@ export async function readObservations(db: Kysely<Database>, f: ObservationFilte
     )
     SELECT unit_id, ${levelByLength} AS level, ref_date, breakdown, value, status, derived FROM combined
     WHERE true ${unitFilter}
-    ORDER BY ref_date, unit_id, breakdown LIMIT ${f.limit} OFFSET ${f.offset}`.execute(db);
-  return result.rows;
+    ORDER BY ref_date, unit_id, breakdown LIMIT ${f.limit} OFFSET ${f.offset}`).execute(db);
 }
 
 export interface RevisionRow {
   value: number | null;
   deleted: boolean;
   status: string;
+  /** why the revision's value is withheld (at any instant of its validity); null where it is published */
+  suppression: string | null;
   batch_id: string;
   valid_from: Date;
   valid_to: Date | null;
 }
 
+/** every revision of one key, oldest first; for a public reader a revision withheld at any instant of its validity has no value */
 export async function readHistory(
   db: Kysely<Database>,
   key: { variableId: string; lorVersion: string; unit: string; date: string; breakdown: string },
+  published: boolean,
 ): Promise<RevisionRow[]> {
-  return db
-    .selectFrom('observation')
-    .select(['value', 'deleted', 'status', 'batch_id', 'valid_from', 'valid_to'])
-    .where('variable_id', '=', key.variableId)
-    .where('lor_version', '=', key.lorVersion)
-    .where('unit_id', '=', key.unit)
-    .where('ref_date', '=', key.date)
-    .where('breakdown', '=', key.breakdown)
-    .orderBy('valid_from')
-    .orderBy('id')
-    .execute() as Promise<RevisionRow[]>;
+  const reason = published
+    ? withheldReason(
+        { variable: sql`o.variable_id`, version: sql`o.lor_version`, date: sql`o.ref_date`, unit: sql`o.unit_id`, breakdown: sql`o.breakdown` },
+        { kind: 'during', from: sql`o.valid_from`, to: sql`o.valid_to` },
+      )
+    : sql`NULL::text`;
+  const result = await sql<RevisionRow>`SELECT CASE WHEN r.suppression IS NULL THEN r.value END AS value, r.deleted,
+      CASE WHEN r.suppression IS NULL THEN r.status ELSE 'suppressed' END AS status, r.suppression, r.batch_id, r.valid_from, r.valid_to
+    FROM (SELECT o.id, o.value, o.deleted, o.status, o.batch_id, o.valid_from, o.valid_to,
+        CASE WHEN o.deleted THEN NULL ELSE ${reason} END AS suppression
+      FROM observation o
+      WHERE o.variable_id = ${key.variableId} AND o.lor_version = ${key.lorVersion} AND o.unit_id = ${key.unit}
+        AND o.ref_date = ${key.date}::date AND o.breakdown = ${key.breakdown}) r
+    ORDER BY r.valid_from, r.id`.execute(db);
+  return result.rows;
 }
 
 export async function hasObservations(db: Kysely<Database>): Promise<boolean> {

@@ -1,7 +1,7 @@
 // Routes of observations: push a batch, read values (JSON or CSV), read one key's revisions.
 import type { Readable } from 'node:stream';
 import { type LorLevel, levelOfId } from '@datenpool/contracts';
-import { type App, assertMayRead, authenticate, BadRequest, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
+import { type App, assertMayRead, mayRead, authenticate, BadRequest, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../config.ts';
 import { parseBreakdown, canonicalBreakdown } from '../pipeline/rows.ts';
@@ -74,11 +74,20 @@ export async function pushRoutes(app: App, config: IngestConfig): Promise<void> 
 async function readableVariable(app: App, request: FastifyRequest, id: string) {
   const variable = await findVariable(app.database.db, id);
   if (!variable) throw new NotFound(`Variable ${id} does not exist.`);
+  // the key is resolved on every read: whoever may read the variable's restricted data also sees what is withheld
+  await authenticate.call(app, request);
   if (variable.access === 'restricted') {
-    await authenticate.call(app, request);
     assertMayRead(request.principal, { id: variable.id, agencyId: variable.agency_id, access: variable.access }, `Variable ${id}`);
   }
   return variable;
+}
+
+/**
+ * counts below the variable's disclosure threshold and their complementary cells are withheld from readers who could
+ * not read the variable were it restricted (the one read rule, mayRead)
+ */
+function readsPublished(request: FastifyRequest, variable: { id: string; agency_id: string }): boolean {
+  return !mayRead(request.principal, { id: variable.id, agencyId: variable.agency_id, access: 'restricted' });
 }
 
 export async function readRoutes(app: App): Promise<void> {
@@ -118,14 +127,15 @@ export async function readRoutes(app: App): Promise<void> {
         ...(breakdown !== undefined ? { breakdown } : {}),
         ...(q.asOf ? { asOf: q.asOf } : {}),
         rollUp: variable.aggregation === 'sum',
+        published: readsPublished(request, variable),
         limit: q.limit,
         offset: q.offset,
       });
       const wantsCsv = q.f === 'csv' || (!q.f && /text\/csv/.test(request.headers.accept ?? ''));
       if (wantsCsv) {
         const body = csvDocument(
-          ['variable', 'lor_version', 'unit', 'level', 'date', 'breakdown', 'value', 'status', 'derived'],
-          rows.map((r) => [variable.id, q.lorVersion, r.unit_id, r.level, r.ref_date, r.breakdown, r.value, r.status, r.derived]),
+          ['variable', 'lor_version', 'unit', 'level', 'date', 'breakdown', 'value', 'status', 'derived', 'suppression'],
+          rows.map((r) => [variable.id, q.lorVersion, r.unit_id, r.level, r.ref_date, r.breakdown, r.value, r.status, r.derived, r.suppression]),
         );
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${variable.id}.csv"`).send(body as never);
       }
@@ -142,6 +152,7 @@ export async function readRoutes(app: App): Promise<void> {
           value: r.value,
           status: r.status,
           derived: r.derived,
+          suppression: r.suppression as 'disclosure' | 'secondary' | 'pending' | null,
         })),
       };
     },
@@ -162,7 +173,7 @@ export async function readRoutes(app: App): Promise<void> {
       const q = request.query;
       const variable = await readableVariable(app, request, request.params.variableId);
       const breakdown = q.breakdown === 'total' ? '' : canonicalBreakdown(parseBreakdown(q.breakdown));
-      const revisions = await readHistory(app.database.db, { variableId: variable.id, lorVersion: q.lorVersion, unit: q.unit, date: q.date, breakdown });
+      const revisions = await readHistory(app.database.db, { variableId: variable.id, lorVersion: q.lorVersion, unit: q.unit, date: q.date, breakdown }, readsPublished(request, variable));
       return {
         variable: variable.id,
         lorVersion: q.lorVersion,
@@ -173,6 +184,7 @@ export async function readRoutes(app: App): Promise<void> {
           value: r.value,
           deleted: r.deleted,
           status: r.status,
+          suppression: r.suppression as 'disclosure' | 'secondary' | 'pending' | null,
           batch: r.batch_id,
           validFrom: new Date(r.valid_from).toISOString(),
           validTo: r.valid_to ? new Date(r.valid_to).toISOString() : null,

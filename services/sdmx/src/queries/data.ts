@@ -1,5 +1,5 @@
 // Reads behind SDMX data queries: observation revisions of a variable, materialised indicator values.
-import { type Database, type Kysely, sql } from '@datenpool/db';
+import { type Database, type DisclosureTime, type Kysely, sql, withheldReason } from '@datenpool/db';
 
 /** which revisions a read returns (transaction time of the observation table) */
 export type RevisionMode =
@@ -18,6 +18,8 @@ export interface ObservationSelection {
   first: string | null;
   last: string | null;
   mode: RevisionMode;
+  /** false only for a reader of restricted data: by default values withheld from the public have no value (status suppressed) */
+  published?: boolean;
 }
 
 export interface ObservationRevision {
@@ -30,6 +32,26 @@ export interface ObservationRevision {
   deleted: boolean;
   valid_from: Date;
   valid_to: Date | null;
+  /** why the value is withheld (`disclosure`, `secondary`, `pending`); null where published */
+  suppression: string | null;
+}
+
+/** value, status and suppression of a revision as the reader may see it (the reason is `dp.suppression`, see publishedJoin) */
+function publishedColumns(s: ObservationSelection) {
+  if (s.published === false) return sql`o.value, o.status, NULL::text AS suppression`;
+  return sql`CASE WHEN dp.suppression IS NULL THEN o.value END AS value,
+    CASE WHEN dp.suppression IS NULL THEN o.status ELSE 'suppressed' END AS status, dp.suppression`;
+}
+
+/** the disclosure rule of packages/db, once per row (OFFSET 0 keeps the planner from copying it into each use): why the revision's value is withheld at the time read */
+function publishedJoin(s: ObservationSelection) {
+  if (s.published === false) return sql``;
+  const time: DisclosureTime =
+    s.mode.kind === 'current' ? { kind: 'current' }
+    : s.mode.kind === 'asOf' ? { kind: 'at', at: s.mode.at }
+    : { kind: 'during', from: sql`o.valid_from`, to: sql`o.valid_to` };
+  const cell = { variable: sql`o.variable_id`, version: sql`o.lor_version`, date: sql`o.ref_date`, unit: sql`o.unit_id`, breakdown: sql`o.breakdown` };
+  return sql`CROSS JOIN LATERAL (SELECT CASE WHEN o.deleted THEN NULL ELSE ${withheldReason(cell, time)} END AS suppression OFFSET 0) dp`;
 }
 
 function revisionCondition(mode: RevisionMode) {
@@ -47,9 +69,10 @@ function revisionCondition(mode: RevisionMode) {
 
 /** the observations of one variable as delivered (no roll-up), ordered by series and period, revisions oldest first */
 export async function observationRevisions(db: Kysely<Database>, s: ObservationSelection): Promise<ObservationRevision[]> {
-  const result = await sql<ObservationRevision>`SELECT o.unit_id, u.name AS unit_name, o.ref_date, o.breakdown, o.value, o.status,
+  const result = await sql<ObservationRevision>`SELECT o.unit_id, u.name AS unit_name, o.ref_date, o.breakdown, ${publishedColumns(s)},
       o.deleted, o.valid_from, o.valid_to
     FROM observation o
+    ${publishedJoin(s)}
     LEFT JOIN lor_unit u ON u.version = o.lor_version AND u.id = o.unit_id
     WHERE o.variable_id = ${s.variableId} AND o.lor_version = ${s.lorVersion}
       AND (${s.units}::text[] IS NULL OR o.unit_id = ANY (${s.units}::text[]))

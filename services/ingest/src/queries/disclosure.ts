@@ -1,0 +1,80 @@
+// SQL of the observations' disclosure control: pending groups, the cells of a group, the 1:1 links between versions and
+// the withheld cells as revisions (tables of migration 0057).
+import { type Database, type Kysely, sql } from '@datenpool/db';
+
+export interface PendingGroup {
+  variable_id: string;
+  ref_date: string;
+}
+
+/** closes the open pending rows (of one variable, or all) and returns their groups; the rows stay locked until commit */
+export async function takePending(db: Kysely<Database>, variableId: string | null): Promise<PendingGroup[]> {
+  const result = await sql<PendingGroup>`UPDATE disclosure_pending SET until = now()
+    WHERE until IS NULL AND (${variableId}::text IS NULL OR variable_id = ${variableId}::text)
+    RETURNING variable_id, to_char(ref_date, 'YYYY-MM-DD') AS ref_date`.execute(db);
+  return result.rows;
+}
+
+/** intervals closed in the transaction that opened them were never visible to anyone: dropped */
+export async function dropEmptyPending(db: Kysely<Database>): Promise<void> {
+  await sql`DELETE FROM disclosure_pending WHERE until IS NOT NULL AND until <= since`.execute(db);
+}
+
+export interface DisclosureRules {
+  id: string;
+  value_kind: string;
+  aggregation: string;
+  disclosure_threshold: number;
+}
+
+export async function disclosureRules(db: Kysely<Database>, ids: string[]): Promise<DisclosureRules[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('variable').select(['id', 'value_kind', 'aggregation', 'disclosure_threshold']).where('id', 'in', ids).execute();
+}
+
+export interface GroupCellRow {
+  ref_date: string;
+  lor_version: string;
+  unit_id: string;
+  breakdown: string;
+  value: number;
+}
+
+/** the current delivered cells with a value of one variable on the given dates, every version */
+export async function groupCells(db: Kysely<Database>, variableId: string, dates: string[]): Promise<GroupCellRow[]> {
+  const result = await sql<GroupCellRow>`SELECT to_char(ref_date, 'YYYY-MM-DD') AS ref_date, lor_version, unit_id, breakdown, value
+    FROM observation
+    WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[]) AND valid_to IS NULL AND NOT deleted AND value IS NOT NULL`.execute(db);
+  return result.rows;
+}
+
+export interface WithheldCell {
+  ref_date: string;
+  lor_version: string;
+  unit_id: string;
+  breakdown: string;
+  reason: 'disclosure' | 'secondary';
+}
+
+/**
+ * makes `cells` the withheld cells of the variable on `dates`: current rows no longer withheld (or for another reason)
+ * are closed, new ones inserted, unchanged ones left as they are
+ */
+export async function replaceWithheld(db: Kysely<Database>, variableId: string, dates: string[], cells: WithheldCell[]): Promise<void> {
+  if (dates.length === 0) return;
+  const col = <K extends keyof WithheldCell>(k: K) => cells.map((c) => c[k]);
+  const fresh = sql`SELECT * FROM unnest(${col('ref_date')}::date[], ${col('lor_version')}::text[], ${col('unit_id')}::text[],
+    ${col('breakdown')}::text[], ${col('reason')}::text[]) AS n(ref_date, lor_version, unit_id, breakdown, reason)`;
+  await sql`UPDATE observation_withheld w SET valid_to = now()
+    WHERE w.variable_id = ${variableId} AND w.ref_date = ANY (${dates}::date[]) AND w.valid_to IS NULL
+      AND NOT EXISTS (SELECT 1 FROM (${fresh}) n WHERE n.ref_date = w.ref_date AND n.lor_version = w.lor_version
+        AND n.unit_id = w.unit_id AND n.breakdown = w.breakdown AND n.reason = w.reason)`.execute(db);
+  if (cells.length === 0) return;
+  await sql`INSERT INTO observation_withheld (variable_id, lor_version, ref_date, unit_id, breakdown, reason)
+    SELECT ${variableId}, n.lor_version, n.ref_date, n.unit_id, n.breakdown, n.reason FROM (${fresh}) n
+    WHERE NOT EXISTS (SELECT 1 FROM observation_withheld w WHERE w.variable_id = ${variableId} AND w.ref_date = n.ref_date
+      AND w.lor_version = n.lor_version AND w.unit_id = n.unit_id AND w.breakdown = n.breakdown AND w.valid_to IS NULL)`.execute(db);
+  // an interval opened and closed in this transaction was never visible
+  await sql`DELETE FROM observation_withheld WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[])
+    AND valid_to IS NOT NULL AND valid_to <= valid_from`.execute(db);
+}
