@@ -17,7 +17,7 @@ export const auditQuery = z
     from: instantSchema.optional().describe('entries at or after this instant'),
     to: instantSchema.optional().describe('entries before this instant'),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
-    before: z.coerce.number().int().positive().optional().describe('the cursor of the next page: entries with a smaller id'),
+    before: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().describe('the cursor of the next page: entries with a smaller id'),
   })
   .strict();
 
