@@ -1,7 +1,7 @@
 // The one read rule and the key-in-URL helpers as pure functions: every kind of principal against every kind of resource.
 import t from 'tap';
 import { keyInUrl, type Principal, redactUrlSecrets } from '../src/auth.ts';
-import { HttpProblem } from '../src/problems.ts';
+import type { HttpProblem } from '../src/problems.ts';
 import { assertMayRead, mayRead, mayReadAll, type ReadResource } from '../src/read-access.ts';
 
 const principal = (scopes: Principal['scopes'], agencyId: string | null = null, readGrants: string[] = []): Principal => ({
