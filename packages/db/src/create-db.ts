@@ -14,35 +14,77 @@ pg.types.setTypeParser(1700, (v) => Number(v));
 pg.types.setTypeParser(1082, (v) => v);
 
 export interface DatabaseHandle {
+  /** the primary: writes, recomputes, and reads that must see the caller's own writes (a batch just pushed) */
   db: Kysely<Database>;
+  /**
+   * reads that may lag behind the primary (features, indicator values, series, profiles, SDMX, the viewer): a streaming
+   * standby when DATABASE_READ_URL is set, else the same handle as db
+   */
+  read: Kysely<Database>;
+  /** true when read is a standby of its own */
+  readReplica: boolean;
   capabilities: Capabilities;
   /** the pg pool when the engine is PostgreSQL (for COPY and cursors); undefined on PGlite */
   pool: pg.Pool | undefined;
+  /** the pool behind read (the standby's, or pool itself), for cursors over lagging reads */
+  readPool: pg.Pool | undefined;
   close(): Promise<void>;
+}
+
+function openPool(url: string, config: DbConfig, applicationName: string): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.poolMax,
+    statement_timeout: config.statementTimeoutMs,
+    application_name: applicationName,
+  });
+  // an idle connection that the server ends (a restart, a failover, pg_terminate_backend, a dropped test database)
+  // is discarded by the pool, which opens a new one when needed; without a listener its error event ended the process
+  pool.on('error', (err) => process.emitWarning(`database: an idle connection ended (${err.message}); it is replaced on demand`));
+  // a connection ended while lent out (a recompute's backend terminated) fails its query; its error event would
+  // otherwise end the process as well
+  pool.on('connect', (client) => client.on('error', (err) => process.emitWarning(`database: a connection in use ended (${err.message})`)));
+  return pool;
 }
 
 export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
-    const pool = new pg.Pool({
-      connectionString: config.databaseUrl,
-      max: config.poolMax,
-      statement_timeout: config.statementTimeoutMs,
-    });
-    // an idle connection that the server ends (a restart, a failover, pg_terminate_backend, a dropped test database)
-    // is discarded by the pool, which opens a new one when needed; without a listener its error event ended the process
-    pool.on('error', (err) => process.emitWarning(`database: an idle connection ended (${err.message}); it is replaced on demand`));
-    // a connection ended while lent out (a recompute's backend terminated) fails its query; its error event would
-    // otherwise end the process as well
-    pool.on('connect', (client) => client.on('error', (err) => process.emitWarning(`database: a connection in use ended (${err.message})`)));
+    const pool = openPool(config.databaseUrl, config, 'datenpool');
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     // capabilities are probed before migrations run, so PostGIS must be there first
     await sql`CREATE EXTENSION IF NOT EXISTS postgis`.execute(db);
     const capabilities = await detectCapabilities(db as Kysely<unknown>, 'postgres');
-    return { db, capabilities, pool, close: () => db.destroy() };
+    if (!config.databaseReadUrl) return { db, read: db, readReplica: false, capabilities, pool, readPool: pool, close: () => db.destroy() };
+    // the standby replays the primary's schema and extensions; it takes no DDL of its own
+    const readPool = openPool(config.databaseReadUrl, config, 'datenpool-read');
+    const read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
+    return {
+      db, read, readReplica: true, capabilities, pool, readPool,
+      close: async () => {
+        await Promise.all([db.destroy(), read.destroy()]);
+      },
+    };
   }
   if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
   const embedded = await createEmbeddedDatabase(config.dataDir);
   const db = new Kysely<Database>({ dialect: embedded.dialect });
   const capabilities = await detectCapabilities(db as Kysely<unknown>, 'pglite');
-  return { db, capabilities, pool: undefined, close: () => db.destroy() };
+  return { db, read: db, readReplica: false, capabilities, pool: undefined, readPool: undefined, close: () => db.destroy() };
+}
+
+const readViews = new WeakMap<DatabaseHandle, DatabaseHandle>();
+
+/**
+ * The handle as a reader that may lag sees it: db and pool are the read ones, so code that takes a whole handle (OGC
+ * collection sources, row cursors) reads from the standby. Without a standby it is the handle itself; one view per
+ * handle, so what is remembered per handle stays shared.
+ */
+export function readHandle(database: DatabaseHandle): DatabaseHandle {
+  if (!database.readReplica) return database;
+  let view = readViews.get(database);
+  if (!view) {
+    view = { ...database, db: database.read, pool: database.readPool, close: async () => {} };
+    readViews.set(database, view);
+  }
+  return view;
 }

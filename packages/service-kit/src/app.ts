@@ -156,7 +156,12 @@ function registerHealthRoutes(app: FastifyInstance, loading: LoadingState | unde
         response: {
           200: z.object({
             status: z.literal('ready'),
-            database: z.object({ engine: z.string(), postgis: z.string(), mvt: z.boolean() }),
+            database: z.object({
+              engine: z.string(),
+              postgis: z.string(),
+              mvt: z.boolean(),
+              readReplica: z.boolean().describe('reads that may lag go to a streaming standby (DATABASE_READ_URL)'),
+            }),
             loading: z
               .object({
                 state: z.enum(['idle', 'loading', 'done', 'failed']),
@@ -184,9 +189,17 @@ function registerHealthRoutes(app: FastifyInstance, loading: LoadingState | unde
         request.log.warn({ err }, 'database not ready');
         throw new HttpProblem(503, 'unavailable', 'Service unavailable', 'The database does not answer.');
       }
+      if (app.database.readReplica) {
+        try {
+          await sql`select 1`.execute(app.database.read);
+        } catch (err) {
+          request.log.warn({ err }, 'read replica not ready');
+          throw new HttpProblem(503, 'unavailable', 'Service unavailable', 'The read replica (DATABASE_READ_URL) does not answer.');
+        }
+      }
       return {
         status: 'ready' as const,
-        database: { engine: capabilities.engine, postgis: capabilities.postgisVersion, mvt: capabilities.mvt },
+        database: { engine: capabilities.engine, postgis: capabilities.postgisVersion, mvt: capabilities.mvt, readReplica: app.database.readReplica },
         ...(loading ? { loading: loading.report() } : {}),
       };
     },

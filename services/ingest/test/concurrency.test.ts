@@ -7,7 +7,7 @@ import { testGateway } from '../../../test/support/app.ts';
 import { addKey, addVariable, auth, baseFixtures, lor2021Units } from './fixtures.ts';
 
 /** what a subtest's callback is given */
-type TapTest = Parameters<Extract<Parameters<typeof t.test>[1], (t: never) => unknown>>[0];
+type TapTest = Parameters<Parameters<typeof t.test>[0]>[0];
 
 // the embedded database creates its schema in the test, and runs the pushes one at a time
 t.setTimeout(600_000);

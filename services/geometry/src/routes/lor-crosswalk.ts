@@ -57,7 +57,7 @@ export async function crosswalkRoutes(app: App): Promise<void> {
     async (request, reply) => {
       const q = request.query;
       const format = negotiateFormat(request, ['json', 'csv'] as const, { json: [mediaTypes.json], csv: [CSV] });
-      const rows = await crosswalkRows(app.database.db, { from: q.from, to: q.to, level: q.level, unit: q.unit });
+      const rows = await crosswalkRows(app.database.read, { from: q.from, to: q.to, level: q.level, unit: q.unit });
       if (rows.length === 0) {
         throw q.unit === undefined
           ? new NotFound(`No crosswalk ${q.from} → ${q.to} is loaded for level ${q.level}.`)

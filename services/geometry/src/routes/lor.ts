@@ -26,7 +26,7 @@ function coordinate(value: string | undefined, name: string): number {
 }
 
 async function requireVersion(app: App, version: string): Promise<void> {
-  if (!(await versionRow(app.database.db, version))) throw new NotFound(`LOR version ${version} does not exist.`);
+  if (!(await versionRow(app.database.read, version))) throw new NotFound(`LOR version ${version} does not exist.`);
 }
 
 export async function lorRoutes(app: App): Promise<void> {
@@ -45,7 +45,7 @@ export async function lorRoutes(app: App): Promise<void> {
       const { version } = request.params;
       await requireVersion(app, version);
       const { q, level, limit } = request.query;
-      const rows = await searchUnits(app.database.db, version, q, level, limit);
+      const rows = await searchUnits(app.database.read, version, q, level, limit);
       return { version, units: rows.map(present) };
     },
   );
@@ -65,10 +65,10 @@ export async function lorRoutes(app: App): Promise<void> {
       await requireVersion(app, version);
       const ancestorIds: string[] = [];
       for (let p = parentIdOf(id); p !== undefined; p = parentIdOf(p)) ancestorIds.push(p);
-      const rows = levelOfId(id) ? await unitsByIds(app.database.db, version, [id, ...ancestorIds]) : [];
+      const rows = levelOfId(id) ? await unitsByIds(app.database.read, version, [id, ...ancestorIds]) : [];
       const unit = rows.find((r) => r.id === id);
       if (!unit) throw new NotFound(`LOR ${version} has no unit ${id}.`);
-      const children = await childrenOf(app.database.db, version, id);
+      const children = await childrenOf(app.database.read, version, id);
       return {
         ...present(unit),
         ancestors: rows.filter((r) => r.id !== id).map(present),
@@ -103,7 +103,7 @@ export async function lorRoutes(app: App): Promise<void> {
         throw new BadRequest('The point lies outside the range of longitude and latitude.', { name: geographic ? 'lat' : 'y' });
       }
       await requireVersion(app, version);
-      const rows = await unitsAtPoint(app.database.db, version, x, y, crs.srid);
+      const rows = await unitsAtPoint(app.database.read, version, x, y, crs.srid);
       if (rows.length === 0) throw new NotFound(`The point (${x}, ${y}) lies outside Berlin.`);
       const found = new Set(rows.map((r) => r.level));
       return {

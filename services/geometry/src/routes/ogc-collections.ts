@@ -19,6 +19,7 @@ import {
   sortablesSchema,
   supportedCrs,
 } from '@datenpool/ogc';
+import { readHandle } from '@datenpool/db';
 import { type App, NotFound, negotiateFormat, problemResponses, sendHtml } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { collectionPage, collectionsPage, conformancePage } from '../html/ogc-pages.ts';
@@ -41,7 +42,8 @@ export function formatOf(request: FastifyRequest, json: string = mediaTypes.json
 }
 
 export async function requireCollection(app: App, id: string): Promise<FeatureCollectionSource> {
-  const source = await findCollection(app.database, id);
+  // features are read where reads may lag (a streaming standby when DATABASE_READ_URL is set)
+  const source = await findCollection(readHandle(app.database), id);
   if (!source) throw new NotFound(`There is no collection ${id}.`);
   return source;
 }
@@ -115,7 +117,7 @@ export async function collectionRoutes(app: App): Promise<void> {
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
       const b = base(request);
-      const collections = await Promise.all((await listCollections(app.database)).map((s) => collectionDocument(s, b)));
+      const collections = await Promise.all((await listCollections(readHandle(app.database))).map((s) => collectionDocument(s, b)));
       const format = formatOf(request);
       if (format === 'html') return sendHtml(reply, collectionsPage(collections));
       return {

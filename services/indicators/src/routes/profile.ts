@@ -105,7 +105,7 @@ export async function profileRoutes(app: App, config: IndicatorConfig): Promise<
     async (request, reply) => {
       const { unitId } = request.params;
       const q = request.query;
-      const found = levelOfId(unitId) ? await profileUnit(app.database.db, q.version, unitId) : undefined;
+      const found = levelOfId(unitId) ? await profileUnit(app.database.read, q.version, unitId) : undefined;
       const unit: ProfileUnit | undefined =
         found ?? (unitId === '0' ? { id: '0', level: 'berlin', name: 'Berlin', areaM2: null, districtId: null, districtName: null } : undefined);
       if (!unit) throw new NotFound(`No LOR unit ${unitId} in version ${q.version}.`);
@@ -115,19 +115,19 @@ export async function profileRoutes(app: App, config: IndicatorConfig): Promise<
         csv: ['text/csv'],
         xlsx: [XLSX_TYPE],
       });
-      const { definitions } = await loadDefinitions(app.database.db);
+      const { definitions } = await loadDefinitions(app.database.read);
       // restricted indicators are left out of the public profile: one look-up for the inputs of every core indicator
       const coreAll = definitions.filter((x) => x.core);
       const inputs = new Map(coreAll.map((d) => [d.id, [...variablesOf(definitions, d.id)]]));
-      const restricted = new Set(await restrictedVariables(app.database.db, [...new Set([...inputs.values()].flat())]));
+      const restricted = new Set(await restrictedVariables(app.database.read, [...new Set([...inputs.values()].flat())]));
       const core = coreAll.filter((d) => !(inputs.get(d.id) ?? []).some((v) => restricted.has(v)));
       const ids = new Set(core.map((d) => d.id));
       const [values, notes, denominators] = await Promise.all([
-        unitValues(app.database.db, q.version, unitId).then((all) => all.filter((v) => ids.has(v.indicator))),
-        coreIndicatorNotes(app.database.db),
-        rankDenominators(app.database.db, { version: q.version, level: unit.level, district: unit.districtId, indicators: [...ids] }),
+        unitValues(app.database.read, q.version, unitId).then((all) => all.filter((v) => ids.has(v.indicator))),
+        coreIndicatorNotes(app.database.read),
+        rankDenominators(app.database.read, { version: q.version, level: unit.level, district: unit.districtId, indicators: [...ids] }),
       ]);
-      const result = { ...profile(unit, q.version, valueDate(q.date), core, values, notes, denominators), computedAt: await answerFreshness(reply, app.database.db) };
+      const result = { ...profile(unit, q.version, valueDate(q.date), core, values, notes, denominators), computedAt: await answerFreshness(reply, app.database.read) };
       const base = `/v1/units/${unitId}/profile?version=${q.version}${q.date ? `&date=${q.date}` : ''}`;
       const fileName = `profil-${unitId}-${q.version}-${result.date ?? 'ohne-werte'}`;
       if (format === 'html') return sendHtml(reply, profilePage(result, { json: `${base}&f=json`, csv: `${base}&f=csv`, xlsx: `${base}&f=xlsx` }));

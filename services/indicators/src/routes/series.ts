@@ -29,8 +29,8 @@ export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<v
       if (q.f === 'csvw') {
         return sendCsvw(reply, request.url, `Zeitreihe ${id}`, dialect);
       }
-      const series = await querySeries(app.database.db, 'indicator_value', { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown });
-      const computedAt = await answerFreshness(reply, app.database.db);
+      const series = await querySeries(app.database.read, 'indicator_value', { indicator: id, version: q.version, unit: q.unit, breakdown: q.breakdown });
+      const computedAt = await answerFreshness(reply, app.database.read);
       if (q.f === 'csv' || q.f === 'xlsx') {
         const seen = new Set<string>();
         const rows = [...series.unit, ...series.district, ...series.berlin].filter((v) => {

@@ -64,9 +64,9 @@ export async function valueRoutes(app: App, config: IndicatorConfig): Promise<vo
             await computeAsOf(trx, id, [q.version], new Date(q.asOf as string), config);
             return queryValues(trx, 'iv_asof', filter);
           })
-        : await queryValues(app.database.db, 'indicator_value', filter);
+        : await queryValues(app.database.read, 'indicator_value', filter);
       // read after the values: they are at least as fresh as the state it names
-      const computedAt = await answerFreshness(reply, app.database.db, Boolean(q.asOf));
+      const computedAt = await answerFreshness(reply, q.asOf ? app.database.db : app.database.read, Boolean(q.asOf));
       if (q.f === 'csv') {
         reply.header('content-disposition', `attachment; filename="${id}-${q.version}-${result.date ?? 'none'}.csv"`);
         return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(result.values, dialect));

@@ -100,9 +100,9 @@ export async function structureRoutes(app: App): Promise<void> {
         },
         async (request, reply) => {
           const format = structureFormat(request);
-          const catalog = await loadCatalog(app.database.db);
+          const catalog = await loadCatalog(app.database.read);
           const params = request.params as StructurePath;
-          const bundle = await resolve(app.database.db, catalog, resource, params, request.query.references);
+          const bundle = await resolve(app.database.read, catalog, resource, params, request.query.references);
           if (isEmpty(bundle)) {
             const asked = [params.agency ?? 'all', params.id ?? 'all', params.version ?? 'latest'].join('/');
             throw new NotFound(`No ${resource} matches ${asked} (agency ${AGENCY}, version ${VERSION}).`);

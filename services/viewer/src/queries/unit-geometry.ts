@@ -18,7 +18,7 @@ export async function simplifiedUnits(database: DatabaseHandle, version: string,
         ) ORDER BY id), '[]'::json)
       )::text AS body
     FROM lor_unit
-    WHERE version = ${version} AND level = ${level}`.execute(database.db);
+    WHERE version = ${version} AND level = ${level}`.execute(database.read);
   const row = result.rows[0];
   return row && row.units > 0 ? row.body : null;
 }
