@@ -15,6 +15,9 @@ for name in geometry metadata ingest indicators sdmx; do
   export "${name^^}_URL=http://127.0.0.1:$port"
   port=$((port + 1))
 done
+# the indicator recompute worker as its own process (the gateway proxies indicators, so it runs none); more may run
+PORT=$port node --import tsx services/indicators/src/worker-main.ts &
+pids+=($!)
 node --import tsx services/gateway/src/main.ts &
 pids+=($!)
 wait -n

@@ -6,6 +6,7 @@ import type { IndicatorValue } from '../src/queries/values.ts';
 import { testGateway } from '../../../test/support/app.ts';
 import { issueKey } from '../../metadata/test/fixtures/keys.ts';
 import { editions, indexTable2021, mssFile } from './mss-support.ts';
+import { indicatorsCaughtUp } from '../../../test/support/indicators.ts';
 
 const { app, database } = await testGateway(t, process.env.MSS_DEBUG ? { LOG_LEVEL: 'error' } : {});
 
@@ -109,6 +110,7 @@ t.test('a unit under 300 residents is left out of the standardisation and withhe
     });
     t.equal(res.statusCode, 201, res.body);
   }
+  await indicatorsCaughtUp(database);
   const after = await indexValues('2021', '2020-12-31');
   t.match(after.get('03300515'), { status: 'suppressed', suppression: 'min_base', value: null, class: null, classLabel: null });
   const changed = [...before.values()].filter((v) => after.get(v.unit)?.value !== v.value || after.get(v.unit)?.dynamics !== v.dynamics);

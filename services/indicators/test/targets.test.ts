@@ -3,6 +3,7 @@
 import { sql } from '@datenpool/db';
 import t from 'tap';
 import { testGateway } from '../../../test/support/app.ts';
+import { indicatorsCaughtUp } from '../../../test/support/indicators.ts';
 import { issueKey } from '../../metadata/test/fixtures/keys.ts';
 import { DISTRICT, loadFixture } from './fixture.ts';
 
@@ -91,6 +92,8 @@ async function seriesOf(indicatorId: string) {
 }
 
 t.test('after the recompute the distance to the target is in values, series and profile: district before Berlin', async (t) => {
+  // the target changes queued their indicator; the worker recomputes it
+  await indicatorsCaughtUp(database);
   const values = (await app.inject({ url: `/v1/indicators/${indicator}/values?level=planungsraum&date=2021` })).json();
   t.ok(values.values.length > 10);
   for (const v of values.values) {
@@ -129,11 +132,13 @@ t.test('ending a target keeps it as history, is audited, and it stops applying',
   const history = (await app.inject({ url: `${url}?ended=true` })).json().targets;
   t.equal(history.length, 2, 'the history keeps the ended one');
   t.match(await auditRows('indicator_target.end'), [{ actor: `key:${office.id}`, target: `indicator:${indicator}/target:${districtTarget}` }]);
+  await indicatorsCaughtUp(database);
   const series = await seriesOf(indicator);
   const y2020 = series.series.find((s) => s.date === '2020-12-31');
   t.equal(y2020?.target, 5, "2020: the district's target no longer applies, Berlin's does");
   const endBerlin = await app.inject({ method: 'POST', url: `${url}/${berlinTarget}/end`, headers: admin.auth });
   t.equal(endBerlin.statusCode, 200);
+  await indicatorsCaughtUp(database);
   const after = await seriesOf(indicator);
   t.ok(after.series.every((s) => s.target === null && s.targetDistance === null), 'no target, no distance');
 });
