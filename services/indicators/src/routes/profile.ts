@@ -86,7 +86,7 @@ function profile(
   };
 }
 
-export async function profileRoutes(app: App, config: IndicatorConfig): Promise<void> {
+export async function profileRoutes(app: App, _config: IndicatorConfig): Promise<void> {
   app.get(
     '/v1/units/:unitId/profile',
     {

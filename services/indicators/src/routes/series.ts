@@ -9,7 +9,7 @@ import { idParams, seriesQuery, seriesResponse } from '../schemas.ts';
 import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
 import { sendBody, sendCsvw } from './values.ts';
 
-export async function seriesRoutes(app: App, config: IndicatorConfig): Promise<void> {
+export async function seriesRoutes(app: App, _config: IndicatorConfig): Promise<void> {
   app.get(
     '/v1/indicators/:id/series',
     {
