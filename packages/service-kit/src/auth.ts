@@ -153,7 +153,7 @@ export async function ensureKey(
   const row = await db
     .insertInto('api_key')
     .values({ id: randomUUID(), prefix, ...values })
-    .onConflict((oc) => oc.column('prefix').doUpdateSet({ ...values, revoked_at: null, created_at: new Date() }))
+    .onConflict((oc) => oc.column('prefix').doUpdateSet({ ...values, revoked_at: null, expires_at: null, read_grants: [], created_at: new Date() }))
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
