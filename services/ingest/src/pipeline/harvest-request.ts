@@ -170,10 +170,24 @@ export async function openHarvest(
   }
 }
 
-/** the body, failing once it passes the size limit or the deadline; the deadline ends with the body */
-async function* limited(res: IncomingMessage, maxBytes: number, url: URL, controller: AbortController, deadline: NodeJS.Timeout): AsyncGenerator<Buffer> {
+/**
+ * the body, failing once it passes the size limit or the deadline; the deadline ends with the body. The deadline also
+ * closes a response nobody reads (the listener is set before the first read)
+ */
+function limited(res: IncomingMessage, maxBytes: number, url: URL, controller: AbortController, deadline: NodeJS.Timeout): AsyncGenerator<Buffer> {
   const onAbort = () => res.destroy(controller.signal.reason as Error);
   controller.signal.addEventListener('abort', onAbort, { once: true });
+  return readLimited(res, maxBytes, url, controller, deadline, onAbort);
+}
+
+async function* readLimited(
+  res: IncomingMessage,
+  maxBytes: number,
+  url: URL,
+  controller: AbortController,
+  deadline: NodeJS.Timeout,
+  onAbort: () => void,
+): AsyncGenerator<Buffer> {
   let bytes = 0;
   try {
     for await (const chunk of res as AsyncIterable<Buffer>) {
