@@ -76,6 +76,7 @@ export { itemsSummary, type NumberMatchedPolicy, numberMatchedPolicy, parseNumbe
 export {
   type CollectionDescription,
   type CollectionProvider,
+  createDescriptionCache,
   type DataVersion,
   type FeatureCollectionSource,
   findCollection,

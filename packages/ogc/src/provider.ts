@@ -137,3 +137,26 @@ export async function findCollection(
   }
   return undefined;
 }
+
+/**
+ * Collection descriptions by collection and data version, held by the app that creates it (the OGC routes): a
+ * description scans the features for its extent, the data version is a cheap read, so a listing costs the versions
+ * only until the data changes. A source whose description depends on more than its features must let its
+ * `dataVersion().tag` change with that too.
+ */
+export function createDescriptionCache(max = 10_000): (source: FeatureCollectionSource) => Promise<CollectionDescription> {
+  const known = new Map<string, { tag: string; description: Promise<CollectionDescription> }>();
+  return async (source) => {
+    const { tag } = await source.dataVersion();
+    const hit = known.get(source.id);
+    if (hit && hit.tag === tag) return hit.description;
+    const entry = { tag, description: source.describe() };
+    if (known.size >= max) known.clear();
+    known.set(source.id, entry);
+    // a failed read is not kept: the next request reads again
+    entry.description.catch(() => {
+      if (known.get(source.id) === entry) known.delete(source.id);
+    });
+    return entry.description;
+  };
+}

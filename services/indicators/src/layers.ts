@@ -63,7 +63,19 @@ function layerKey(indicator: string, query: ItemsQuery): LayerKey {
   };
 }
 
-function source(database: DatabaseHandle, definition: IndicatorDefinition): FeatureCollectionSource {
+/** the materialisation's state: ETag and Last-Modified change with every recompute; the freshness headers go along */
+async function readDataVersion(db: DatabaseHandle['db']) {
+  const f = await freshness(db);
+  const at = f.computedAt ?? new Date(0);
+  return { lastModified: at, tag: `indicators@${at.toISOString()}`, headers: freshnessHeaders(f) };
+}
+
+/** `version`: the state read once for a whole listing (every layer shares it), else read by the layer */
+function source(
+  database: DatabaseHandle,
+  definition: IndicatorDefinition,
+  version: () => ReturnType<typeof readDataVersion> = () => readDataVersion(database.db),
+): FeatureCollectionSource {
   const db = database.db;
   const id = `indicator-${definition.id}`;
   const policy = numberMatchedPolicy(id);
@@ -87,12 +99,7 @@ function source(database: DatabaseHandle, definition: IndicatorDefinition): Feat
         geometryType: 'MultiPolygon',
       };
     },
-    // the materialisation's state: ETag and Last-Modified change with every recompute; the freshness headers go along
-    async dataVersion() {
-      const f = await freshness(db);
-      const at = f.computedAt ?? new Date(0);
-      return { lastModified: at, tag: `indicators@${at.toISOString()}`, headers: freshnessHeaders(f) };
-    },
+    dataVersion: version,
     async items(query) {
       const key = layerKey(definition.id, query);
       const page = await layerItems(db, key, query);
@@ -123,7 +130,13 @@ export function indicatorLayers(_config?: IndicatorConfig): CollectionProvider {
   return {
     name: 'indicators',
     async list(database) {
-      return (await publicDefinitions(database)).map((d) => source(database, d));
+      // one read of the materialisation's state for the listing (/collections asks every layer for it)
+      let shared: ReturnType<typeof readDataVersion> | undefined;
+      const version = () => {
+        shared ??= readDataVersion(database.db);
+        return shared;
+      };
+      return (await publicDefinitions(database)).map((d) => source(database, d, version));
     },
     async get(database, collectionId) {
       if (!collectionId.startsWith('indicator-')) return undefined;

@@ -34,9 +34,18 @@ async function assertPeerAgrees(ctx: BenchContext, path: string, peerPath: strin
   };
   const ours = await ids(`${ctx.baseUrl}${path}`);
   const theirs = await ids(`${ctx.peerUrl}${peerPath}`);
-  // a full page may be another selection of the matches (MapServer does not order by id): then the counts agree
-  const same = ours.length === limit ? theirs.length === limit : JSON.stringify(ours) === JSON.stringify(theirs);
+  // a full page may be another selection of the matches (MapServer does not order by id): then the counts agree.
+  // Otherwise MapServer returns every feature the service does, and a few more: it brings the CRS84 box into the
+  // storage CRS as the rectangle around the transformed box, a little larger than the box itself
+  const mine = new Set(theirs);
+  const same =
+    ours.length === limit
+      ? theirs.length === limit
+      : ours.every((id) => mine.has(id)) && theirs.length <= Math.ceil(ours.length * 1.1);
   if (!same) throw new Error(`${path}: MapServer returned ${theirs.length} features (${peerPath}), the service ${ours.length}`);
+  if (theirs.length !== ours.length) {
+    console.error(`${path}: MapServer returns ${theirs.length} features, the service ${ours.length} (the box as a rectangle in EPSG:25833)`);
+  }
 }
 
 const planungsraeume2006 = sql`u.version = '2006' AND u.level = 'planungsraum'`;
@@ -88,19 +97,29 @@ async function buildSynthetic(ctx: BenchContext): Promise<void> {
   box = [r.w, r.s, r.e, r.n].map((v) => Math.round(v * 1e6) / 1e6);
 }
 
-/** the smallest box around Berlin's centre (in 50 m steps) that meets four Planungsräume of 2006 */
+/**
+ * a box that meets exactly four Planungsräume of 2006: around the first units' inner points, growing in 25 m steps,
+ * rounded to 6 decimals as it goes into the URL, and counted with the service's own bbox SQL
+ */
 async function findSmallBox(ctx: BenchContext): Promise<number[]> {
   const { db } = ctx.database;
-  for (let half = 50; half <= 3000; half += 50) {
-    const { rows } = await sql<{ w: number; s: number; e: number; n: number }>`SELECT ST_XMin(b) AS w, ST_YMin(b) AS s,
-        ST_XMax(b) AS e, ST_YMax(b) AS n FROM (SELECT ST_Transform(ST_Expand(ST_PointOnSurface(geom), ${half}::float8), 4326) AS b
-        FROM lor_unit WHERE version = '2006' AND level = 'berlin') x`.execute(db);
-    const r = rows[0]!;
-    const candidate = [r.w, r.s, r.e, r.n].map((v) => Math.round(v * 1e6) / 1e6);
-    const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u WHERE ${bboxWhere('2006', candidate)}`.execute(db);
-    if (count.rows[0]?.n === 4) return candidate;
-  }
-  throw new Error('no box around the centre of Berlin meets exactly four Planungsräume of 2006');
+  const { rows } = await sql<{ w: number; s: number; e: number; n: number }>`WITH centres AS (
+      SELECT id, ST_PointOnSurface(geom) AS p FROM lor_unit WHERE version = '2006' AND level = 'planungsraum' ORDER BY id LIMIT 40),
+    boxes AS (SELECT c.id, half, ST_Transform(ST_Expand(c.p, half::float8), 4326) AS b
+      FROM centres c CROSS JOIN generate_series(50, 1500, 25) half),
+    rounded AS (SELECT id, half, round(ST_XMin(b)::numeric, 6)::float8 AS w, round(ST_YMin(b)::numeric, 6)::float8 AS s,
+      round(ST_XMax(b)::numeric, 6)::float8 AS e, round(ST_YMax(b)::numeric, 6)::float8 AS n FROM boxes)
+    SELECT w, s, e, n FROM rounded r
+    WHERE (SELECT count(*) FROM lor_unit u WHERE u.version = '2006' AND u.level = 'planungsraum'
+      AND ST_Intersects(u.geom, ST_Transform(ST_Segmentize(ST_ClipByBox2D(ST_MakeEnvelope(r.w, r.s, r.e, r.n, 4326),
+        ST_MakeEnvelope(-5, 0, 35, 84, 4326)::box2d), 0.01), 25833))) = 4
+    ORDER BY id, half LIMIT 1`.execute(db);
+  const r = rows[0];
+  if (!r) throw new Error('no box around the first Planungsräume of 2006 meets exactly four of them');
+  const candidate = [r.w, r.s, r.e, r.n];
+  const count = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u WHERE ${bboxWhere('2006', candidate)}`.execute(db);
+  if (count.rows[0]?.n !== 4) throw new Error(`the small box meets ${count.rows[0]?.n} Planungsräume, not 4`);
+  return candidate;
 }
 
 /** a scenario and its twin against the raw SQL reading the stored GeoJSON (what HTTP, paging and links add) */

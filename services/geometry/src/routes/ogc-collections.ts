@@ -1,8 +1,10 @@
 // OGC API Features: /conformance, /collections, /collections/{id} and its queryables, schema, sortables.
 import {
   baseUrl,
+  type CollectionDescription,
   CRS84,
   conformanceClasses,
+  createDescriptionCache,
   declareConformance,
   declareSchemaConformance,
   featureSchema,
@@ -48,8 +50,10 @@ export async function requireCollection(app: App, id: string): Promise<FeatureCo
   return source;
 }
 
-async function collectionDocument(source: FeatureCollectionSource, base: string) {
-  const d = await source.describe();
+type Describe = (source: FeatureCollectionSource) => Promise<CollectionDescription>;
+
+async function collectionDocument(source: FeatureCollectionSource, base: string, describe: Describe) {
+  const d = await describe(source);
   const path = `${base}/collections/${d.id}`;
   return {
     id: d.id,
@@ -85,6 +89,8 @@ export async function collectionRoutes(app: App): Promise<void> {
   declareConformance(featuresCoreConformance);
   declareSchemaConformance();
   const base = (request: FastifyRequest) => baseUrl(request, app.config.publicUrl);
+  // extents are scans of every geometry: kept per collection and data version, for this app
+  const describe = createDescriptionCache();
 
   app.get(
     '/conformance',
@@ -117,7 +123,7 @@ export async function collectionRoutes(app: App): Promise<void> {
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
       const b = base(request);
-      const collections = await Promise.all((await listCollections(readHandle(app.database))).map((s) => collectionDocument(s, b)));
+      const collections = await Promise.all((await listCollections(readHandle(app.database))).map((s) => collectionDocument(s, b, describe)));
       const format = formatOf(request);
       if (format === 'html') return sendHtml(reply, collectionsPage(collections));
       return {
@@ -140,7 +146,7 @@ export async function collectionRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
-      const doc = await collectionDocument(await requireCollection(app, request.params.collectionId), base(request));
+      const doc = await collectionDocument(await requireCollection(app, request.params.collectionId), base(request), describe);
       if (formatOf(request) === 'html') return sendHtml(reply, collectionPage(doc));
       return doc;
     },
@@ -166,7 +172,7 @@ export async function collectionRoutes(app: App): Promise<void> {
       async (request, reply) => {
         rejectUnknownParameters(requestQuery(request), ['f']);
         const source = await requireCollection(app, request.params.collectionId);
-        const d = await source.describe();
+        const d = await describe(source);
         const doc = build(`${base(request)}/collections/${d.id}/${name}`, d, source.queryables);
         return sendText(reply, mediaTypes.schema, JSON.stringify(doc));
       },
