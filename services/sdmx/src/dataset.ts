@@ -1,4 +1,5 @@
-// The data message every format writes: observations keyed by the DSD's dimensions, with attributes and revision actions.
+// The data message every format writes: observations keyed by the DSD's dimensions, with attributes and revision actions,
+// read in batches from a cursor so that a large message is written while it is read.
 import { breakdownCode, breakdownName, confStatus, obsStatus, timePeriod } from './codes.ts';
 import { type AttributeDef, attributes, type Catalog, type Flow, type Names, TIME_DIMENSION } from './model.ts';
 import type { IndicatorValueRow, ObservationRevision } from './queries/data.ts';
@@ -13,6 +14,8 @@ export interface SdmxObservation {
   attributes: Partial<Record<AttributeId, string>>;
   deleted: boolean;
   validFrom: string | null;
+  /** its place in series order where the rows were read in another order (changes grouped by revision) */
+  rank?: number;
 }
 
 export interface DataMessage {
@@ -24,8 +27,13 @@ export interface DataMessage {
   attributes: AttributeDef[];
   /** updatedAfter or includeHistory: rows are revisions (ACTION R or D), data sets are grouped by revision time */
   changes: boolean;
-  observations: SdmxObservation[];
-  /** names of the codes per dimension id */
+}
+
+/** the observations of a message, read in batches as the formats write them */
+export interface Observations {
+  /** one pass in message order; a second pass reads the same observations again (SDMX-JSON indexes its codes first) */
+  read(): AsyncIterable<SdmxObservation[]>;
+  /** names of the codes per dimension id, of the observations read so far */
   labels: Map<string, Map<string, Names>>;
 }
 
@@ -35,22 +43,91 @@ export interface DataSetPart {
   observations: SdmxObservation[];
 }
 
+/** the data set an observation belongs to: one for a plain read; for changes one per revision time and action */
+export function partOf(message: DataMessage, o: SdmxObservation): Omit<DataSetPart, 'observations'> & { id: string } {
+  if (!message.changes) return { id: '', action: 'Information' };
+  const action = o.deleted ? 'Delete' : 'Replace';
+  return { id: `${o.validFrom}|${action}`, action, ...(o.validFrom ? { validFrom: o.validFrom } : {}) };
+}
+
 /** one data set for a plain read; for changes one per revision time and action, so that no key repeats inside a set */
-export function dataSetParts(message: DataMessage): DataSetPart[] {
-  if (!message.changes) return [{ action: 'Information', observations: message.observations }];
+export function dataSetParts(message: DataMessage, observations: SdmxObservation[]): DataSetPart[] {
+  if (!message.changes) return [{ action: 'Information', observations }];
   const parts = new Map<string, DataSetPart>();
-  for (const o of message.observations) {
-    const action = o.deleted ? 'Delete' : 'Replace';
-    const id = `${o.validFrom}|${action}`;
+  for (const o of observations) {
+    const { id, ...head } = partOf(message, o);
     let part = parts.get(id);
     if (!part) {
-      part = { action, ...(o.validFrom ? { validFrom: o.validFrom } : {}), observations: [] };
+      part = { ...head, observations: [] };
       parts.set(id, part);
     }
     part.observations.push(o);
   }
   return [...parts.values()].sort((a, b) => (a.validFrom ?? '').localeCompare(b.validFrom ?? '') || a.action.localeCompare(b.action));
 }
+
+/** the key positions of a series (every dimension but the observation's), none for AllDimensions */
+export function seriesPositions(message: DataMessage): number[] {
+  if (message.dimensionAtObservation === 'AllDimensions') return [];
+  const obs = message.dimensions.indexOf(message.dimensionAtObservation);
+  return message.dimensions.map((_, i) => i).filter((i) => i !== obs);
+}
+
+/**
+ * true where the rows' order (series by series, grouped by revision for changes: see RowOrder) is already the order
+ * the formats write, so that they write each observation as it comes; an observation dimension other than
+ * TIME_PERIOD groups series across that order, and the message is regrouped in memory ({@link regrouped})
+ */
+export function streamable(message: DataMessage): boolean {
+  return message.dimensionAtObservation === TIME_DIMENSION || message.dimensionAtObservation === 'AllDimensions';
+}
+
+/** the observations in the formats' order: by data set, then by series in order of first appearance */
+export function regrouped(message: DataMessage, observations: SdmxObservation[]): SdmxObservation[] {
+  const positions = seriesPositions(message);
+  return dataSetParts(message, observations).flatMap((part) => {
+    if (positions.length === 0) return part.observations;
+    const series = new Map<string, SdmxObservation[]>();
+    for (const o of part.observations) {
+      const key = positions.map((p) => o.key[p]).join('\u0000');
+      const list = series.get(key);
+      if (list) list.push(o);
+      else series.set(key, [o]);
+    }
+    return [...series.values()].flat();
+  });
+}
+
+/** observations held in memory, as one batch per pass */
+export function observationsInMemory(observations: SdmxObservation[], labels: Map<string, Map<string, Names>>): Observations {
+  return {
+    labels,
+    async *read() {
+      yield observations;
+    },
+  };
+}
+
+/** observations mapped batch by batch from rows read through a cursor pass */
+export function observationsFrom<R>(pass: () => AsyncIterable<R[]>, map: ObservationMapper<R>): Observations {
+  const labels = new Map<string, Map<string, Names>>();
+  return {
+    labels,
+    async *read() {
+      for await (const rows of pass()) yield rows.map((r) => map(r, labels));
+    },
+  };
+}
+
+/** every observation of `source`, in memory */
+export async function collect(source: Observations): Promise<SdmxObservation[]> {
+  const all: SdmxObservation[] = [];
+  for await (const batch of source.read()) for (const o of batch) all.push(o);
+  return all;
+}
+
+/** one row as an observation; records the names of its codes in `labels` */
+export type ObservationMapper<R> = (row: R, labels: Map<string, Map<string, Names>>) => SdmxObservation;
 
 function messageAttributes(request: DataRequest): AttributeDef[] {
   if (!request.withAttributes) return [];
@@ -77,21 +154,14 @@ function labelAreaAndBreakdown(
   label(labels, 'BREAKDOWN', breakdown, { de: breakdownName(r.breakdown, 'de'), en: breakdownName(r.breakdown, 'en') });
 }
 
-function dataMessage(
-  request: DataRequest,
-  attributes: DataMessage['attributes'],
-  changes: boolean,
-  observations: SdmxObservation[],
-  labels: Map<string, Map<string, Names>>,
-): DataMessage {
+export function dataMessage(request: DataRequest): DataMessage {
+  const changes = request.mode.kind === 'history' || request.mode.kind === 'updated';
   return {
     flow: request.flow,
     dimensions: [...request.flow.dsd.dimensions.map((d) => d.id), TIME_DIMENSION],
     dimensionAtObservation: request.dimensionAtObservation,
-    attributes,
+    attributes: messageAttributes(request),
     changes,
-    observations,
-    labels,
   };
 }
 
@@ -99,13 +169,12 @@ function iso(date: Date | null): string | undefined {
   return date ? new Date(date).toISOString() : undefined;
 }
 
-export function observationMessage(request: DataRequest, rows: ObservationRevision[]): DataMessage {
+export function observationMapper(request: DataRequest): ObservationMapper<ObservationRevision> {
   const { flow } = request;
   const variable = flow.variable as NonNullable<Flow['variable']>;
-  const labels = new Map<string, Map<string, Names>>();
   const changes = request.mode.kind === 'history' || request.mode.kind === 'updated';
   const attrs = messageAttributes(request);
-  const observations = rows.map((r): SdmxObservation => {
+  return (r, labels) => {
     const breakdown = breakdownCode(r.breakdown);
     label(labels, 'VARIABLE', variable.id, { de: variable.label_de, en: variable.label_en });
     labelAreaAndBreakdown(labels, r, breakdown);
@@ -125,17 +194,16 @@ export function observationMessage(request: DataRequest, rows: ObservationRevisi
       attributes,
       deleted: r.deleted,
       validFrom: changes ? (iso(r.valid_from) ?? null) : null,
+      ...(r.series_rank === undefined ? {} : { rank: r.series_rank }),
     };
-  });
-  return dataMessage(request, attrs, changes, observations, labels);
+  };
 }
 
-export function indicatorMessage(request: DataRequest, catalog: Catalog, rows: IndicatorValueRow[]): DataMessage {
-  const labels = new Map<string, Map<string, Names>>();
+export function indicatorMapper(request: DataRequest, catalog: Catalog): ObservationMapper<IndicatorValueRow> {
   const indicators = new Map(catalog.indicators.map((i) => [i.id, i]));
   const changes = request.mode.kind === 'updated';
   const attrs = messageAttributes(request);
-  const observations = rows.map((r): SdmxObservation => {
+  return (r, labels) => {
     const breakdown = breakdownCode(r.breakdown);
     const indicator = indicators.get(r.indicator_id);
     label(labels, 'INDICATOR', r.indicator_id, { de: indicator?.label_de ?? r.indicator_id, en: indicator?.label_en ?? r.indicator_id });
@@ -153,7 +221,7 @@ export function indicatorMessage(request: DataRequest, catalog: Catalog, rows: I
       attributes,
       deleted: false,
       validFrom: changes ? (iso(r.computed_at) ?? null) : null,
+      ...(r.series_rank === undefined ? {} : { rank: r.series_rank }),
     };
-  });
-  return dataMessage(request, attrs, changes, observations, labels);
+  };
 }

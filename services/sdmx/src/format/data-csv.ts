@@ -1,5 +1,5 @@
 // SDMX-CSV 2.0: STRUCTURE, STRUCTURE_ID, ACTION, the dimensions, OBS_VALUE, the attributes; one row per observation.
-import type { DataMessage } from '../dataset.ts';
+import type { DataMessage, Observations } from '../dataset.ts';
 import { MEASURE } from '../model.ts';
 import { structureRef } from './urn.ts';
 
@@ -12,20 +12,24 @@ function action(message: DataMessage, deleted: boolean): string {
   return deleted ? 'D' : 'R';
 }
 
-export function dataCsv(message: DataMessage): string {
+/** the message as text chunks, one per batch of observations: written while the rows are read */
+export async function* dataCsv(message: DataMessage, observations: Observations): AsyncGenerator<string> {
   const attrs = message.attributes.map((a) => a.id);
-  const lines = [['STRUCTURE', 'STRUCTURE_ID', 'ACTION', ...message.dimensions, MEASURE, ...attrs].join(',')];
+  yield `${['STRUCTURE', 'STRUCTURE_ID', 'ACTION', ...message.dimensions, MEASURE, ...attrs].join(',')}\n`;
   const structureId = structureRef(message.flow.id);
-  for (const o of message.observations) {
-    const cells = [
-      'dataflow',
-      structureId,
-      action(message, o.deleted),
-      ...o.key,
-      o.value === null ? '' : String(o.value),
-      ...attrs.map((a) => o.attributes[a] ?? ''),
-    ];
-    lines.push(cells.map(field).join(','));
+  for await (const batch of observations.read()) {
+    let text = '';
+    for (const o of batch) {
+      const cells = [
+        'dataflow',
+        structureId,
+        action(message, o.deleted),
+        ...o.key,
+        o.value === null ? '' : String(o.value),
+        ...attrs.map((a) => o.attributes[a] ?? ''),
+      ];
+      text += `${cells.map(field).join(',')}\n`;
+    }
+    if (text !== '') yield text;
   }
-  return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,8 @@
 // SDMX-ML 2.1 StructureSpecific data: Series elements with the key as attributes, Obs with TIME_PERIOD, OBS_VALUE, attributes.
-import { type DataMessage, dataSetParts, type SdmxObservation } from '../dataset.ts';
+import { type DataMessage, type Observations, partOf, type SdmxObservation, seriesPositions } from '../dataset.ts';
 import { AGENCY, MEASURE, VERSION } from '../model.ts';
 import { messageHeaderXml, urn } from './urn.ts';
-import { type Attrs, el, XML_DECLARATION } from './xml-writer.ts';
+import { type Attrs, closeTag, el, emptyTag, openTag, XML_DECLARATION } from './xml-writer.ts';
 
 function obsAttrs(message: DataMessage, o: SdmxObservation, positions: number[]): Attrs {
   const out: Attrs = {};
@@ -13,65 +13,72 @@ function obsAttrs(message: DataMessage, o: SdmxObservation, positions: number[])
   return out;
 }
 
-export function dataXml(message: DataMessage): string {
+/**
+ * The message as text chunks, one per batch of observations. The observations come in the order of the data sets
+ * and series (see `streamable` and `regrouped`), so a data set or series ends where the next one begins.
+ */
+export async function* dataXml(message: DataMessage, observations: Observations): AsyncGenerator<string> {
   const dims = message.dimensions;
   const all = message.dimensionAtObservation === 'AllDimensions';
   const obsPositions = all ? dims.map((_, i) => i) : [dims.indexOf(message.dimensionAtObservation)];
-  const seriesPositions = dims.map((_, i) => i).filter((i) => !obsPositions.includes(i));
+  const positions = seriesPositions(message);
   const structureId = `${AGENCY}_${message.flow.id}_${VERSION.replace('.', '_')}`;
   const namespace = `${urn.dataflow(message.flow.id)}:ObsLevelDim:${message.dimensionAtObservation}`;
-
-  const dataSets = dataSetParts(message).map((part) => {
-    let body: string[];
-    if (all) {
-      body = part.observations.map((o) => el('Obs', obsAttrs(message, o, obsPositions)));
-    } else {
-      const series = new Map<string, SdmxObservation[]>();
-      for (const o of part.observations) {
-        const key = seriesPositions.map((p) => o.key[p]).join('\u0000');
-        const list = series.get(key);
-        if (list) list.push(o);
-        else series.set(key, [o]);
-      }
-      body = [...series.values()].map((list) => {
-        const first = list[0] as SdmxObservation;
-        const keyAttrs: Attrs = {};
-        for (const p of seriesPositions) keyAttrs[dims[p] as string] = first.key[p];
-        return el('Series', keyAttrs, list.map((o) => el('Obs', obsAttrs(message, o, obsPositions))));
-      });
-    }
-    return el(
-      'message:DataSet',
-      {
-        'ss:structureRef': structureId,
-        'xsi:type': 'ns1:DataSetType',
-        'ss:dataScope': 'DataStructure',
-        'ss:action': part.action,
-        'ss:validFromDate': part.validFrom,
-      },
-      body,
-    );
+  const dataSetAttrs = (part: { action: string; validFrom?: string }): Attrs => ({
+    'ss:structureRef': structureId,
+    'xsi:type': 'ns1:DataSetType',
+    'ss:dataScope': 'DataStructure',
+    'ss:action': part.action,
+    'ss:validFromDate': part.validFrom,
   });
 
-  return (
-    XML_DECLARATION +
-    el(
-      'message:StructureSpecificData',
-      {
-        'xmlns:message': 'http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message',
-        'xmlns:ss': 'http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific',
-        'xmlns:common': 'http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common',
-        'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
-        'xmlns:ns1': namespace,
-      },
-      messageHeaderXml(
-        el(
-          'message:Structure',
-          { structureID: structureId, namespace, dimensionAtObservation: message.dimensionAtObservation },
-          el('common:StructureUsage', {}, el('Ref', { agencyID: AGENCY, id: message.flow.id, version: VERSION })),
-        ),
+  yield XML_DECLARATION +
+    openTag('message:StructureSpecificData', {
+      'xmlns:message': 'http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message',
+      'xmlns:ss': 'http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/structurespecific',
+      'xmlns:common': 'http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common',
+      'xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance',
+      'xmlns:ns1': namespace,
+    }) +
+    messageHeaderXml(
+      el(
+        'message:Structure',
+        { structureID: structureId, namespace, dimensionAtObservation: message.dimensionAtObservation },
+        el('common:StructureUsage', {}, el('Ref', { agencyID: AGENCY, id: message.flow.id, version: VERSION })),
       ),
-      dataSets,
-    )
-  );
+    );
+
+  let part: string | undefined;
+  let series: string | undefined;
+  for await (const batch of observations.read()) {
+    let text = '';
+    for (const o of batch) {
+      const head = partOf(message, o);
+      if (head.id !== part) {
+        if (series !== undefined) text += closeTag('Series');
+        if (part !== undefined) text += closeTag('message:DataSet');
+        text += openTag('message:DataSet', dataSetAttrs(head));
+        part = head.id;
+        series = undefined;
+      }
+      if (!all) {
+        const key = positions.map((p) => o.key[p]).join('\u0000');
+        if (key !== series) {
+          if (series !== undefined) text += closeTag('Series');
+          const keyAttrs: Attrs = {};
+          for (const p of positions) keyAttrs[dims[p] as string] = o.key[p];
+          text += openTag('Series', keyAttrs);
+          series = key;
+        }
+      }
+      text += el('Obs', obsAttrs(message, o, obsPositions));
+    }
+    if (text !== '') yield text;
+  }
+  let end = '';
+  if (series !== undefined) end += closeTag('Series');
+  if (part !== undefined) end += closeTag('message:DataSet');
+  // a plain read is one data set, empty or not; changes have one per revision, none when nothing changed
+  else if (!message.changes) end += emptyTag('message:DataSet', dataSetAttrs({ action: 'Information' }));
+  yield end + closeTag('message:StructureSpecificData');
 }

@@ -1,4 +1,4 @@
-// A small streaming-free XML writer: escaped text and attributes, elements as nested strings.
+// A small XML writer: escaped text and attributes, elements as nested strings, or open and close tags for a streamed element.
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] as string);
@@ -19,6 +19,20 @@ function attrText(attrs: Attrs): string {
 export function el(name: string, attrs: Attrs = {}, ...children: Array<string | string[] | undefined | false>): string {
   const inner = children.flat().filter((c): c is string => typeof c === 'string' && c !== '').join('');
   return inner === '' ? `<${name}${attrText(attrs)}/>` : `<${name}${attrText(attrs)}>${inner}</${name}>`;
+}
+
+/** the start tag of an element whose children are written as they come (close it with {@link closeTag}) */
+export function openTag(name: string, attrs: Attrs = {}): string {
+  return `<${name}${attrText(attrs)}>`;
+}
+
+/** the self-closing form of an element that got no children after all */
+export function emptyTag(name: string, attrs: Attrs = {}): string {
+  return `<${name}${attrText(attrs)}/>`;
+}
+
+export function closeTag(name: string): string {
+  return `</${name}>`;
 }
 
 /** an element holding escaped text */

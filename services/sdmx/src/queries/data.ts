@@ -1,5 +1,6 @@
 // Reads behind SDMX data queries: observation revisions of a variable, materialised indicator values.
 import { type Database, type DisclosureTime, type Kysely, sql, withheldReason } from '@datenpool/db';
+import type { RawBuilder } from 'kysely';
 
 /** which revisions a read returns (transaction time of the observation table) */
 export type RevisionMode =
@@ -32,6 +33,8 @@ export interface ObservationRevision {
   deleted: boolean;
   valid_from: Date;
   valid_to: Date | null;
+  /** the row's place in series order (read in revision order only) */
+  series_rank?: number;
   /** why the value is withheld (`disclosure`, `secondary`, `pending`); null where published */
   suppression: string | null;
 }
@@ -67,10 +70,21 @@ function revisionCondition(mode: RevisionMode) {
   }
 }
 
-/** the observations of one variable as delivered (no roll-up), ordered by series and period, revisions oldest first */
-export async function observationRevisions(db: Kysely<Database>, s: ObservationSelection): Promise<ObservationRevision[]> {
-  const result = await sql<ObservationRevision>`SELECT o.unit_id, u.name AS unit_name, o.ref_date, o.breakdown, ${publishedColumns(s)},
-      o.deleted, o.valid_from, o.valid_to
+/**
+ * The order of a message's rows. `series`: by series and period, revisions oldest first (SDMX-CSV writes the rows so).
+ * `revision`: grouped by revision time (to the millisecond, as messages write it) and action (deletions first), then
+ * as `series` inside a group: the order of SDMX-ML and SDMX-JSON data sets when a message reads changes. Rows read in
+ * `revision` order carry `series_rank`, their place in `series` order (SDMX-JSON lists codes in that order).
+ */
+export type RowOrder = 'series' | 'revision';
+
+/** the observations of one variable as delivered (no roll-up), in the given order */
+export function observationRevisionsQuery(s: ObservationSelection, order: RowOrder = 'series'): RawBuilder<ObservationRevision> {
+  const seriesOrder = sql`length(o.unit_id), o.unit_id, o.breakdown, o.ref_date, o.valid_from, o.id`;
+  const group = order === 'revision' ? sql`date_trunc('milliseconds', o.valid_from), o.deleted DESC, ` : sql``;
+  const rank = order === 'revision' ? sql`, row_number() OVER (ORDER BY ${seriesOrder}) AS series_rank` : sql``;
+  return sql<ObservationRevision>`SELECT o.unit_id, u.name AS unit_name, o.ref_date, o.breakdown, ${publishedColumns(s)},
+      o.deleted, o.valid_from, o.valid_to${rank}
     FROM observation o
     ${publishedJoin(s)}
     LEFT JOIN lor_unit u ON u.version = o.lor_version AND u.id = o.unit_id
@@ -80,8 +94,12 @@ export async function observationRevisions(db: Kysely<Database>, s: ObservationS
       AND (${s.first}::date IS NULL OR o.ref_date >= ${s.first}::date)
       AND (${s.last}::date IS NULL OR o.ref_date <= ${s.last}::date)
       AND ${revisionCondition(s.mode)}
-    ORDER BY length(o.unit_id), o.unit_id, o.breakdown, o.ref_date, o.valid_from, o.id`.execute(db);
-  return result.rows;
+    ORDER BY ${group}${seriesOrder}`;
+}
+
+/** the observations of one variable as delivered (no roll-up), ordered by series and period, revisions oldest first */
+export async function observationRevisions(db: Kysely<Database>, s: ObservationSelection): Promise<ObservationRevision[]> {
+  return (await observationRevisionsQuery(s).execute(db)).rows;
 }
 
 export interface IndicatorSelection {
@@ -107,12 +125,20 @@ export interface IndicatorValueRow {
   status: 'ok' | 'suppressed' | 'provisional' | 'estimated';
   suppression: string | null;
   computed_at: Date;
+  /** the row's place in series order (read in revision order only) */
+  series_rank?: number;
 }
 
-/** indicator values, suppressed ones without value, ordered by indicator, level (coarse to fine), unit, breakdown, date */
-export async function indicatorValues(db: Kysely<Database>, s: IndicatorSelection): Promise<IndicatorValueRow[]> {
-  const result = await sql<IndicatorValueRow>`SELECT v.indicator_id, v.unit_id, u.name AS unit_name, v.ref_date, v.breakdown,
-      CASE WHEN v.status = 'suppressed' THEN NULL ELSE v.value END AS value, v.status, v.suppression, v.computed_at
+/**
+ * indicator values, suppressed ones without value, ordered by indicator, level (coarse to fine), unit, breakdown, date;
+ * `revision` order groups them by computation time first (see {@link RowOrder})
+ */
+export function indicatorValuesQuery(s: IndicatorSelection, order: RowOrder = 'series'): RawBuilder<IndicatorValueRow> {
+  const seriesOrder = sql`v.indicator_id, length(v.unit_id), v.unit_id, v.breakdown, v.ref_date`;
+  const group = order === 'revision' ? sql`date_trunc('milliseconds', v.computed_at), ` : sql``;
+  const rank = order === 'revision' ? sql`, row_number() OVER (ORDER BY ${seriesOrder}) AS series_rank` : sql``;
+  return sql<IndicatorValueRow>`SELECT v.indicator_id, v.unit_id, u.name AS unit_name, v.ref_date, v.breakdown,
+      CASE WHEN v.status = 'suppressed' THEN NULL ELSE v.value END AS value, v.status, v.suppression, v.computed_at${rank}
     FROM ${sql.table(s.table)} v
     LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.id = v.unit_id
     WHERE v.lor_version = ${s.lorVersion} AND v.indicator_id = ANY (${s.indicators}::text[])
@@ -121,6 +147,9 @@ export async function indicatorValues(db: Kysely<Database>, s: IndicatorSelectio
       AND (${s.first}::date IS NULL OR v.ref_date >= ${s.first}::date)
       AND (${s.last}::date IS NULL OR v.ref_date <= ${s.last}::date)
       AND (${s.computedAfter}::timestamptz IS NULL OR v.computed_at > ${s.computedAfter}::timestamptz)
-    ORDER BY v.indicator_id, length(v.unit_id), v.unit_id, v.breakdown, v.ref_date`.execute(db);
-  return result.rows;
+    ORDER BY ${group}${seriesOrder}`;
+}
+
+export async function indicatorValues(db: Kysely<Database>, s: IndicatorSelection): Promise<IndicatorValueRow[]> {
+  return (await indicatorValuesQuery(s).execute(db)).rows;
 }

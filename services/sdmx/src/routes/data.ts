@@ -1,20 +1,67 @@
 // GET /sdmx/2.1/data/{flow}[/{key}]: observations of a variable or indicator values as SDMX-CSV 2.0, SDMX-JSON 2.0, SDMX-ML 2.1.
-import type { Database, Kysely } from '@datenpool/db';
+import { Readable } from 'node:stream';
+import { type DatabaseHandle, readHandle, withRowCursor } from '@datenpool/db';
 import { type App, BadRequest, problemResponses } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { type DataMessage, indicatorMessage, observationMessage } from '../dataset.ts';
+import {
+  collect,
+  type DataMessage,
+  dataMessage,
+  indicatorMapper,
+  type ObservationMapper,
+  type Observations,
+  observationMapper,
+  observationsFrom,
+  observationsInMemory,
+  regrouped,
+  streamable,
+} from '../dataset.ts';
 import { dataCsv } from '../format/data-csv.ts';
 import { dataJson } from '../format/data-json.ts';
 import { dataXml } from '../format/data-xml.ts';
-import { dataContentType, dataFormat } from '../format/negotiate.ts';
+import { type DataFormat, dataContentType, dataFormat } from '../format/negotiate.ts';
 import { canComputeAsOf, computeIndicatorsAsOf, indicatorFreshnessHeaders } from '../indicator-engine.ts';
 import { type Catalog, loadCatalog } from '../model.ts';
-import { indicatorValues, observationRevisions } from '../queries/data.ts';
+import { indicatorValues, indicatorValuesQuery, observationRevisionsQuery, type RowOrder } from '../queries/data.ts';
 import { type DataRequest, parseDataRequest, resolveFlow } from '../request.ts';
 import { type DataPath, dataPathParams, dataQuery } from '../schemas.ts';
 
-async function variableData(db: Kysely<Database>, request: DataRequest): Promise<DataMessage> {
-  const rows = await observationRevisions(db, {
+/** rows per FETCH: a batch is written (about 100 bytes a row) before the next is read */
+const BATCH_ROWS = 2000;
+
+const writers: Record<DataFormat, (message: DataMessage, observations: Observations) => AsyncGenerator<string>> = {
+  csv: dataCsv,
+  json: dataJson,
+  xml: dataXml,
+};
+
+/**
+ * The message's text chunks, written while a cursor reads its rows. SDMX-CSV writes rows as they come (series
+ * order); SDMX-ML and SDMX-JSON read changes grouped by revision, and SDMX-JSON reads twice (its structure lists
+ * the codes first). An observation dimension other than TIME_PERIOD groups series across the rows' order: those
+ * messages are read into memory and regrouped before they are written.
+ */
+function messageChunks<R>(
+  database: DatabaseHandle,
+  message: DataMessage,
+  format: DataFormat,
+  query: (order: RowOrder) => Parameters<typeof withRowCursor<R, string>>[1],
+  map: ObservationMapper<R>,
+): AsyncGenerator<string> {
+  const write = writers[format];
+  if (format !== 'csv' && !streamable(message)) {
+    return withRowCursor(database, query('series'), { batchSize: BATCH_ROWS }, async function* (pass) {
+      const source = observationsFrom(pass, map);
+      const all = regrouped(message, await collect(source));
+      yield* write(message, observationsInMemory(all, source.labels));
+    });
+  }
+  const order: RowOrder = format !== 'csv' && message.changes ? 'revision' : 'series';
+  return withRowCursor(database, query(order), { batchSize: BATCH_ROWS, scroll: format === 'json' }, (pass) => write(message, observationsFrom(pass, map)));
+}
+
+export function variableChunks(database: DatabaseHandle, request: DataRequest, format: DataFormat): AsyncGenerator<string> {
+  const selection = {
     variableId: request.flow.variable?.id as string,
     lorVersion: request.flow.lorVersion,
     units: request.units,
@@ -22,11 +69,11 @@ async function variableData(db: Kysely<Database>, request: DataRequest): Promise
     first: request.first,
     last: request.last,
     mode: request.mode,
-  });
-  return observationMessage(request, rows);
+  };
+  return messageChunks(database, dataMessage(request), format, (order) => observationRevisionsQuery(selection, order), observationMapper(request));
 }
 
-async function indicatorData(db: Kysely<Database>, catalog: Catalog, request: DataRequest): Promise<DataMessage> {
+export async function indicatorChunks(database: DatabaseHandle, catalog: Catalog, request: DataRequest, format: DataFormat): Promise<AsyncGenerator<string>> {
   const indicators = request.subjects ?? catalog.indicators.map((i) => i.id);
   const selection = {
     indicators,
@@ -37,16 +84,38 @@ async function indicatorData(db: Kysely<Database>, catalog: Catalog, request: Da
     last: request.last,
     computedAfter: request.mode.kind === 'updated' ? request.mode.after : null,
   };
+  const message = dataMessage(request);
+  const map = indicatorMapper(request, catalog);
   if (request.mode.kind === 'asOf') {
     if (!canComputeAsOf()) throw new BadRequest('asOf is not available for indicator flows in this deployment; use the DF_VAR_ flows.', { name: 'asOf' });
     const at = request.mode.at;
-    const rows = await db.transaction().execute(async (trx) => {
+    // the values as of a time live in a temporary table of the transaction that computes them: read there, in memory
+    const rows = await database.db.transaction().execute(async (trx) => {
       await computeIndicatorsAsOf(trx, indicators, request.flow.lorVersion, at);
       return indicatorValues(trx, { ...selection, table: 'iv_asof' });
     });
-    return indicatorMessage(request, catalog, rows);
+    const labels: Observations['labels'] = new Map();
+    const observations = rows.map((r) => map(r, labels));
+    return writers[format](message, observationsInMemory(streamable(message) ? observations : regrouped(message, observations), labels));
   }
-  return indicatorMessage(request, catalog, await indicatorValues(db, { ...selection, table: 'indicator_value' }));
+  return messageChunks(database, message, format, (order) => indicatorValuesQuery({ ...selection, table: 'indicator_value' }, order), map);
+}
+
+/**
+ * a stream of the chunks whose first chunk is read already: a failing query is an error answer (a problem), not a
+ * response cut off after its status line
+ */
+async function startedStream(chunks: AsyncGenerator<string>): Promise<Readable> {
+  const first = await chunks.next();
+  async function* rest(): AsyncGenerator<string> {
+    if (first.done) return;
+    yield first.value;
+    yield* chunks;
+  }
+  const stream = Readable.from(rest());
+  // a stream destroyed before it was read (the client left at once) still closes the cursor
+  stream.once('close', () => void chunks.return(undefined));
+  return stream;
 }
 
 const description =
@@ -76,16 +145,22 @@ export async function dataRoutes(app: App): Promise<void> {
       },
       async (request, reply) => {
         const format = dataFormat(request);
-        const db = app.database.db;
+        // reads that may lag go to the standby where one is configured (DATABASE_READ_URL)
+        const reader = readHandle(app.database);
+        const db = reader.db;
         const catalog = await loadCatalog(db);
         const params = request.params as DataPath;
         const flow = resolveFlow(catalog, params.flow);
         const parsed = await parseDataRequest(db, catalog, flow, params.key, request.query);
         // indicator flows say how fresh they are, as every indicator answer does
         if (flow.kind !== 'variables') reply.headers(await indicatorFreshnessHeaders(db, parsed.mode.kind === 'asOf'));
-        const message = flow.kind === 'variables' ? await variableData(db, parsed) : await indicatorData(db, catalog, parsed);
-        const body = format === 'csv' ? dataCsv(message) : format === 'json' ? JSON.stringify(dataJson(message)) : dataXml(message);
-        return reply.type(dataContentType[format]).send(Buffer.from(body) as never);
+        const chunks =
+          flow.kind === 'variables'
+            ? variableChunks(reader, parsed, format)
+            // values as of a time are computed into a temporary table: on the primary, which takes writes
+            : await indicatorChunks(parsed.mode.kind === 'asOf' ? app.database : reader, catalog, parsed, format);
+        // streamed with backpressure: the next batch is read when the socket took the last one (chunked, no Content-Length)
+        return reply.type(dataContentType[format]).send((await startedStream(chunks)) as never);
       },
     );
   }

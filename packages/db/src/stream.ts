@@ -1,0 +1,86 @@
+// Rows of a large read in batches, so an export never holds its whole result, the event loop or the embedded database.
+import { randomBytes } from 'node:crypto';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
+import type { DatabaseHandle } from './create-db.ts';
+
+export interface RowStreamOptions {
+  /** rows per batch (per FETCH) */
+  batchSize: number;
+}
+
+/** one pass over the query's rows, in batches; a later pass starts again at the first row (the same rows: one snapshot) */
+export type RowPass<R> = () => AsyncGenerator<R[]>;
+
+/**
+ * `consume` reads the rows of `query` through `pass` (once, or again for a second pass over the same rows) and
+ * yields what it makes of them; this yields what `consume` yields.
+ *
+ * PostgreSQL: a cursor (DECLARE … CURSOR; FETCH batchSize) in a READ ONLY REPEATABLE READ transaction on a
+ * dedicated pool client. Each FETCH is a statement of its own, so statement_timeout bounds the work of a batch
+ * and not a client that reads slowly (a portal kept open across reads, as pg-cursor does, counts the
+ * client's pauses against it). PGlite (one connection for every request): a cursor WITH HOLD, which outlives
+ * its statement, so other requests' statements run between two FETCHes; the stream waits one turn of the event
+ * loop after each batch. Either way, when the consumer stops (the client closed the connection, the stream was
+ * destroyed) the cursor is closed and the connection given back.
+ */
+export async function* withRowCursor<R, T>(
+  database: DatabaseHandle,
+  query: RawBuilder<R> | CompiledQuery<R>,
+  options: RowStreamOptions & { /** passes after the first rewind the cursor */ scroll?: boolean },
+  consume: (pass: RowPass<R>) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  const compiled = 'sql' in query ? query : query.compile(database.db);
+  const scroll = options.scroll ? 'SCROLL' : 'NO SCROLL';
+  const batch = Math.max(1, Math.floor(options.batchSize));
+  if (database.pool) {
+    const client = await database.pool.connect();
+    let open = false;
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      await client.query({ text: `DECLARE row_stream ${scroll} CURSOR FOR ${compiled.sql}`, values: [...compiled.parameters] });
+      let passes = 0;
+      const pass: RowPass<R> = async function* () {
+        if (passes++ > 0) await client.query('MOVE ABSOLUTE 0 IN row_stream');
+        for (;;) {
+          const { rows } = await client.query(`FETCH ${batch} FROM row_stream`);
+          if (rows.length > 0) yield rows as R[];
+          if (rows.length < batch) return;
+        }
+      };
+      yield* consume(pass);
+      await client.query('COMMIT');
+      open = false;
+    } finally {
+      // a consumer that stopped early (a closed connection) leaves the transaction open: end it, then give the client back
+      if (open) await client.query('ROLLBACK').catch((err: Error) => (broken = err));
+      client.release(broken);
+    }
+    return;
+  }
+  const db = database.db as unknown as Kysely<unknown>;
+  const name = `row_stream_${randomBytes(6).toString('hex')}`;
+  await db.executeQuery(CompiledQuery.raw(`DECLARE ${name} ${scroll} CURSOR WITH HOLD FOR ${compiled.sql}`, [...compiled.parameters]));
+  try {
+    let passes = 0;
+    const pass: RowPass<R> = async function* () {
+      if (passes++ > 0) await db.executeQuery(CompiledQuery.raw(`MOVE ABSOLUTE 0 IN ${name}`));
+      for (;;) {
+        await yieldToEventLoop();
+        const { rows } = await db.executeQuery<R>(CompiledQuery.raw(`FETCH ${batch} FROM ${name}`));
+        if (rows.length > 0) yield rows;
+        if (rows.length < batch) return;
+      }
+    };
+    yield* consume(pass);
+  } finally {
+    await db.executeQuery(CompiledQuery.raw(`CLOSE ${name}`)).catch(() => undefined);
+  }
+}
+
+/** the rows of `query` in batches of up to `batchSize`, read once (see {@link withRowCursor}) */
+export function streamRows<R>(database: DatabaseHandle, query: RawBuilder<R> | CompiledQuery<R>, options: RowStreamOptions): AsyncGenerator<R[]> {
+  return withRowCursor(database, query, options, (pass) => pass());
+}
