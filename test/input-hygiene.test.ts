@@ -175,6 +175,8 @@ t.test('path parameters over 100 characters and URLs over 16 KB are problems, no
   t.ok(long.statusCode >= 400 && long.statusCode < 500, `a ${long.statusCode}`);
   t.match(String(long.headers['content-type']), /application\/problem\+json/, 'a long path parameter: problem+json');
   t.match(long.json().type, /^urn:datenpool:problem:/);
+  t.same(long.json().invalidParams?.map((p: { name: string }) => p.name), ['url'], 'naming the url (the router knows no parameter yet)');
+  t.match(long.json().detail, /longer than 100 characters/);
   // the URL limit is the HTTP parser's (a header field of 16 KB): only a real socket reaches it
   const base = await serveOnLoopback(app);
   const huge = await fetch(`${base}/v1/agencies?q=${'x'.repeat(17_000)}`);
@@ -192,4 +194,23 @@ t.test('a source mapping nested 20 000 deep is a 400 naming the mapping', async 
   await problem(t, res, /\/body\/mapping(\/a)*: is nested deeper than 64 levels/);
   t.match(res.json().invalidParams?.[0]?.pointer, /^\/body\/mapping\//, 'the pointer leads into the mapping');
   t.same(await database.db.selectFrom('referenced_source').select('id').where('id', '=', 'deepmap').execute(), [], 'nothing is stored');
+});
+
+t.test('a JSON body that is not UTF-8 is a 400, not text with U+FFFD in it; streamed pushes alike', async (t) => {
+  const latin1 = Buffer.concat([Buffer.from('{"id":"latin1","name":"Amt f'), Buffer.from([0xfc]), Buffer.from('r Soziales","kind":"other"}')]);
+  const res = await app.inject({ method: 'POST', url: '/v1/agencies', headers: auth, payload: latin1 });
+  await problem(t, res, /not valid UTF-8/);
+  t.same(res.json().invalidParams, [{ pointer: '/body', reason: 'is not valid UTF-8' }]);
+  t.same(await database.db.selectFrom('agency').select('id').where('id', '=', 'latin1').execute(), [], 'nothing is stored');
+  const push = await app.inject({
+    method: 'POST',
+    url: '/v1/variables/einwohner/observations',
+    headers: auth,
+    payload: Buffer.concat([Buffer.from('[{"unit":"01100101","date":"2022-12-31","value":5,"breakdown":{"x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}}]')]),
+  });
+  t.equal(push.statusCode, 400, 'a JSON push with a broken byte');
+  t.match(String(push.headers['content-type']), /application\/problem\+json/);
+  const utf8 = await app.inject({ method: 'POST', url: '/v1/agencies', headers: auth, payload: Buffer.from('{"id":"utf8","name":"Amt für Soziales","kind":"other"}') });
+  t.equal(utf8.statusCode, 201, 'UTF-8 is read as it is');
+  t.equal(utf8.json().name, 'Amt für Soziales');
 });

@@ -20,10 +20,10 @@ import { z } from 'zod';
 import type { ServiceConfig } from './config.ts';
 import type { LoadingState } from './loading.ts';
 import { redactUrlSecrets, refuseKeysInUrl } from './auth.ts';
-import { clientErrorProblem, registerInputHygiene } from './input-hygiene.ts';
-import { registerErrorHandling, sendProblem } from './error-handler.ts';
+import { clientErrorProblem, frameworkErrorProblem, registerInputHygiene } from './input-hygiene.ts';
+import { registerErrorHandling } from './error-handler.ts';
 import { problemResponses } from './openapi.ts';
-import { HttpProblem, problemType } from './problems.ts';
+import { HttpProblem } from './problems.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -79,11 +79,9 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     return503OnClosing: true,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
-    // the router's own refusals (a URL it cannot decode) leave as problems too
+    // the HTTP parser's and the router's own refusals leave as problems too
     clientErrorHandler: clientErrorProblem,
-    frameworkErrors: (error, request, reply) => {
-      sendProblem(reply, request, { type: problemType('bad-request'), title: 'Bad request', status: 400, detail: `The URL cannot be read: ${error.message}` });
-    },
+    frameworkErrors: frameworkErrorProblem,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);

@@ -1,7 +1,9 @@
 // Input every route refuses before its own validation: NUL characters and malformed percent-encoding in the URL,
 // NUL characters, lone surrogates and excessive nesting in JSON bodies. Each is a 400 problem naming where it is;
 // without this they reached the database (a NUL in a text parameter is a PostgreSQL error: a 500) or the stack.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pipeline, type Readable, Transform } from 'node:stream';
+import { sendProblem } from './error-handler.ts';
 import { BadRequest, HttpProblem, problemType } from './problems.ts';
 
 /** deeper JSON than any contract of the API needs; deeper bodies are refused before anything walks them recursively */
@@ -74,10 +76,51 @@ export function jsonBodyFault(body: unknown): { pointer: string; reason: string 
   return undefined;
 }
 
+/** JSON media types (application/json, application/geo+json, …): their bodies must be UTF-8 (RFC 8259) */
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
+
+/**
+ * the body as it arrives, passed through unchanged, failing with a 400 at the first byte that is not UTF-8: decoded
+ * leniently, such bytes became U+FFFD and were stored as text; checked as a stream, so streamed pushes stay streamed
+ */
+function utf8Checked(payload: Readable): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let offset = 0;
+  const refused = () =>
+    new HttpProblem(400, 'malformed-body', 'Malformed body', `The body is not valid UTF-8 (in the bytes from ${offset}).`, {
+      invalidParams: [{ pointer: '/body', reason: 'is not valid UTF-8' }],
+    });
+  const checked = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        callback(refused());
+        return;
+      }
+      offset += chunk.length;
+      callback(null, chunk);
+    },
+    flush(callback) {
+      try {
+        decoder.decode();
+        callback();
+      } catch {
+        callback(refused());
+      }
+    },
+  });
+  pipeline(payload, checked, () => {});
+  return checked;
+}
+
 export function registerInputHygiene(app: FastifyInstance): void {
   app.addHook('onRequest', async (request: FastifyRequest) => {
     checkUrl(request.url, (request.params ?? {}) as Record<string, unknown>);
   });
+  app.addHook('preParsing', async (request: FastifyRequest, _reply: FastifyReply, payload: Readable) =>
+    JSON_MEDIA_TYPE.test(String(request.headers['content-type'] ?? '')) ? utf8Checked(payload) : payload,
+  );
   app.addHook('preValidation', async (request: FastifyRequest) => {
     // parsed JSON only: plain objects and arrays (streamed bodies such as a CSV push are parsed, and checked, by their route)
     const body = request.body;
@@ -111,4 +154,19 @@ export function clientErrorProblem(this: { log: { trace(obj: unknown, msg: strin
     socket.write(`HTTP/1.1 ${status} ${title}\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\n\r\n${body}`);
   }
   socket.destroy(err);
+}
+
+/**
+ * the router's own refusals, before a route is known: a path it cannot decode, a path parameter over Fastify's
+ * maxParamLength (100); a 400 problem naming the url (which parameter is unknown yet), without echoing the whole URL
+ */
+export function frameworkErrorProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const reason = /max param length/i.test(error.message) ? 'a path parameter is longer than 100 characters' : 'the path cannot be decoded (malformed percent-encoding)';
+  sendProblem(reply, request, {
+    type: problemType('bad-request'),
+    title: 'Bad request',
+    status: 400,
+    detail: `The URL cannot be read: ${reason}.`,
+    invalidParams: [{ pointer: '/path', name: 'url', reason }],
+  });
 }

@@ -84,7 +84,7 @@ const variableFields = {
 
 export const variableCreateBody = z.object({
   id,
-  supersedes: z.string().optional().describe('the variable this one replaces as a new version'),
+  supersedes: z.string().min(1).optional().describe('the variable this one replaces as a new version'),
   ...variableFields,
   description: variableFields.description.default(''),
   valueKind: variableFields.valueKind.default('count'),
@@ -229,7 +229,8 @@ const sourceFields = {
     .string()
     .max(4000)
     .url()
-    .refine((u) => /^https?:$/i.test(new URL(u).protocol), 'only http and https sources can be harvested')
+    // zod runs every refinement even after .url() failed: new URL() must not see what it cannot parse (a TypeError, a 500)
+    .refine((u) => URL.canParse(u) && /^https?:$/i.test(new URL(u).protocol), 'only http and https sources can be harvested')
     .refine((u) => {
       const url = URL.canParse(u) ? new URL(u) : undefined;
       return !url?.username && !url?.password;

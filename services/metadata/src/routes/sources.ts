@@ -54,7 +54,10 @@ export async function sourceRoutes(app: App): Promise<void> {
     }
     if (variable.agencyId !== agencyId) {
       throw new Unprocessable(`Variable ${variableId} belongs to agency ${variable.agencyId}, not ${agencyId}.`, {
-        invalidParams: [{ pointer: '/body/variableId', name: 'variableId', reason: `belongs to agency ${variable.agencyId}` }],
+        invalidParams: [
+          { pointer: '/body/variableId', name: 'variableId', reason: `belongs to agency ${variable.agencyId}` },
+          { pointer: '/body/agencyId', name: 'agencyId', reason: `is not the agency of variable ${variableId}` },
+        ],
       });
     }
   }
