@@ -2,6 +2,7 @@
 // percentile, changes and target distance, computed in the same statement that writes each row once; and refreshing
 // the changes of later years when a year's values changed.
 import { type Database, type Kysely, sql } from '@datenpool/db';
+import type { RawBuilder } from 'kysely';
 import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts';
 
 /** one indicator's values of one version and date */
@@ -47,86 +48,8 @@ export async function mergeStage(
 ): Promise<{ written: number; removed: number }> {
   if (staged.length === 0) return { written: 0, removed: 0 };
   const t = sql.table(table);
-  const ids = staged.map((s) => s.id);
-  // the target lookup runs only for the rows of indicators that have targets
-  const withTargets = (
-    await db.selectFrom('indicator_target').select('indicator_id').distinct().where('indicator_id', 'in', ids).where('ended_at', 'is', null).execute()
-  ).map((r) => r.indicator_id);
-  const target = withTargets.length
-    ? sql`CASE WHEN a.indicator_id = ANY (${withTargets}::text[]) THEN (SELECT x.target_value FROM indicator_target x
-        WHERE x.indicator_id = a.indicator_id AND a.breakdown = '' AND a.ref_date BETWEEN x.period_from AND x.period_to
-          AND x.ended_at IS NULL AND (x.scope IN ('0', 'berlin') OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
-        ORDER BY x.scope IN ('0', 'berlin'), x.period_from DESC LIMIT 1) END`
-    : sql`NULL::double precision`;
-  // the earlier values the changes compare with, per offset (1 and n years): of each staged indicator and version, the
-  // dates n years before its staged dates, from the stage where it staged them, else from its stored rows (read through
-  // the primary key (indicator, version, date), then narrowed to the triples by a hash join)
-  const stagedKeys = await sql<{ indicator_id: string; lor_version: string; dates: string[] }>`SELECT indicator_id, lor_version,
-      array_agg(DISTINCT ref_date::text) AS dates FROM iv_stage GROUP BY 1, 2`.execute(db);
-  const stagedVersions = [...new Set(stagedKeys.rows.map((k) => k.lor_version))];
-  const stagedDates = [...new Set(stagedKeys.rows.flatMap((k) => k.dates))];
-  const earlier = (years: number) => {
-    const staged: Triple[] = [];
-    const stored: Triple[] = [];
-    for (const k of stagedKeys.rows) {
-      const dates = new Set(k.dates);
-      for (const date of new Set([...dates].map((d) => yearEnd(Number(d.slice(0, 4)) - years)))) {
-        (dates.has(date) ? staged : stored).push({ id: k.indicator_id, version: k.lor_version, date });
-      }
-    }
-    return sql`SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value
-      FROM iv_stage s JOIN ${triples(staged)} USING (indicator_id, lor_version, ref_date)
-      UNION ALL
-      SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
-      FROM ${t} v JOIN ${triples(stored)} USING (indicator_id, lor_version, ref_date)
-      WHERE v.indicator_id = ANY (${[...new Set(stored.map((p) => p.id))]}::text[])
-        AND v.lor_version = ANY (${[...new Set(stored.map((p) => p.version))]}::text[])
-        AND v.ref_date = ANY (${[...new Set(stored.map((p) => p.date))]}::date[])`;
-  };
-  const written = await sql`WITH decoded AS (
-      -- each distinct batch mask of the stage decoded once into its batch ids (iv_batch numbers them per version and year)
-      SELECT m.lor_version, m.ref_date, m.mask, m.input_dates,
-        jsonb_strip_nulls(jsonb_build_object('batches', to_jsonb(array_agg(b.id ORDER BY b.id)), 'inputDates', m.input_dates)) AS provenance
-      FROM (SELECT DISTINCT lor_version, ref_date, mask::text AS mask, input_dates FROM iv_stage WHERE mask IS NOT NULL) m
-      JOIN iv_batch b ON b.lor_version = m.lor_version AND b.year = extract(year FROM m.ref_date)::int
-        AND substr(m.mask, b.k + 1, 1) = '1'
-      GROUP BY m.lor_version, m.ref_date, m.mask, m.input_dates
-    ),
-    earlier1 AS (${earlier(1)}),
-    earlier_n AS (${earlier(Math.trunc(changeYears))}),
-    a AS (
-      -- Berlin's and the district's values and the earlier years' by hash joins; rank and percentile from one ordering:
-      -- percent_rank is (rows below) / (rows - 1), and the rows below are the rows less those at or above the value
-      SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator, s.status,
-        s.suppression, s.class, s.class_label, s.dynamics, s.dynamics_class, s.dynamics_label, s.combined_label, coalesce(d.provenance || s.provenance, s.provenance, d.provenance) AS provenance,
-        bl.value AS berlin, dz.value AS district,
-        CASE WHEN s.value IS NOT NULL THEN rank() OVER r END::int AS rank,
-        CASE WHEN s.value IS NOT NULL AND s.level NOT IN ('berlin', 'bezirk') THEN rank() OVER rd END::int AS rank_district,
-        CASE WHEN s.value IS NOT NULL THEN CASE WHEN count(*) OVER p > 1
-          THEN 100 * ((count(*) OVER p - count(*) OVER r)::double precision / (count(*) OVER p - 1)::double precision) ELSE 0 END
-        END AS percentile,
-        s.value - p1.value AS change_1y, s.value - pn.value AS change_ny
-      FROM iv_stage s
-      LEFT JOIN decoded d ON d.lor_version = s.lor_version AND d.ref_date = s.ref_date AND d.mask = s.mask::text
-        AND coalesce(d.input_dates, '{}') = coalesce(s.input_dates, '{}')
-      LEFT JOIN iv_stage bl ON bl.indicator_id = s.indicator_id AND bl.level = 'berlin' AND bl.lor_version = s.lor_version AND bl.ref_date = s.ref_date
-        AND bl.breakdown = s.breakdown
-      LEFT JOIN iv_stage dz ON dz.indicator_id = s.indicator_id AND dz.level = 'bezirk' AND s.level <> 'berlin' AND dz.lor_version = s.lor_version
-        AND dz.ref_date = s.ref_date AND dz.breakdown = s.breakdown AND dz.unit_id = left(s.unit_id, 2)
-      ${earlierJoin('earlier1', 'p1', 's', 1)}
-      ${earlierJoin('earlier_n', 'pn', 's', changeYears)}
-      -- the partition as one bytewise key (ordering by five keys compared one after the other cost more): ids, versions,
-      -- levels and dates hold no '|' and the breakdown comes last, so the key is distinct for distinct partitions
-      WINDOW p AS (PARTITION BY (s.indicator_id || '|' || s.lor_version || '|' || s.level || '|' || s.ref_date::text || '|' || s.breakdown)
-          COLLATE "C", s.value IS NULL),
-        r AS (p ORDER BY s.value DESC),
-        -- the rank within the unit's district: the same partition narrowed to the district's units
-        rd AS (PARTITION BY (s.indicator_id || '|' || s.lor_version || '|' || s.level || '|' || s.ref_date::text || '|' || s.breakdown)
-          COLLATE "C", s.value IS NULL, left(s.unit_id, 2) ORDER BY s.value DESC)
-    ),
-    fin AS (
-      SELECT a.*, g.target, a.value - g.target AS target_distance FROM a CROSS JOIN LATERAL (SELECT ${target} AS target) g
-    ),
+  const { ctes, ids, stagedVersions, stagedDates } = await annotatedStage(db, table, staged, changeYears);
+  const written = await sql`WITH ${ctes},
     changed AS (
       -- rows equal to the stored ones are dropped here, by one hash join with the stored rows of the staged
       -- indicators, versions and dates: ON CONFLICT would lock (write) every stored row before comparing it, so the
@@ -175,6 +98,104 @@ export async function mergeStage(
       AND NOT EXISTS (SELECT 1 FROM iv_stage s WHERE s.indicator_id = v.indicator_id AND s.lor_version = v.lor_version
         AND s.level = v.level AND s.unit_id = v.unit_id AND s.ref_date = v.ref_date AND s.breakdown = v.breakdown)`.execute(db);
   return { written: Number(written.numAffectedRows ?? 0), removed: Number(removed.numAffectedRows ?? 0) };
+}
+
+/**
+ * the staged values of the given indicators with their reference values, as the CTEs `decoded`, `earlier1`,
+ * `earlier_n`, `a` and `fin` (one row per staged row, every column of a value table but computed_at) of the statement
+ * that writes them: mergeStage upserts them into a value table, the full rebuild appends them to a fresh one. The earlier
+ * years' values the changes compare with come from the stage, or from `stored`'s rows for dates that were not staged
+ * (null: none, as in a full rebuild, which stages every date of an indicator at once).
+ */
+export async function annotatedStage(
+  db: Kysely<Database>,
+  storedTable: ValueTable | null,
+  staged: StagedIndicator[],
+  changeYears: number,
+): Promise<{ ctes: RawBuilder<unknown>; ids: string[]; stagedVersions: string[]; stagedDates: string[] }> {
+  const ids = staged.map((s) => s.id);
+  // the target lookup runs only for the rows of indicators that have targets
+  const withTargets = (
+    await db.selectFrom('indicator_target').select('indicator_id').distinct().where('indicator_id', 'in', ids).where('ended_at', 'is', null).execute()
+  ).map((r) => r.indicator_id);
+  const target = withTargets.length
+    ? sql`CASE WHEN a.indicator_id = ANY (${withTargets}::text[]) THEN (SELECT x.target_value FROM indicator_target x
+        WHERE x.indicator_id = a.indicator_id AND a.breakdown = '' AND a.ref_date BETWEEN x.period_from AND x.period_to
+          AND x.ended_at IS NULL AND (x.scope IN ('0', 'berlin') OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
+        ORDER BY x.scope IN ('0', 'berlin'), x.period_from DESC LIMIT 1) END`
+    : sql`NULL::double precision`;
+  // the earlier values the changes compare with, per offset (1 and n years): of each staged indicator and version, the
+  // dates n years before its staged dates, from the stage where it staged them, else from its stored rows (read through
+  // the primary key (indicator, version, date), then narrowed to the triples by a hash join)
+  const stagedKeys = await sql<{ indicator_id: string; lor_version: string; dates: string[] }>`SELECT indicator_id, lor_version,
+      array_agg(DISTINCT ref_date::text) AS dates FROM iv_stage GROUP BY 1, 2`.execute(db);
+  const stagedVersions = [...new Set(stagedKeys.rows.map((k) => k.lor_version))];
+  const stagedDates = [...new Set(stagedKeys.rows.flatMap((k) => k.dates))];
+  const earlier = (years: number) => {
+    const staged: Triple[] = [];
+    const stored: Triple[] = [];
+    for (const k of stagedKeys.rows) {
+      const dates = new Set(k.dates);
+      for (const date of new Set([...dates].map((d) => yearEnd(Number(d.slice(0, 4)) - years)))) {
+        (dates.has(date) ? staged : stored).push({ id: k.indicator_id, version: k.lor_version, date });
+      }
+    }
+    const fromStage = sql`SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value
+      FROM iv_stage s JOIN ${triples(staged)} USING (indicator_id, lor_version, ref_date)`;
+    if (!storedTable) return fromStage;
+    return sql`${fromStage}
+      UNION ALL
+      SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown, v.value
+      FROM ${sql.table(storedTable)} v JOIN ${triples(stored)} USING (indicator_id, lor_version, ref_date)
+      WHERE v.indicator_id = ANY (${[...new Set(stored.map((p) => p.id))]}::text[])
+        AND v.lor_version = ANY (${[...new Set(stored.map((p) => p.version))]}::text[])
+        AND v.ref_date = ANY (${[...new Set(stored.map((p) => p.date))]}::date[])`;
+  };
+  const ctes = sql`decoded AS (
+      -- each distinct batch mask of the stage decoded once into its batch ids (iv_batch numbers them per version and year)
+      SELECT m.lor_version, m.ref_date, m.mask, m.input_dates,
+        jsonb_strip_nulls(jsonb_build_object('batches', to_jsonb(array_agg(b.id ORDER BY b.id)), 'inputDates', m.input_dates)) AS provenance
+      FROM (SELECT DISTINCT lor_version, ref_date, mask::text AS mask, input_dates FROM iv_stage WHERE mask IS NOT NULL) m
+      JOIN iv_batch b ON b.lor_version = m.lor_version AND b.year = extract(year FROM m.ref_date)::int
+        AND substr(m.mask, b.k + 1, 1) = '1'
+      GROUP BY m.lor_version, m.ref_date, m.mask, m.input_dates
+    ),
+    earlier1 AS (${earlier(1)}),
+    earlier_n AS (${earlier(Math.trunc(changeYears))}),
+    a AS (
+      -- Berlin's and the district's values and the earlier years' by hash joins; rank and percentile from one ordering:
+      -- percent_rank is (rows below) / (rows - 1), and the rows below are the rows less those at or above the value
+      SELECT s.indicator_id, s.lor_version, s.level, s.unit_id, s.ref_date, s.breakdown, s.value, s.numerator, s.denominator, s.status,
+        s.suppression, s.class, s.class_label, s.dynamics, s.dynamics_class, s.dynamics_label, s.combined_label, coalesce(d.provenance || s.provenance, s.provenance, d.provenance) AS provenance,
+        bl.value AS berlin, dz.value AS district,
+        CASE WHEN s.value IS NOT NULL THEN rank() OVER r END::int AS rank,
+        CASE WHEN s.value IS NOT NULL AND s.level NOT IN ('berlin', 'bezirk') THEN rank() OVER rd END::int AS rank_district,
+        CASE WHEN s.value IS NOT NULL THEN CASE WHEN count(*) OVER p > 1
+          THEN 100 * ((count(*) OVER p - count(*) OVER r)::double precision / (count(*) OVER p - 1)::double precision) ELSE 0 END
+        END AS percentile,
+        s.value - p1.value AS change_1y, s.value - pn.value AS change_ny
+      FROM iv_stage s
+      LEFT JOIN decoded d ON d.lor_version = s.lor_version AND d.ref_date = s.ref_date AND d.mask = s.mask::text
+        AND coalesce(d.input_dates, '{}') = coalesce(s.input_dates, '{}')
+      LEFT JOIN iv_stage bl ON bl.indicator_id = s.indicator_id AND bl.level = 'berlin' AND bl.lor_version = s.lor_version AND bl.ref_date = s.ref_date
+        AND bl.breakdown = s.breakdown
+      LEFT JOIN iv_stage dz ON dz.indicator_id = s.indicator_id AND dz.level = 'bezirk' AND s.level <> 'berlin' AND dz.lor_version = s.lor_version
+        AND dz.ref_date = s.ref_date AND dz.breakdown = s.breakdown AND dz.unit_id = left(s.unit_id, 2)
+      ${earlierJoin('earlier1', 'p1', 's', 1)}
+      ${earlierJoin('earlier_n', 'pn', 's', changeYears)}
+      -- the partition as one bytewise key (ordering by five keys compared one after the other cost more): ids, versions,
+      -- levels and dates hold no '|' and the breakdown comes last, so the key is distinct for distinct partitions
+      WINDOW p AS (PARTITION BY (s.indicator_id || '|' || s.lor_version || '|' || s.level || '|' || s.ref_date::text || '|' || s.breakdown)
+          COLLATE "C", s.value IS NULL),
+        r AS (p ORDER BY s.value DESC),
+        -- the rank within the unit's district: the same partition narrowed to the district's units
+        rd AS (PARTITION BY (s.indicator_id || '|' || s.lor_version || '|' || s.level || '|' || s.ref_date::text || '|' || s.breakdown)
+          COLLATE "C", s.value IS NULL, left(s.unit_id, 2) ORDER BY s.value DESC)
+    ),
+    fin AS (
+      SELECT a.*, g.target, a.value - g.target AS target_distance FROM a CROSS JOIN LATERAL (SELECT ${target} AS target) g
+    )`;
+  return { ctes, ids, stagedVersions, stagedDates };
 }
 
 /**

@@ -106,12 +106,14 @@ export async function computeIndex(
       SELECT lor_version, unit_id, ref_date FROM base GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = max(n)
     ),
     z AS (
-      SELECT b.*, (b.value - avg(b.value) OVER w) / nullif(stddev_pop(b.value) OVER w, 0) AS z
+      -- in numeric, whose sums are exact: the scores do not depend on the order the rows are read in (a rebuilt table
+      -- holds them in another order than one merged into), so a recompute rounds them to the same 12 decimals
+      SELECT b.*, (b.value::numeric - avg(b.value::numeric) OVER w) / nullif(stddev_pop(b.value::numeric) OVER w, 0) AS z
       FROM base b JOIN complete c USING (lor_version, unit_id, ref_date)
       WINDOW w AS (PARTITION BY b.lor_version, b.ref_date, b.indicator_id)
     ),
     scored AS (
-      SELECT lor_version, unit_id, ref_date, sum(weight * z) AS score,
+      SELECT lor_version, unit_id, ref_date, sum(weight::numeric * z) AS score,
         bool_or(status = 'estimated') AS estimated, bool_or(status = 'provisional') AS provisional,
         dp_uuid_union(dp_array_concat(ARRAY(SELECT jsonb_array_elements_text(batches))::uuid[])) AS batches
       FROM z GROUP BY 1, 2, 3
@@ -131,12 +133,12 @@ export async function computeIndex(
         AND prev.ref_date = (b.ref_date - make_interval(years => ${f.dynamicsYears}::int))::date
     ),
     dz AS (
-      SELECT c.*, (c.d - avg(c.d) OVER w) / nullif(stddev_pop(c.d) OVER w, 0) AS z
+      SELECT c.*, (c.d::numeric - avg(c.d::numeric) OVER w) / nullif(stddev_pop(c.d::numeric) OVER w, 0) AS z
       FROM changes c WHERE c.d IS NOT NULL
       WINDOW w AS (PARTITION BY c.lor_version, c.ref_date, c.indicator_id)
     ),
     dyn AS (
-      SELECT lor_version, unit_id, ref_date, sum(weight * z) AS dynamics
+      SELECT lor_version, unit_id, ref_date, sum(weight::numeric * z) AS dynamics
       FROM dz GROUP BY 1, 2, 3 HAVING count(DISTINCT indicator_id) = max(n)
     ),
     x AS (

@@ -2,8 +2,11 @@
 import { idLengthByLevel, type LorLevel, lorLevels } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
 
-/** where values are written: the materialisation, or a temporary table for computations as of a past time */
-export type ValueTable = 'indicator_value' | 'iv_asof';
+/**
+ * where values are written: the materialisation, a temporary table for computations as of a past time, or the fresh
+ * table a full recompute builds and swaps in for the materialisation (queries/rebuild.ts)
+ */
+export type ValueTable = 'indicator_value' | 'iv_asof' | 'indicator_value_next';
 
 /** which LOR versions and reference years to (re)compute; null means all */
 export interface ComputeScope {
