@@ -8,6 +8,7 @@ import { loadDefinitions, lockRecompute } from './queries/catalog.ts';
 import { buildCells, computeDistribution, computeRate, computeSimple, secondarySuppression } from './queries/compute.ts';
 import { computeChange, computeIndex } from './queries/derived.ts';
 import { claimEntries, deleteEntries, peekEntries, type QueueEntry, recordRecompute } from './queries/queue.ts';
+import { appendStage, createNextTable, NEXT_TABLE, swapIn, valueTableShape } from './queries/rebuild.ts';
 import { type ComputeScope, clearStage, createWorkTables, type ValueTable, withHashAggregate, yearEnd } from './queries/work.ts';
 
 export interface RecomputeReport {
@@ -67,9 +68,13 @@ async function run(
   let stagedRows = 0;
   const merge = async () => {
     if (config.secondarySuppression) await secondarySuppression(db, staged.map((s) => s.id).filter((id) => readerIds.has(id)));
-    const r = await mergeStage(db, table, staged, config.changeYears);
-    written += r.written;
-    removed += r.removed;
+    // a full recompute appends to the fresh table it swaps in, and counts what changed at the swap
+    if (table === NEXT_TABLE) await appendStage(db, staged, config.changeYears);
+    else {
+      const r = await mergeStage(db, table, staged, config.changeYears);
+      written += r.written;
+      removed += r.removed;
+    }
     await clearStage(db);
     staged = [];
     stagedRows = 0;
@@ -95,22 +100,34 @@ export async function recomputeAll(db: Kysely<Database>, config: IndicatorConfig
     await lockRecompute(trx);
     const { definitions } = await loadDefinitions(trx);
     const ordered = dependencyOrder(definitions);
-    // values of indicators that no longer exist or no longer parse are dropped
+    const all: ComputeScope = { versions: null, years: null };
+    const plan = ordered.map((definition) => ({ definition, scope: all }));
+    const report = (r: { written: number; removed: number }) => ({
+      mode: 'full' as const,
+      indicators: ordered.map((d) => d.id),
+      valuesWritten: r.written,
+      valuesRemoved: r.removed,
+      seconds: (performance.now() - started) / 1000,
+    });
+    // rebuild and swap (queries/rebuild.ts): every value into a fresh table without indexes, indexed, analysed and
+    // swapped in at the end of this transaction; readers read the old values until it commits. Values of indicators
+    // that no longer exist or no longer parse are not carried over.
+    const shape = await valueTableShape(trx);
+    if (shape.dependents.length === 0) {
+      await createNextTable(trx);
+      await run(trx, NEXT_TABLE, plan, null, config);
+      return report(await swapIn(trx, shape));
+    }
+    // a view or a foreign key of another table references indicator_value (none does today): dropping it would break
+    // them, so the values are merged into the indexed table in place
     const removedStale = await trx
       .deleteFrom('indicator_value')
       .where('indicator_id', 'not in', ordered.length ? ordered.map((d) => d.id) : [''])
       .executeTakeFirst();
-    const all: ComputeScope = { versions: null, years: null };
-    const r = await run(trx, 'indicator_value', ordered.map((definition) => ({ definition, scope: all })), null, config);
+    const r = await run(trx, 'indicator_value', plan, null, config);
     // a full recompute may rewrite every row: fresh statistics keep the next incremental recompute's plans right
     await sql`ANALYZE indicator_value`.execute(trx);
-    return {
-      mode: 'full' as const,
-      indicators: ordered.map((d) => d.id),
-      valuesWritten: r.written,
-      valuesRemoved: r.removed + Number(removedStale.numDeletedRows ?? 0),
-      seconds: (performance.now() - started) / 1000,
-    };
+    return report({ written: r.written, removed: r.removed + Number(removedStale.numDeletedRows ?? 0) });
   });
 }
 
