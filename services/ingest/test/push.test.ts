@@ -36,7 +36,7 @@ t.test('a JSON push is stored, answered 201 with a report, and readable back', a
   t.equal(res.headers.location, `/v1/batches/${report.id}`);
   t.equal(await stored('t_ew'), 3);
   const read = await app.inject({ url: `/v1/variables/t_ew/observations?unit=${plrs[0]}&breakdown=age=unter6` });
-  t.same(read.json().observations, [{ unit: plrs[0], level: 'planungsraum', date: '2022-06-30', breakdown: { age: 'unter6' }, value: 169, status: 'final', derived: false }]);
+  t.same(read.json().observations, [{ unit: plrs[0], level: 'planungsraum', date: '2022-06-30', breakdown: { age: 'unter6' }, value: 169, status: 'final', derived: false, suppression: null }]);
   const batch = await app.inject({ url: `/v1/batches/${report.id}`, headers: auth(afs) });
   t.equal(batch.statusCode, 200);
   t.match(batch.json(), { id: report.id, status: 'accepted', agency: 'afs' });

@@ -101,7 +101,7 @@ t.test('sum variables roll up from the finest level delivered, marked derived; a
   const expected01 = plrs.reduce((n, p, i) => n + (p.startsWith('01') ? (i % 7) + 1 : 0), 0);
 
   const berlin = await app.inject({ url: '/v1/variables/t_roll/observations?level=berlin' });
-  t.same(berlin.json().observations, [{ unit: '0', level: 'berlin', date: '2023-12-31', breakdown: {}, value: expectedBerlin, status: 'final', derived: true }]);
+  t.same(berlin.json().observations, [{ unit: '0', level: 'berlin', date: '2023-12-31', breakdown: {}, value: expectedBerlin, status: 'final', derived: true, suppression: null }]);
   const bezirke = await app.inject({ url: '/v1/variables/t_roll/observations?level=bezirk' });
   t.equal(bezirke.json().observations.length, 12);
   t.equal(bezirke.json().observations.find((o: { unit: string }) => o.unit === '01').value, expected01);

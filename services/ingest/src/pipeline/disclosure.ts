@@ -34,9 +34,10 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
       continue;
     }
     const summed = rule.aggregation === 'sum';
-    if (summed && !versionLinks) versionLinks = await readVersionLinks(trx);
-    const byDate = new Map<string, ObservationCell[]>(dates.map((d) => [d, []]));
-    for (const r of await q.groupCells(trx, rule.id, dates)) {
+    const small = await q.datesWithSmallCells(trx, rule.id, dates, rule.disclosure_threshold);
+    if (small.length > 0 && summed && !versionLinks) versionLinks = await readVersionLinks(trx);
+    const byDate = new Map<string, ObservationCell[]>(small.map((d) => [d, []]));
+    for (const r of small.length > 0 ? await q.groupCells(trx, rule.id, small) : []) {
       byDate.get(r.ref_date)?.push({ version: r.lor_version, unit: r.unit_id, breakdown: r.breakdown, value: Number(r.value) });
     }
     const withheld: q.WithheldCell[] = [];

@@ -40,6 +40,18 @@ export interface GroupCellRow {
   value: number;
 }
 
+/**
+ * the dates among `dates` with a delivered cell below the threshold (or negative): the others have no primary cell, and
+ * no derived one either (a sum of values that are 0 or at least the threshold is 0 or at least the threshold), so
+ * nothing of them is withheld
+ */
+export async function datesWithSmallCells(db: Kysely<Database>, variableId: string, dates: string[], threshold: number): Promise<string[]> {
+  const result = await sql<{ ref_date: string }>`SELECT DISTINCT to_char(ref_date, 'YYYY-MM-DD') AS ref_date FROM observation
+    WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[]) AND valid_to IS NULL AND NOT deleted
+      AND value < ${threshold}::double precision AND value <> 0`.execute(db);
+  return result.rows.map((r) => r.ref_date);
+}
+
 /** the current delivered cells with a value of one variable on the given dates, every version */
 export async function groupCells(db: Kysely<Database>, variableId: string, dates: string[]): Promise<GroupCellRow[]> {
   const result = await sql<GroupCellRow>`SELECT to_char(ref_date, 'YYYY-MM-DD') AS ref_date, lor_version, unit_id, breakdown, value
