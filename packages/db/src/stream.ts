@@ -1,5 +1,6 @@
 // Rows of a large read in batches, so an export never holds its whole result, the event loop or the embedded database.
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
 import type { DatabaseHandle } from './create-db.ts';
@@ -83,4 +84,21 @@ export async function* withRowCursor<R, T>(
 /** the rows of `query` in batches of up to `batchSize`, read once (see {@link withRowCursor}) */
 export function streamRows<R>(database: DatabaseHandle, query: RawBuilder<R> | CompiledQuery<R>, options: RowStreamOptions): AsyncGenerator<R[]> {
   return withRowCursor(database, query, options, (pass) => pass());
+}
+
+/**
+ * a stream of text chunks whose first chunk is read already: a query that fails is an error answer (a problem), not
+ * a response cut off after its status line; destroying the stream (the client left) ends the chunks' generator
+ */
+export async function startedStream(chunks: AsyncGenerator<string>): Promise<Readable> {
+  const first = await chunks.next();
+  async function* rest(): AsyncGenerator<string> {
+    if (first.done) return;
+    yield first.value;
+    yield* chunks;
+  }
+  const stream = Readable.from(rest());
+  // a stream destroyed before it was read never starts `rest`: end the generator (its cursor) here
+  stream.once('close', () => void chunks.return(undefined));
+  return stream;
 }

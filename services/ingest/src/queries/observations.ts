@@ -1,6 +1,7 @@
 // Reads of observations: current or as of an instant, delivered or rolled up the LOR hierarchy.
 import { idLengthByLevel, type LorLevel } from '@datenpool/contracts';
 import { type Database, type DisclosureTime, type Kysely, sql, withheldReason } from '@datenpool/db';
+import type { RawBuilder } from 'kysely';
 
 export interface ObservationFilter {
   variableId: string;
@@ -37,13 +38,13 @@ const levelByLength = sql`CASE length(unit_id) WHEN 1 THEN 'berlin' WHEN 2 THEN 
   WHEN 6 THEN 'bezirksregion' ELSE 'planungsraum' END`;
 
 export async function readObservations(db: Kysely<Database>, f: ObservationFilter): Promise<ObservationRow[]> {
-  const rows = await rawObservations(db, f);
+  const rows = await observationsQuery(f).execute(db);
   if (!f.published) return rows.rows.map((r) => ({ ...r, suppression: null }));
   return rows.rows;
 }
 
-/** the page of cells asked for; for a public reader with the disclosure rule applied to the page (packages/db) */
-async function rawObservations(db: Kysely<Database>, f: ObservationFilter) {
+/** the page of cells asked for; for a public reader with the disclosure rule applied to the page (packages/db); a CSV streams it */
+export function observationsQuery(f: ObservationFilter): RawBuilder<ObservationRow> {
   const current = f.asOf
     ? sql`o.valid_from <= ${f.asOf}::timestamptz AND (o.valid_to IS NULL OR o.valid_to > ${f.asOf}::timestamptz)`
     : sql`o.valid_to IS NULL`;
@@ -77,7 +78,7 @@ async function rawObservations(db: Kysely<Database>, f: ObservationFilter) {
     return published(sql`SELECT o.unit_id, o.level, o.ref_date, o.breakdown, o.value, o.status, false AS derived
       FROM observation o WHERE ${where}
       ${f.units?.length ? sql`AND o.unit_id = ANY(${f.units}::text[])` : sql``}
-      ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`).execute(db);
+      ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`);
   }
 
   const len = idLengthByLevel[f.level];
@@ -85,7 +86,7 @@ async function rawObservations(db: Kysely<Database>, f: ObservationFilter) {
     return published(sql`SELECT o.unit_id, o.level, o.ref_date, o.breakdown, o.value, o.status, false AS derived
       FROM observation o WHERE ${where} AND o.level = ${f.level}
       ${f.units?.length ? sql`AND o.unit_id = ANY(${f.units}::text[])` : sql``}
-      ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`).execute(db);
+      ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`);
   }
   // ids are hierarchical (the parent's id is a prefix; Berlin is '0'), so the roll-up groups by prefix
   return published(sql`
@@ -105,7 +106,7 @@ async function rawObservations(db: Kysely<Database>, f: ObservationFilter) {
     )
     SELECT unit_id, ${levelByLength} AS level, ref_date, breakdown, value, status, derived FROM combined
     WHERE true ${unitFilter}
-    ORDER BY ref_date, unit_id, breakdown LIMIT ${f.limit} OFFSET ${f.offset}`).execute(db);
+    ORDER BY ref_date, unit_id, breakdown LIMIT ${f.limit} OFFSET ${f.offset}`);
 }
 
 export interface RevisionRow {

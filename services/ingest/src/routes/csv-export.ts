@@ -9,6 +9,10 @@ export function csvCell(value: unknown): string {
   return /[",;\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function csvDocument(header: string[], rows: unknown[][]): string {
-  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+const csvLine = (cells: unknown[]) => `${cells.map(csvCell).join(',')}\r\n`;
+
+/** a CSV document (header row, CRLF lines) as text chunks, one per batch of rows: written while the rows are read */
+export async function* csvChunks<R>(header: string[], batches: AsyncIterable<R[]>, cells: (row: R) => unknown[]): AsyncGenerator<string> {
+  yield csvLine(header);
+  for await (const batch of batches) if (batch.length > 0) yield batch.map((r) => csvLine(cells(r))).join('');
 }

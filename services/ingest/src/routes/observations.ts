@@ -1,12 +1,13 @@
 // Routes of observations: push a batch, read values (JSON or CSV), read one key's revisions.
 import type { Readable } from 'node:stream';
 import { type LorLevel, levelOfId } from '@datenpool/contracts';
+import { startedStream, streamRows } from '@datenpool/db';
 import { type App, assertMayRead, mayRead, authenticate, BadRequest, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../config.ts';
 import { parseBreakdown, canonicalBreakdown } from '../pipeline/rows.ts';
 import { push, pushMediaTypes } from '../pipeline/push.ts';
-import { readHistory, readObservations } from '../queries/observations.ts';
+import { observationsQuery, readHistory, readObservations } from '../queries/observations.ts';
 import { findVariable } from '../queries/targets.ts';
 import {
   batchReportSchema,
@@ -18,7 +19,10 @@ import {
   pushQuery,
   variableParams,
 } from '../schemas.ts';
-import { csvDocument } from './csv-export.ts';
+import { csvChunks } from './csv-export.ts';
+
+/** rows per FETCH of a CSV export */
+const CSV_BATCH_ROWS = 2000;
 
 const TAG = 'ingest';
 
@@ -116,7 +120,7 @@ export async function readRoutes(app: App): Promise<void> {
         level = [...levels][0];
       }
       const breakdown = q.breakdown === undefined ? undefined : q.breakdown === 'total' ? '' : canonicalBreakdown(parseBreakdown(q.breakdown));
-      const rows = await readObservations(app.database.db, {
+      const filter = {
         variableId: variable.id,
         lorVersion: q.lorVersion,
         ...(units ? { units } : {}),
@@ -130,15 +134,19 @@ export async function readRoutes(app: App): Promise<void> {
         published: readsPublished(request, variable),
         limit: q.limit,
         offset: q.offset,
-      });
+      };
       const wantsCsv = q.f === 'csv' || (!q.f && /text\/csv/.test(request.headers.accept ?? ''));
       if (wantsCsv) {
-        const body = csvDocument(
+        // a page of up to 100 000 rows, written batch by batch while a cursor reads it (chunked, with backpressure)
+        const chunks = csvChunks(
           ['variable', 'lor_version', 'unit', 'level', 'date', 'breakdown', 'value', 'status', 'derived', 'suppression'],
-          rows.map((r) => [variable.id, q.lorVersion, r.unit_id, r.level, r.ref_date, r.breakdown, r.value, r.status, r.derived, r.suppression]),
+          streamRows(app.database, observationsQuery(filter), { batchSize: CSV_BATCH_ROWS }),
+          (r) => [variable.id, q.lorVersion, r.unit_id, r.level, r.ref_date, r.breakdown, r.value, r.status, r.derived, r.suppression],
         );
+        const body = await startedStream(chunks);
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${variable.id}.csv"`).send(body as never);
       }
+      const rows = await readObservations(app.database.db, filter);
       return {
         variable: variable.id,
         lorVersion: q.lorVersion,

@@ -1,6 +1,5 @@
 // GET /sdmx/2.1/data/{flow}[/{key}]: observations of a variable or indicator values as SDMX-CSV 2.0, SDMX-JSON 2.0, SDMX-ML 2.1.
-import { Readable } from 'node:stream';
-import { type DatabaseHandle, readHandle, withRowCursor } from '@datenpool/db';
+import { type DatabaseHandle, readHandle, startedStream, withRowCursor } from '@datenpool/db';
 import { type App, BadRequest, problemResponses } from '@datenpool/service-kit';
 import { z } from 'zod';
 import {
@@ -99,23 +98,6 @@ export async function indicatorChunks(database: DatabaseHandle, catalog: Catalog
     return writers[format](message, observationsInMemory(streamable(message) ? observations : regrouped(message, observations), labels));
   }
   return messageChunks(database, message, format, (order) => indicatorValuesQuery({ ...selection, table: 'indicator_value' }, order), map);
-}
-
-/**
- * a stream of the chunks whose first chunk is read already: a failing query is an error answer (a problem), not a
- * response cut off after its status line
- */
-async function startedStream(chunks: AsyncGenerator<string>): Promise<Readable> {
-  const first = await chunks.next();
-  async function* rest(): AsyncGenerator<string> {
-    if (first.done) return;
-    yield first.value;
-    yield* chunks;
-  }
-  const stream = Readable.from(rest());
-  // a stream destroyed before it was read (the client left at once) still closes the cursor
-  stream.once('close', () => void chunks.return(undefined));
-  return stream;
 }
 
 const description =
