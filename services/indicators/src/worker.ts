@@ -1,7 +1,7 @@
 // The recompute worker: consumes the recompute queue off the read path (LISTEN/NOTIFY on PostgreSQL, polling on PGlite).
 import { type DatabaseHandle, sql } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
-import { labelConnection } from './queries/queue.ts';
+import { labelConnection, peekEntries } from './queries/queue.ts';
 import { type QueueReport, recomputePending } from './recompute.ts';
 
 /** the part of a pg client the listener uses (the pool's own client class: one pg, as the pool is configured) */
@@ -55,6 +55,8 @@ async function drainStep(database: DatabaseHandle, config: IndicatorConfig): Pro
     const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(hashtext('datenpool.indicators.worker')) AS ok`.execute(conn);
     if (!rows[0]?.ok) return 'busy' as const;
     try {
+      // an empty queue (most looks of the safety poll) is not listed as running
+      if ((await peekEntries(conn, 1)).length === 0) return null;
       await labelConnection(conn, 'recompute');
       return await recomputePending(conn, config);
     } finally {
