@@ -87,7 +87,11 @@ export interface DataVersion {
 export interface FeatureCollectionSource {
   /** the collection id, as in `/collections/{id}` */
   id: string;
-  /** may query the database (extents); called for collection documents, not for items */
+  /**
+   * may query the database (extents); called for collection documents, not for items, and kept by the routes per
+   * `dataVersion().tag` (createDescriptionCache): a description that depends on more than the features needs a tag
+   * that changes with that too
+   */
   describe(): Promise<CollectionDescription>;
   /** the properties of the features; the geometry is always queryable as `geometry` */
   queryables: readonly Queryable[];

@@ -1,10 +1,8 @@
 // SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
 import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
-import { estimateRows, sql } from '@datenpool/db';
+import { estimateRows, sql, streamRows } from '@datenpool/db';
 import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
-
-type Pool = NonNullable<DatabaseHandle['pool']>;
 
 type Db = Kysely<Database>;
 
@@ -23,8 +21,26 @@ export const lorColumns: Record<string, RawBuilder<unknown>> = {
 /** properties a feature carries (the id is the feature's `id` member) */
 export const lorProperties = ['name', 'level', 'version', 'parent_id', 'area_m2'] as const;
 
+/**
+ * The feature expression per output CRS and property selection: immutable SQL, built once instead of on every
+ * request (a few dozen builder objects each time). Bounded: selections are subsets of six names, CRS a handful.
+ */
+const featureExpressions = new Map<string, RawBuilder<string>>();
+const FEATURE_EXPRESSIONS_MAX = 256;
+
 /** one Feature as text; `properties` selects (all when undefined) */
 export function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
+  const key = `${crs.uri}#${crs.precision}#${properties === undefined ? '*' : properties.join(',')}`;
+  let expression = featureExpressions.get(key);
+  if (!expression) {
+    expression = buildFeatureSql(crs, properties);
+    if (featureExpressions.size >= FEATURE_EXPRESSIONS_MAX) featureExpressions.clear();
+    featureExpressions.set(key, expression);
+  }
+  return expression;
+}
+
+function buildFeatureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
   const props = propertiesJsonSql(
     lorColumns,
     lorProperties.filter((p) => !properties || properties.includes(p)),
@@ -100,35 +116,17 @@ export async function lorItems(
 }
 
 /**
- * One page read from a server-side cursor in batches (PostgreSQL only): each batch is yielded as
- * comma-joined Feature texts, so the process never holds more than one batch.
+ * One page read through a cursor in batches (packages/db streamRows: PostgreSQL and PGlite): each batch is yielded
+ * as comma-joined Feature texts, so the process never holds more than one batch.
  */
 export async function* lorItemsStream(
-  pool: Pool,
-  db: Db,
+  database: DatabaseHandle,
   key: LorCollectionKey,
   query: ItemsQuery,
   batchSize: number,
 ): AsyncGenerator<{ text: string; n: number }> {
-  const compiled = pageSql(key, query).compile(db);
-  const client = await pool.connect();
-  let open = false;
-  try {
-    await client.query('BEGIN READ ONLY');
-    open = true;
-    await client.query({ text: `DECLARE lor_page NO SCROLL CURSOR FOR ${compiled.sql}`, values: [...compiled.parameters] });
-    for (;;) {
-      const { rows } = await client.query<{ f: string }>(`FETCH ${batchSize} FROM lor_page`);
-      if (rows.length === 0) break;
-      yield { text: rows.map((r) => r.f).join(','), n: rows.length };
-      if (rows.length < batchSize) break;
-    }
-    await client.query('COMMIT');
-    open = false;
-  } finally {
-    // a client that stopped reading (closed connection) leaves the transaction open: end it
-    if (open) await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
+  for await (const rows of streamRows(database, pageSql(key, query) as RawBuilder<{ f: string }>, { batchSize })) {
+    yield { text: rows.map((r) => r.f).join(','), n: rows.length };
   }
 }
 
