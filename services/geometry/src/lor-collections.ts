@@ -173,11 +173,10 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel, f
           },
           estimate: () => lorEstimate(db, scoped, query),
         });
-      if (database.pool && query.page.limit > STREAM_ABOVE) {
-        const pool = database.pool;
+      if (query.page.limit > STREAM_ABOVE) {
         let returned = 0;
         async function* batches() {
-          for await (const batch of lorItemsStream(pool, db, scoped, query, STREAM_ABOVE)) {
+          for await (const batch of lorItemsStream(database, scoped, query, STREAM_ABOVE)) {
             returned += batch.n;
             yield batch.text;
           }
