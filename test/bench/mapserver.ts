@@ -140,20 +140,24 @@ fastcgi.server = ("/mapserv" => ((
     stderr += String(d);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const killGroup = () => {
+  const signalGroup = (signal: NodeJS.Signals) => {
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
     } catch {
       // the group is gone already
     }
   };
   // a bench that fails half-way (a scenario's check throws) skips its teardowns: the peer ends with the process anyway
-  process.once('exit', killGroup);
+  const onExit = () => signalGroup('SIGKILL');
+  process.once('exit', onExit);
   const stop = async () => {
-    process.removeListener('exit', killGroup);
+    process.removeListener('exit', onExit);
     const running = child.exitCode === null;
-    killGroup();
+    signalGroup('SIGTERM');
     if (running) await exited;
+    // a MapServer busy in its FastCGI loop may outlive SIGTERM
+    await new Promise((r) => setTimeout(r, 300));
+    signalGroup('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   };
   // the first answer: lighttpd listens and MapServer reads the mapfile and reaches PostGIS
