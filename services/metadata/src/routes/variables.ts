@@ -34,8 +34,9 @@ async function requireRateRules(db: Parameters<typeof catalogGraph>[0], v: Param
   }
 }
 
-async function requireAgency(app: App, agencyId: string): Promise<void> {
-  if (!(await getAgency(app.database.db, agencyId))) {
+/** `db` is the transaction where there is one: on the embedded database's single connection, a second one waits forever */
+async function requireAgency(db: Parameters<typeof getAgency>[0], agencyId: string): Promise<void> {
+  if (!(await getAgency(db, agencyId))) {
     throw new Unprocessable(`Unknown agency ${agencyId}.`, { invalidParams: [{ pointer: '/body/agencyId', name: 'agencyId', reason: `unknown agency ${agencyId}` }] });
   }
 }
@@ -91,7 +92,7 @@ export async function variableRoutes(app: App): Promise<void> {
     async (request, reply) => {
       const body = request.body;
       assertMayWriteFor(request.principal, body.agencyId);
-      await requireAgency(app, body.agencyId);
+      await requireAgency(app.database.db, body.agencyId);
       const created = await app.database.db.transaction().execute(async (trx) => {
         if (await getVariable(trx, body.id)) {
           throw new Conflict(`Variable ${body.id} exists already; choose a new id for a new version and name the old one in supersedes.`);
@@ -141,7 +142,7 @@ export async function variableRoutes(app: App): Promise<void> {
         }
         if (patch.agencyId !== undefined && patch.agencyId !== current.agencyId) {
           assertMayWriteFor(request.principal, patch.agencyId);
-          await requireAgency(app, patch.agencyId);
+          await requireAgency(trx, patch.agencyId);
         }
         if (current.status === 'active') {
           const fields = meaningFields.filter((f) => patch[f] !== undefined && !isDeepStrictEqual(patch[f], current[f]));
