@@ -7,6 +7,8 @@ import { withhold } from './withhold.ts';
 /** a current, delivered observation of the group */
 export interface ObservationCell extends LatticeCell {
   value: number;
+  /** carried from the other LOR version through the crosswalk */
+  carried?: boolean;
 }
 
 export interface GroupRules {
@@ -17,6 +19,8 @@ export interface GroupRules {
   /** aggregation `sum`: coarser levels are published as sums and every linear relation applies */
   summed: boolean;
   links: readonly VersionLink[];
+  /** per `version|unit` of a Planungsraum, the `version|unit`s of the other version the crosswalk carries into it */
+  carriedFrom?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** a count below the threshold that is not zero */
@@ -68,6 +72,7 @@ export function disclosureOfGroup(delivered: readonly ObservationCell[], rules: 
   if (!rules.counts || rules.threshold <= 0) return { cells, state: new Uint8Array(cells.length) };
   const primary = entries.map((e) => e.values.some((v) => isPrimary(v, rules.threshold)));
   const rank = entries.map((e) => Math.min(...e.values));
-  const relations = rules.summed ? publishedRelations(cells, { hierarchy: true, breakdowns: true, links: rules.links }) : [];
+  const carried = { cells: new Set(delivered.filter((c) => c.carried).map(cellKey)), sources: rules.carriedFrom ?? new Map() };
+  const relations = rules.summed ? publishedRelations(cells, { hierarchy: true, breakdowns: true, links: rules.links, carried }) : [];
   return { cells, state: withhold(primary, rank, relations) };
 }

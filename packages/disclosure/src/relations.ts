@@ -5,7 +5,9 @@
 //   dimension, also within a cell of other dimensions), leaving out codes that are a subgroup and not a part
 //   (`subgroupCodes`);
 // - versions: a unit of one LOR version = the unit of the other that the crosswalk links 1:1 (Bezirke and Berlin
-//   are the same territory in both versions), for the same breakdown.
+//   are the same territory in both versions), for the same breakdown;
+// - carried values: a cell carried across the reform = Σ weight × the cells of the other version's units it overlaps,
+//   for the same breakdown (the weights are published at /v1/lor/crosswalk).
 import { BERLIN_ID, parentIdOf } from '@datenpool/contracts';
 
 /** one published cell: a unit of a LOR version with a canonical breakdown (`dim=code` sorted by dim, joined by `;`) */
@@ -41,6 +43,8 @@ export interface RelationOptions {
   /** total = Σ codes of a dimension */
   breakdowns: boolean;
   links: readonly VersionLink[];
+  /** keys (cellKey) of the cells carried from the other version, and per `version|unit` the `version|unit`s it is carried from */
+  carried?: { cells: ReadonlySet<string>; sources: ReadonlyMap<string, readonly string[]> };
 }
 
 /** every relation among `cells`, as lists of indices into `cells`; a relation needs its left-hand cell published */
@@ -100,6 +104,14 @@ export function publishedRelations(cells: readonly LatticeCell[], options: Relat
         const j = index.get(`${to}|${c.breakdown}`);
         if (j !== undefined) relations.push([i, j]);
       }
+    });
+  }
+  if (options.carried && options.carried.cells.size > 0) {
+    const { cells: carried, sources } = options.carried;
+    cells.forEach((c, i) => {
+      if (!carried.has(cellKey(c))) return;
+      const from = (sources.get(`${c.version}|${c.unit}`) ?? []).map((s) => index.get(`${s}|${c.breakdown}`)).filter((j) => j !== undefined);
+      if (from.length > 0) relations.push([i, ...from]);
     });
   }
   return relations;

@@ -26,6 +26,7 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
   }
   const rules = await q.disclosureRules(trx, [...datesOf.keys()]);
   let versionLinks = links;
+  let carriedFrom: Map<string, string[]> | undefined;
   for (const rule of rules) {
     const dates = datesOf.get(rule.id)!;
     const counts = rule.value_kind === 'count' && rule.disclosure_threshold > 0;
@@ -36,13 +37,16 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
     const summed = rule.aggregation === 'sum';
     const small = await q.datesWithSmallCells(trx, rule.id, dates, rule.disclosure_threshold);
     if (small.length > 0 && summed && !versionLinks) versionLinks = await readVersionLinks(trx);
+    if (small.length > 0 && summed && !carriedFrom) carriedFrom = await q.carrySources(trx);
     const byDate = new Map<string, ObservationCell[]>(small.map((d) => [d, []]));
     for (const r of small.length > 0 ? await q.groupCells(trx, rule.id, small) : []) {
-      byDate.get(r.ref_date)?.push({ version: r.lor_version, unit: r.unit_id, breakdown: r.breakdown, value: Number(r.value) });
+      byDate.get(r.ref_date)?.push({ version: r.lor_version, unit: r.unit_id, breakdown: r.breakdown, value: Number(r.value), carried: r.estimated });
     }
     const withheld: q.WithheldCell[] = [];
     for (const [date, cells] of byDate) {
-      const result = disclosureOfGroup(cells, { threshold: rule.disclosure_threshold, counts: true, summed, links: versionLinks ?? [] });
+      const result = disclosureOfGroup(cells, {
+        threshold: rule.disclosure_threshold, counts: true, summed, links: versionLinks ?? [], ...(carriedFrom ? { carriedFrom } : {}),
+      });
       result.cells.forEach((c, i) => {
         const reason = reasonOf(result.state[i]!);
         if (reason) withheld.push({ ref_date: date, lor_version: c.version, unit_id: c.unit, breakdown: c.breakdown, reason });

@@ -38,6 +38,17 @@ export interface GroupCellRow {
   unit_id: string;
   breakdown: string;
   value: number;
+  /** an estimate at Planungsraum level: carried from the other LOR version (or delivered as an estimate) */
+  estimated: boolean;
+}
+
+/** per `version|unit` of a Planungsraum, the `version|unit`s of the other version the crosswalk carries into it */
+export async function carrySources(db: Kysely<Database>): Promise<Map<string, string[]>> {
+  const result = await sql<{ to_key: string; from_key: string }>`SELECT to_version || '|' || to_id AS to_key, from_version || '|' || from_id AS from_key
+    FROM lor_crosswalk WHERE level = 'planungsraum' ORDER BY 1, 2`.execute(db);
+  const out = new Map<string, string[]>();
+  for (const r of result.rows) out.set(r.to_key, [...(out.get(r.to_key) ?? []), r.from_key]);
+  return out;
 }
 
 /**
@@ -54,7 +65,8 @@ export async function datesWithSmallCells(db: Kysely<Database>, variableId: stri
 
 /** the current delivered cells with a value of one variable on the given dates, every version */
 export async function groupCells(db: Kysely<Database>, variableId: string, dates: string[]): Promise<GroupCellRow[]> {
-  const result = await sql<GroupCellRow>`SELECT to_char(ref_date, 'YYYY-MM-DD') AS ref_date, lor_version, unit_id, breakdown, value
+  const result = await sql<GroupCellRow>`SELECT to_char(ref_date, 'YYYY-MM-DD') AS ref_date, lor_version, unit_id, breakdown, value,
+      status = 'estimated' AND level = 'planungsraum' AS estimated
     FROM observation
     WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[]) AND valid_to IS NULL AND NOT deleted AND value IS NOT NULL`.execute(db);
   return result.rows;
