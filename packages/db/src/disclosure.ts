@@ -50,6 +50,25 @@ export function withheldReason(cell: CellColumns, time: DisclosureTime): RawBuil
       AND ${validIn('dp_w.valid_from', 'dp_w.valid_to', time)} ORDER BY dp_w.valid_from DESC LIMIT 1))`;
 }
 
+/**
+ * the same rule as joins, for readers of many rows at one time (now or an instant): `LEFT JOIN`s to put after the
+ * reader's FROM, and the reason as an expression over them (`reasonColumn`); a hash join instead of two index probes
+ * per row (the SDMX export of a variable's 90 000 current rows: ~0.3 s instead of ~1.8 s)
+ */
+export function withheldJoins(cell: CellColumns, time: Exclude<DisclosureTime, { kind: 'during' }>): {
+  joins: RawBuilder<unknown>;
+  reason: RawBuilder<'disclosure' | 'secondary' | 'pending' | null>;
+} {
+  return {
+    joins: sql`LEFT JOIN observation_withheld dp_wj ON ${validIn('dp_wj.valid_from', 'dp_wj.valid_to', time)}
+        AND dp_wj.variable_id = ${cell.variable} AND dp_wj.lor_version = ${cell.version} AND dp_wj.ref_date = ${cell.date}
+        AND dp_wj.unit_id = ${cell.unit} AND dp_wj.breakdown = ${cell.breakdown}
+      LEFT JOIN (SELECT DISTINCT dp_p.variable_id, dp_p.ref_date FROM disclosure_pending dp_p
+        WHERE ${validIn('dp_p.since', 'dp_p.until', time)}) dp_pj ON dp_pj.variable_id = ${cell.variable} AND dp_pj.ref_date = ${cell.date}`,
+    reason: sql`coalesce(CASE WHEN dp_pj.variable_id IS NOT NULL THEN 'pending' END, dp_wj.reason)`,
+  };
+}
+
 /** the withheld cells at an instant (or now) as a relation: for set-based readers that join them (the indicators' inputs) */
 export function withheldCells(time: Exclude<DisclosureTime, { kind: 'during' }>): RawBuilder<{
   variable_id: string;

@@ -3,7 +3,7 @@ export type { Capabilities } from './capabilities.ts';
 export { estimateRows } from './estimate.ts';
 export { type DbConfig, dbConfigFromEnv, dbConfigSchema } from './config.ts';
 export { createDb, type DatabaseHandle, readHandle } from './create-db.ts';
-export { type CellColumns, cellColumns, type DisclosureTime, type VersionLinkRow, versionLinks, withheldCells, withheldReason } from './disclosure.ts';
+export { type CellColumns, cellColumns, type DisclosureTime, type VersionLinkRow, versionLinks, withheldCells, withheldJoins, withheldReason } from './disclosure.ts';
 export { createMigrator, migrateToLatest, migrationsFolder } from './migrate.ts';
 export { type RowPass, type RowStreamOptions, startedStream, streamRows, withRowCursor } from './stream.ts';
 export type { Database } from './schema.ts';

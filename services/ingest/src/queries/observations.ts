@@ -1,6 +1,6 @@
 // Reads of observations: current or as of an instant, delivered or rolled up the LOR hierarchy.
 import { idLengthByLevel, type LorLevel } from '@datenpool/contracts';
-import { type Database, type DisclosureTime, type Kysely, sql, withheldReason } from '@datenpool/db';
+import { type Database, type DisclosureTime, type Kysely, sql, withheldJoins, withheldReason } from '@datenpool/db';
 import type { RawBuilder } from 'kysely';
 
 export interface ObservationFilter {
@@ -60,17 +60,18 @@ export function observationsQuery(f: ObservationFilter): RawBuilder<ObservationR
   ];
   const where = sql.join(conditions, sql` AND `);
   const unitFilter = f.units?.length ? sql`AND unit_id = ANY(${f.units}::text[])` : sql``;
-  const time: DisclosureTime = f.asOf ? { kind: 'at', at: f.asOf } : { kind: 'current' };
+  const time: Exclude<DisclosureTime, { kind: 'during' }> = f.asOf ? { kind: 'at', at: f.asOf } : { kind: 'current' };
   // the rule applied to the page only: the roll-up sums the delivered values, then the sums are withheld as cells
+  const withheld = withheldJoins(
+    { variable: sql`${f.variableId}::text`, version: sql`${f.lorVersion}::text`, date: sql`r.ref_date`, unit: sql`r.unit_id`, breakdown: sql`r.breakdown` },
+    time,
+  );
   const published = (page: ReturnType<typeof sql>) =>
     f.published
       ? sql<ObservationRow>`SELECT p.unit_id, p.level, p.ref_date, p.breakdown,
           CASE WHEN p.suppression IS NULL THEN p.value END AS value,
           CASE WHEN p.suppression IS NULL THEN p.status ELSE 'suppressed' END AS status, p.derived, p.suppression
-        FROM (SELECT r.*, ${withheldReason(
-          { variable: sql`${f.variableId}::text`, version: sql`${f.lorVersion}::text`, date: sql`r.ref_date`, unit: sql`r.unit_id`, breakdown: sql`r.breakdown` },
-          time,
-        )} AS suppression FROM (${page}) r OFFSET 0) p
+        FROM (SELECT r.*, ${withheld.reason} AS suppression FROM (${page}) r ${withheld.joins} OFFSET 0) p
         ORDER BY p.ref_date, p.unit_id, p.breakdown`
       : sql<ObservationRow>`${page}`;
 

@@ -1,5 +1,5 @@
 // Reads behind SDMX data queries: observation revisions of a variable, materialised indicator values.
-import { type Database, type DisclosureTime, type Kysely, sql, withheldReason } from '@datenpool/db';
+import { type Database, type DisclosureTime, type Kysely, sql, withheldJoins, withheldReason } from '@datenpool/db';
 import type { RawBuilder } from 'kysely';
 
 /** which revisions a read returns (transaction time of the observation table) */
@@ -46,14 +46,18 @@ function publishedColumns(s: ObservationSelection) {
     CASE WHEN dp.suppression IS NULL THEN o.status ELSE 'suppressed' END AS status, dp.suppression`;
 }
 
-/** the disclosure rule of packages/db, once per row (OFFSET 0 keeps the planner from copying it into each use): why the revision's value is withheld at the time read */
+/**
+ * the disclosure rule of packages/db, once per row (OFFSET 0 keeps the planner from copying it into each use): as joins
+ * for the current or as-of state, per row for revisions (withheld at any instant of their validity)
+ */
 function publishedJoin(s: ObservationSelection) {
   if (s.published === false) return sql``;
-  const time: DisclosureTime =
-    s.mode.kind === 'current' ? { kind: 'current' }
-    : s.mode.kind === 'asOf' ? { kind: 'at', at: s.mode.at }
-    : { kind: 'during', from: sql`o.valid_from`, to: sql`o.valid_to` };
   const cell = { variable: sql`o.variable_id`, version: sql`o.lor_version`, date: sql`o.ref_date`, unit: sql`o.unit_id`, breakdown: sql`o.breakdown` };
+  if (s.mode.kind === 'current' || s.mode.kind === 'asOf') {
+    const { joins, reason } = withheldJoins(cell, s.mode.kind === 'current' ? { kind: 'current' } : { kind: 'at', at: s.mode.at });
+    return sql`${joins} CROSS JOIN LATERAL (SELECT CASE WHEN o.deleted THEN NULL ELSE ${reason} END AS suppression OFFSET 0) dp`;
+  }
+  const time: DisclosureTime = { kind: 'during', from: sql`o.valid_from`, to: sql`o.valid_to` };
   return sql`CROSS JOIN LATERAL (SELECT CASE WHEN o.deleted THEN NULL ELSE ${withheldReason(cell, time)} END AS suppression OFFSET 0) dp`;
 }
 
