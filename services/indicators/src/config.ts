@@ -18,6 +18,11 @@ export const indicatorConfigSchema = z.object({
   INDICATOR_WORKER: z.enum(['on', 'off']).optional(),
   /** PGlite: how often the worker looks at the queue (ms); PostgreSQL: how soon a busy drain is retried */
   INDICATOR_WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /**
+   * PGlite: the worker starts a recompute only once no entry was queued for this long (ms), or the oldest waited ten
+   * times as long; the embedded database has one session, so a recompute started between two pushes holds the second
+   */
+  INDICATOR_WORKER_QUIET_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 });
 
 export interface IndicatorConfig {
@@ -28,6 +33,7 @@ export interface IndicatorConfig {
   /** INDICATOR_WORKER as set; undefined: the process decides (gateway on, indicators service alone off) */
   worker: 'on' | 'off' | undefined;
   workerPollMs: number;
+  workerQuietMs: number;
 }
 
 export function indicatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): IndicatorConfig {
@@ -44,5 +50,6 @@ export function indicatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): In
     changeYears: c.INDICATORS_CHANGE_YEARS,
     worker: c.INDICATOR_WORKER,
     workerPollMs: c.INDICATOR_WORKER_POLL_MS,
+    workerQuietMs: c.INDICATOR_WORKER_QUIET_MS,
   };
 }

@@ -1,7 +1,7 @@
 // The recompute worker: consumes the recompute queue off the read path (LISTEN/NOTIFY on PostgreSQL, polling on PGlite).
 import { type DatabaseHandle, sql } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
-import { labelConnection, peekEntries } from './queries/queue.ts';
+import { labelConnection, peekEntries, queueAges } from './queries/queue.ts';
 import { type QueueReport, recomputePending } from './recompute.ts';
 
 /** the part of a pg client the listener uses (the pool's own client class: one pg, as the pool is configured) */
@@ -33,6 +33,11 @@ export interface WorkerOptions {
   pollMs?: number;
   /** PostgreSQL: a look at the queue even without a notification (one lost while the listener reconnected) */
   safetyPollMs?: number;
+  /**
+   * PGlite only: a recompute starts once no entry was queued for this long, or the oldest entry waited ten times as
+   * long (its one session would otherwise hold a burst of pushes behind a recompute after each); default: the config's
+   */
+  quietMs?: number;
   /** called with every recompute the worker ran (tests, logs) */
   onReport?: (report: QueueReport) => void;
 }
@@ -98,7 +103,7 @@ export class RecomputeWorker {
   #reconnecting = false;
 
   constructor(options: WorkerOptions) {
-    this.#options = { pollMs: 200, safetyPollMs: 5_000, ...options };
+    this.#options = { pollMs: 200, safetyPollMs: 5_000, quietMs: options.config.workerQuietMs, ...options };
   }
 
   get listening(): boolean {
@@ -151,6 +156,11 @@ export class RecomputeWorker {
     try {
       for (;;) {
         if (this.#stopped) return;
+        const wait = await this.#quietWait();
+        if (wait > 0) {
+          this.#retryIn(wait);
+          break;
+        }
         const report = await drainStep(database, config);
         if (report === null) break;
         if (report === 'busy') {
@@ -173,6 +183,15 @@ export class RecomputeWorker {
       log.error({ err, retryInMs: pause }, 'indicator recompute failed; its queue entries stay queued');
       this.#retryIn(pause);
     }
+  }
+
+  /** on PGlite, how much longer to let a burst of landing batches go first (0: recompute now) */
+  async #quietWait(): Promise<number> {
+    const { database, quietMs } = this.#options;
+    if (database.pool || quietMs <= 0) return 0;
+    const ages = await queueAges(database.db);
+    if (!ages || ages.newestMs >= quietMs || ages.oldestMs >= 10 * quietMs) return 0;
+    return Math.max(10, Math.ceil(quietMs - ages.newestMs));
   }
 
   #retryIn(ms: number): void {

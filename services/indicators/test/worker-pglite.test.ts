@@ -51,3 +51,27 @@ t.test('PGlite: the polling worker recomputes what a landed batch queued', async
     .where('unit_id', '=', unit).where('ref_date', '=', DATE).where('breakdown', '=', '').executeTakeFirstOrThrow();
   t.ok(Math.abs((row.value as number) - expected) < 1e-9, 'the hand-computed balance');
 });
+
+t.test('PGlite: a burst of batches is recomputed once, after it (the quiet period)', async (t) => {
+  const reports: QueueReport[] = [];
+  const log = { info() {}, warn() {}, error: (o: object) => t.fail(JSON.stringify(o)) };
+  const worker = new RecomputeWorker({ database, config: indicatorConfigFromEnv(), log, pollMs: 50, quietMs: 2_000, onReport: (r) => reports.push(r) });
+  await worker.start();
+  const land = async (unit: string) => {
+    const target = await resolveTarget(db, 'tx_zuzug', VERSION, systemActor);
+    const value = (await current('tx_zuzug', unit, DATE)) + 7;
+    const options = { mode: 'atomic' as const, dryRun: false, decimalComma: false, contentType: 'application/json', idempotencyKey: null, sourceId: null };
+    const result = await runBatch(db, target, options, systemActor, [{ row: 1, unit, date: DATE, value, breakdown: {} }], () => null);
+    t.equal(result.statusCode, 201);
+  };
+  await land(fixture.plr[4]?.id as string);
+  await new Promise((r) => setTimeout(r, 300));
+  t.equal(reports.length, 0, 'no recompute between two batches of a burst');
+  await land(fixture.plr[5]?.id as string);
+  for (let i = 0; i < 400 && reports.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+  await worker.stop();
+  t.equal(reports.length, 1, 'one recompute for the burst');
+  t.equal(reports[0]?.consumed.length, 2, 'it consumed both batches\' entries');
+  t.equal((await freshness(db)).pending, 0, 'the queue is empty');
+});
+

@@ -27,6 +27,19 @@ export async function deleteEntries(db: Kysely<Database>, ids: number[]): Promis
   return Number(r.numDeletedRows ?? 0);
 }
 
+/**
+ * how long ago (ms, by the database's clock) the newest and the oldest queued entries were enqueued; null when the
+ * queue is empty. An entry carries its enqueuing transaction's start time.
+ */
+export async function queueAges(db: Kysely<Database>): Promise<{ newestMs: number; oldestMs: number } | null> {
+  const { rows } = await sql<{ newest: number | null; oldest: number | null }>`SELECT
+      (extract(epoch FROM clock_timestamp() - max(enqueued_at)) * 1000)::float8 AS newest,
+      (extract(epoch FROM clock_timestamp() - min(enqueued_at)) * 1000)::float8 AS oldest
+    FROM indicator_recompute_queue`.execute(db);
+  const r = rows[0];
+  return r?.newest == null || r.oldest == null ? null : { newestMs: Number(r.newest), oldestMs: Number(r.oldest) };
+}
+
 export async function enqueueFull(db: Kysely<Database>, reason: string): Promise<void> {
   await db.insertInto('indicator_recompute_queue').values({ kind: 'full', reason }).execute();
 }
