@@ -150,7 +150,8 @@ function registerHealthRoutes(app: FastifyInstance, loading: LoadingState | unde
         description:
           'Ready as soon as the database answers and the LOR units are in. On a first start the bundled statistics load ' +
           'after the server listens: `loading` names each dataset and its state, and `loading.state` turns `done` when ' +
-          'everything is in (indicator values are computed on the first request that needs them).',
+          'everything is in (indicator values are computed by the recompute worker meanwhile: `GET /v1/indicators/status` ' +
+          'says what is pending).',
         response: {
           200: z.object({
             status: z.literal('ready'),
