@@ -346,6 +346,36 @@ t.test('the OGC indicator layer and the profile show the indicator values as the
   t.equal(xlsx.statusCode, 200, 'the profile as xlsx');
 });
 
+t.test('the SDMX indicator flow has the values and gaps of the indicator values API', async (t) => {
+  const res = await app.inject({ url: `/sdmx/2.1/data/DF_INDICATORS_2021/${INDICATOR}.._T?startPeriod=2024&endPeriod=2024&format=csv` });
+  t.equal(res.statusCode, 200, 'the flow answers');
+  const [header, ...lines] = res.body.trim().split(/\r?\n/);
+  const cols = header!.split(',');
+  const at = (name: string) => cols.indexOf(name);
+  const sdmx = new Map(lines.map((l) => l.split(',')).map((c) => [c[at('REF_AREA')]!, c[at('OBS_VALUE')] === '' ? null : Number(c[at('OBS_VALUE')])]));
+  let compared = 0;
+  let gaps = 0;
+  for (const level of levels) {
+    for (const v of (await indicatorValues(t, level)).filter((x) => x.breakdown === '')) {
+      if (!sdmx.has(v.unit)) continue;
+      compared++;
+      if (v.value === null) gaps++;
+      const got = sdmx.get(v.unit)!;
+      if (v.value === null ? got !== null : got === null || Math.abs(got - v.value) > 1e-6) t.fail(`${v.unit}: SDMX ${got}, API ${v.value}`);
+    }
+  }
+  t.ok(compared > 0 && gaps > 0, `${compared} values compared, ${gaps} of them gaps`);
+});
+
+t.test('a key with read:restricted sees every revision value in the history', async (t) => {
+  const res = await app.inject({
+    url: `/v1/variables/${VARIABLE}/observations/history?lorVersion=2021&unit=${p1}&date=${DATE}&breakdown=${encodeURIComponent('age=a;sex=w')}`, headers: asRestricted,
+  });
+  t.match(res.json().revisions, [{ value: 2, suppression: null }]);
+  const anonymous = await app.inject({ url: `/v1/variables/${VARIABLE}/observations/history?lorVersion=2021&unit=${p1}&date=${DATE}&breakdown=${encodeURIComponent('age=a;sex=w')}` });
+  t.match(anonymous.json().revisions, [{ value: null, status: 'suppressed', suppression: 'disclosure' }]);
+});
+
 t.test('the view observation_published answers the delivered cells as the API does', async (t) => {
   const rows = await db.selectFrom('observation_published').select(['unit_id', 'breakdown', 'value', 'status', 'suppression'])
     .where('variable_id', '=', VARIABLE).where('lor_version', '=', '2021').execute();
