@@ -114,6 +114,10 @@ export async function appendStage(db: Kysely<Database>, staged: StagedIndicator[
     const a = sql.ref(alias);
     return sql`(${a}.value, ${a}.numerator, ${a}.denominator, ${a}.status, ${a}.suppression, ${a}.class, ${a}.dynamics, ${a}.provenance)`;
   };
+  // the orderings of rank and percentile and the hashes of the stored rows hold a stage of 300 000 rows: in memory
+  // (at the recompute's 64MB the ordering went to a temporary file of 100MB)
+  const { rows } = await sql<{ work_mem: string }>`SELECT current_setting('work_mem') AS work_mem`.execute(db);
+  await sql`SET LOCAL work_mem = '256MB'`.execute(db);
   await sql`WITH ${ctes}
     INSERT INTO ${sql.table(NEXT_TABLE)} (${columns}, computed_at)
     SELECT f.indicator_id, f.lor_version, f.level, f.unit_id, f.ref_date, f.breakdown, f.value, f.numerator, f.denominator, f.status,
@@ -129,6 +133,7 @@ export async function appendStage(db: Kysely<Database>, staged: StagedIndicator[
     WHERE CASE WHEN o.indicator_id IS NULL THEN true ELSE nextval(${KEPT}::regclass) > 0 END
       AND CASE WHEN o.indicator_id IS NOT NULL AND ${every('o')} IS NOT DISTINCT FROM ${every('f')} THEN true
         ELSE nextval(${WRITTEN}::regclass) > 0 END`.execute(db);
+  await sql`SELECT set_config('work_mem', ${rows[0]?.work_mem ?? '64MB'}, true)`.execute(db);
 }
 
 /** rows counted by a counter: nextval has been called that many times */
