@@ -10,6 +10,19 @@ export interface RowStreamOptions {
   batchSize: number;
 }
 
+/**
+ * A query that PGlite reads in slices of its leading sort key instead of one statement: `keys` lists that key's
+ * values in the query's order (a cheap statement), `query(keys)` reads the rows of some of them in the same order
+ * (`query(null)`: every row, what PostgreSQL's cursor reads). A WITH HOLD cursor runs its whole query in the one
+ * statement that declares it, and PGlite runs a statement on the event loop: a slice bounds both.
+ */
+export interface RowSlices<R> {
+  keys: RawBuilder<{ key: string }>;
+  query: (keys: string[] | null) => RawBuilder<R>;
+  /** keys per statement */
+  keysPerSlice: number;
+}
+
 /** one pass over the query's rows, in batches; a later pass starts again at the first row (the same rows: one snapshot) */
 export type RowPass<R> = () => AsyncGenerator<R[]>;
 
@@ -27,10 +40,15 @@ export type RowPass<R> = () => AsyncGenerator<R[]>;
  */
 export async function* withRowCursor<R, T>(
   database: DatabaseHandle,
-  query: RawBuilder<R> | CompiledQuery<R>,
+  source: RawBuilder<R> | CompiledQuery<R> | RowSlices<R>,
   options: RowStreamOptions & { /** passes after the first rewind the cursor */ scroll?: boolean },
   consume: (pass: RowPass<R>) => AsyncIterable<T>,
 ): AsyncGenerator<T> {
+  if ('keys' in source && !database.pool) {
+    yield* consume(slicedPass(database, source, options.batchSize));
+    return;
+  }
+  const query = 'keys' in source ? source.query(null) : source;
   const compiled = 'sql' in query ? query : query.compile(database.db);
   const scroll = options.scroll ? 'SCROLL' : 'NO SCROLL';
   const batch = Math.max(1, Math.floor(options.batchSize));
@@ -81,8 +99,22 @@ export async function* withRowCursor<R, T>(
   }
 }
 
+/** PGlite: the rows slice by slice of keys, one event-loop turn before each statement; every pass reads again */
+function slicedPass<R>(database: DatabaseHandle, slices: RowSlices<R>, batchSize: number): RowPass<R> {
+  let keys: string[] | undefined;
+  return async function* () {
+    keys ??= (await slices.keys.execute(database.db)).rows.map((r) => r.key);
+    const step = Math.max(1, Math.floor(slices.keysPerSlice));
+    for (let at = 0; at < keys.length; at += step) {
+      await yieldToEventLoop();
+      const { rows } = await slices.query(keys.slice(at, at + step)).execute(database.db);
+      for (let i = 0; i < rows.length; i += batchSize) yield rows.slice(i, i + batchSize);
+    }
+  };
+}
+
 /** the rows of `query` in batches of up to `batchSize`, read once (see {@link withRowCursor}) */
-export function streamRows<R>(database: DatabaseHandle, query: RawBuilder<R> | CompiledQuery<R>, options: RowStreamOptions): AsyncGenerator<R[]> {
+export function streamRows<R>(database: DatabaseHandle, query: RawBuilder<R> | CompiledQuery<R> | RowSlices<R>, options: RowStreamOptions): AsyncGenerator<R[]> {
   return withRowCursor(database, query, options, (pass) => pass());
 }
 

@@ -101,6 +101,18 @@ export function observationRevisionsQuery(s: ObservationSelection, order: RowOrd
     ORDER BY ${group}${seriesOrder}`;
 }
 
+/** the units of the observations `observationRevisionsQuery` reads, in its series order (the leading key of its slices) */
+export function observationUnitsQuery(s: ObservationSelection): RawBuilder<{ key: string }> {
+  return sql<{ key: string }>`SELECT o.unit_id AS key FROM observation o
+    WHERE o.variable_id = ${s.variableId} AND o.lor_version = ${s.lorVersion}
+      AND (${s.units}::text[] IS NULL OR o.unit_id = ANY (${s.units}::text[]))
+      AND (${s.breakdowns}::text[] IS NULL OR o.breakdown = ANY (${s.breakdowns}::text[]))
+      AND (${s.first}::date IS NULL OR o.ref_date >= ${s.first}::date)
+      AND (${s.last}::date IS NULL OR o.ref_date <= ${s.last}::date)
+      AND ${revisionCondition(s.mode)}
+    GROUP BY o.unit_id ORDER BY length(o.unit_id), o.unit_id`;
+}
+
 /** the observations of one variable as delivered (no roll-up), ordered by series and period, revisions oldest first */
 export async function observationRevisions(db: Kysely<Database>, s: ObservationSelection): Promise<ObservationRevision[]> {
   return (await observationRevisionsQuery(s).execute(db)).rows;

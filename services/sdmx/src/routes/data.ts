@@ -21,12 +21,14 @@ import { dataXml } from '../format/data-xml.ts';
 import { type DataFormat, dataContentType, dataFormat } from '../format/negotiate.ts';
 import { canComputeAsOf, computeIndicatorsAsOf, indicatorFreshnessHeaders } from '../indicator-engine.ts';
 import { type Catalog, loadCatalog } from '../model.ts';
-import { indicatorValues, indicatorValuesQuery, observationRevisionsQuery, type RowOrder } from '../queries/data.ts';
+import { indicatorValues, indicatorValuesQuery, observationRevisionsQuery, observationUnitsQuery, type RowOrder } from '../queries/data.ts';
 import { type DataRequest, parseDataRequest, resolveFlow } from '../request.ts';
 import { type DataPath, dataPathParams, dataQuery } from '../schemas.ts';
 
 /** rows per FETCH: a batch is written (about 100 bytes a row) before the next is read */
 const BATCH_ROWS = 2000;
+/** units per statement where PGlite reads a variable in slices (a unit has up to a few hundred rows) */
+const UNITS_PER_SLICE = 10;
 
 const writers: Record<DataFormat, (message: DataMessage, observations: Observations) => AsyncGenerator<string>> = {
   csv: dataCsv,
@@ -69,7 +71,18 @@ export function variableChunks(database: DatabaseHandle, request: DataRequest, f
     last: request.last,
     mode: request.mode,
   };
-  return messageChunks(database, dataMessage(request), format, (order) => observationRevisionsQuery(selection, order), observationMapper(request));
+  // current revisions in series order: PGlite reads them a few units per statement (the partial index of current rows
+  // finds a unit's rows); other reads are one statement there
+  const sliced = request.mode.kind === 'current' || request.mode.kind === 'updated';
+  const query = (order: RowOrder) =>
+    sliced && order === 'series'
+      ? {
+          keys: observationUnitsQuery(selection),
+          query: (units: string[] | null) => observationRevisionsQuery(units ? { ...selection, units } : selection, order),
+          keysPerSlice: UNITS_PER_SLICE,
+        }
+      : observationRevisionsQuery(selection, order);
+  return messageChunks(database, dataMessage(request), format, query, observationMapper(request));
 }
 
 export async function indicatorChunks(database: DatabaseHandle, catalog: Catalog, request: DataRequest, format: DataFormat): Promise<AsyncGenerator<string>> {
