@@ -7,7 +7,7 @@ import t from 'tap';
 /** what a test callback is given (the root test's type) */
 type Assert = Pick<typeof t, 'same' | 'ok' | 'equal'>;
 import { addKey } from '../services/ingest/test/fixtures.ts';
-import { testGateway } from './support/app.ts';
+import { serveOnLoopback, testGateway } from './support/app.ts';
 import { indicatorsCaughtUp } from './support/indicators.ts';
 
 const VARIABLE = 'dx_count';
@@ -403,4 +403,28 @@ t.test('fail-closed: observations written outside a landing are withheld as pend
   t.match((await read()).json().observations, [{ value: null, suppression: 'pending' }]);
   await evaluatePending(db);
   t.match((await read()).json().observations, [{ value: null, suppression: 'disclosure' }], '100 < 200');
+});
+
+t.test('a listening server evaluates a threshold changed through the API, and the indicators follow', async (t) => {
+  const base = await serveOnLoopback(app);
+  const patch = await fetch(`${base}/v1/variables/${VARIABLE}`, {
+    method: 'PATCH', headers: { ...asAdmin, 'content-type': 'application/json' }, body: JSON.stringify({ disclosureThreshold: 1_000_000 }),
+  });
+  t.equal(patch.status, 200, await patch.clone().text());
+  const read = async () => (await (await fetch(`${base}/v1/variables/${VARIABLE}/observations?lorVersion=2021&date=${DATE}&level=planungsraum`)).json()) as {
+    observations: Cell[];
+  };
+  let cells = (await read()).observations;
+  for (let i = 0; i < 150 && cells.some((c) => c.suppression === 'pending'); i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    cells = (await read()).observations;
+  }
+  t.ok(cells.length > 0);
+  t.same(cells.filter((c) => c.suppression === 'pending'), [], 'nothing is left pending');
+  // zeros are published (the rule withholds 0 < v < threshold); every other count is below the new threshold
+  t.same(cells.filter((c) => c.value !== 0 && (c.suppression !== 'disclosure' || c.value !== null)), [], 'every count above 0 is withheld');
+  await indicatorsCaughtUp(database);
+  const open = await db.selectFrom('indicator_value').select(['unit_id', 'value']).where('indicator_id', '=', INDICATOR)
+    .where('ref_date', '=', DATE).where('level', '=', 'planungsraum').where('status', '<>', 'suppressed').execute();
+  t.same(open, [], 'the indicator reading the variable is withheld where its cells are');
 });

@@ -254,7 +254,7 @@ export async function computeAsOf(
   asOf: Date,
   config: IndicatorConfig,
 ): Promise<void> {
-  const { definitions } = await loadDefinitions(trx);
+  const { definitions } = await loadDefinitions(trx, { asOf });
   const needed = withPrerequisites(definitions, [indicatorId]);
   const plan = dependencyOrder(definitions)
     .filter((d) => needed.has(d.id))

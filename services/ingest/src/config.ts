@@ -14,6 +14,11 @@ const schema = z.object({
   /** INGEST_HARVEST_MAX_BYTES: the largest body a harvest request may answer with */
   harvestMaxBytes: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   /**
+   * INGEST_DISCLOSURE_POLL_MS: how often a listening server looks for disclosure groups left pending outside a landing
+   * (a changed threshold or breakdown) and evaluates them; until then their cells are withheld (fail-closed)
+   */
+  disclosurePollMs: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
+  /**
    * HARVEST_ALLOW_HOSTS: host names and CIDRs a harvest may reach although they are loopback, private or link-local
    * (comma list, e.g. `127.0.0.1/32,intranet.berlin.de`); empty: public addresses only
    */
@@ -40,6 +45,7 @@ const names: Record<keyof z.infer<typeof schema>, string> = {
   scheduler: 'INGEST_SCHEDULER',
   harvestTimeoutMs: 'INGEST_HARVEST_TIMEOUT_MS',
   harvestMaxBytes: 'INGEST_HARVEST_MAX_BYTES',
+  disclosurePollMs: 'INGEST_DISCLOSURE_POLL_MS',
   harvestAllow: 'HARVEST_ALLOW_HOSTS',
 };
 

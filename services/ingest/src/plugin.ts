@@ -2,6 +2,7 @@
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
 import { bootstrapIngest } from './bootstrap.ts';
 import { ingestConfigFromEnv } from './config.ts';
+import { watchPendingDisclosure } from './pipeline/disclosure.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { pushRoutes, readRoutes } from './routes/observations.ts';
 import { sourceRoutes } from './routes/sources.ts';
@@ -15,6 +16,7 @@ async function routes(app: App): Promise<void> {
   await batchRoutes(app);
   await sourceRoutes(app, config);
   startScheduler(app, config);
+  watchPendingDisclosure(app, config.disclosurePollMs);
 }
 
 export const ingestService: ServiceDescriptor = {

@@ -1,12 +1,16 @@
 // Disclosure evaluation where observations land: the pending groups (variable, reference date) of the transaction are
 // evaluated with @datenpool/disclosure and their withheld cells written, in the same transaction.
 import { type Database, type Kysely, versionLinks as readVersionLinks } from '@datenpool/db';
+import type { App } from '@datenpool/service-kit';
 import { disclosureOfGroup, type ObservationCell, reasonOf, type VersionLink } from '@datenpool/disclosure';
 import * as q from '../queries/disclosure.ts';
+import { enqueueWithheldRecompute } from '../queries/recompute-queue.ts';
 
 export interface DisclosureOutcome {
   groups: number;
   withheld: number;
+  /** the reference years evaluated, by variable */
+  years: Map<string, number[]>;
 }
 
 /**
@@ -16,7 +20,7 @@ export interface DisclosureOutcome {
  */
 export async function evaluateDisclosure(trx: Kysely<Database>, variableId: string | null, links?: VersionLink[]): Promise<DisclosureOutcome> {
   const pending = await q.takePending(trx, variableId);
-  const outcome = { groups: pending.length, withheld: 0 };
+  const outcome: DisclosureOutcome = { groups: pending.length, withheld: 0, years: new Map() };
   if (pending.length === 0) return outcome;
   const datesOf = new Map<string, string[]>();
   for (const p of pending) {
@@ -29,6 +33,7 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
   let carriedFrom: Map<string, string[]> | undefined;
   for (const rule of rules) {
     const dates = datesOf.get(rule.id)!;
+    outcome.years.set(rule.id, [...new Set(dates.map((d) => Number(d.slice(0, 4))))]);
     const counts = rule.value_kind === 'count' && rule.disclosure_threshold > 0;
     if (!counts) {
       await q.replaceWithheld(trx, rule.id, dates, []);
@@ -59,7 +64,43 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
   return outcome;
 }
 
-/** evaluates whatever is pending (observations written before migration 0057, a changed threshold), in one transaction */
+/**
+ * evaluates whatever is pending (observations written before migration 0057, a changed threshold), in one
+ * transaction, and queues the indicators of what was evaluated (they read the withheld cells; outside a landing no
+ * batch queued them after the evaluation)
+ */
 export async function evaluatePending(db: Kysely<Database>): Promise<DisclosureOutcome> {
-  return db.transaction().execute((trx) => evaluateDisclosure(trx, null));
+  return db.transaction().execute(async (trx) => {
+    const outcome = await evaluateDisclosure(trx, null);
+    for (const [variable, years] of outcome.years) await enqueueWithheldRecompute(trx, variable, years);
+    return outcome;
+  });
+}
+
+/**
+ * a listening server evaluates what becomes pending outside a landing (a threshold changed through the metadata API),
+ * every `pollMs`; an app driven by inject (tests) does not, so that what is pending stays observable there
+ */
+export function watchPendingDisclosure(app: App, pollMs: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      if (await q.anyPending(app.database.db)) {
+        const outcome = await evaluatePending(app.database.db);
+        app.log.info({ groups: outcome.groups, withheld: outcome.withheld }, 'pending disclosure evaluated');
+      }
+    } catch (err) {
+      app.log.error({ err }, 'pending disclosure evaluation failed; its cells stay withheld');
+    } finally {
+      running = false;
+    }
+  };
+  app.addHook('onListen', async () => {
+    timer = setInterval(() => void tick(), pollMs);
+    timer.unref();
+  });
+  app.addHook('onClose', async () => clearInterval(timer));
 }

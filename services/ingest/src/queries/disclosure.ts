@@ -15,6 +15,12 @@ export async function takePending(db: Kysely<Database>, variableId: string | nul
   return result.rows;
 }
 
+/** whether any group waits for its evaluation (cheap: the partial index of open rows) */
+export async function anyPending(db: Kysely<Database>): Promise<boolean> {
+  const result = await sql<{ any: boolean }>`SELECT EXISTS (SELECT 1 FROM disclosure_pending WHERE until IS NULL) AS any`.execute(db);
+  return result.rows[0]?.any === true;
+}
+
 /** intervals closed in the transaction that opened them were never visible to anyone: dropped */
 export async function dropEmptyPending(db: Kysely<Database>): Promise<void> {
   await sql`DELETE FROM disclosure_pending WHERE until IS NOT NULL AND until <= since`.execute(db);

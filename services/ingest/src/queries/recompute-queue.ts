@@ -12,3 +12,13 @@ export async function enqueueBatchRecompute(trx: Kysely<Database>, batchId: stri
     FROM observation o WHERE o.batch_id = ${batchId}::uuid
     HAVING count(*) > 0`.execute(trx);
 }
+
+/**
+ * enqueues the given reference years of a variable (all LOR versions) because what of it is withheld changed outside
+ * a landing (a threshold change evaluated later): the indicators that read it are withheld accordingly
+ */
+export async function enqueueWithheldRecompute(trx: Kysely<Database>, variableId: string, years: number[]): Promise<void> {
+  if (years.length === 0) return;
+  await sql`INSERT INTO indicator_recompute_queue (kind, variable_id, lor_version, ref_years, reason)
+    SELECT 'observations', ${variableId}, v.version, ${years}::int[], 'disclosure' FROM lor_version v`.execute(trx);
+}
