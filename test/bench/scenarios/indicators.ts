@@ -332,14 +332,14 @@ export async function indicatorsBench(ctx: BenchContext): Promise<BenchMeasureme
       direct ||= r.direct;
     }
     landings.push({ variable, seconds: seconds.sort((a, b) => a - b), direct });
-    console.error(`# ${variable} batch → readable: ${seconds.map((s) => s.toFixed(2)).join(', ')} s${direct ? ' (no worker took the entry: recomputed by a direct call)' : ''}`);
+    console.error(`# ${variable} batch → readable: ${seconds.map((s) => s.toFixed(2)).join(', ')} s${direct ? ' (still queued after 2 s with no recompute session active: a direct recompute call was made too; the time is until readable, by whichever got there)' : ''}`);
   }
   return [
     { name: `full recompute (${full.result.indicators.length} indicators, ${values.n} values) vs its floor (hand-written INSERT … SELECT per indicator into an unindexed table + the same index build); goal ≥ 0.67`, unit: 's', value: full.seconds, reference: fl.seconds, lowerIsBetter: true },
     { name: 'full recompute vs the goal of 15 s; goal ≥ 1', unit: 's', value: full.seconds, reference: 15, lowerIsBetter: true },
     { name: 'features read p99 while a full recompute runs vs idle p99; goal ≥ 0.5', unit: 'ms', value: quantile(busy, 0.99), reference: quantile(idle, 0.99), lowerIsBetter: true },
     ...landings.map((l) => ({
-      name: `${l.variable} batch landing → readable, p50 of ${l.seconds.length}${l.direct ? ' (direct recompute call, no worker)' : ' (the worker)'} vs the goal of 0.5 s; goal ≥ 1`,
+      name: `${l.variable} batch landing → readable, p50 of ${l.seconds.length}${l.direct ? ' (the worker, and a direct call after 2 s)' : ' (the worker)'} vs the goal of 0.5 s; goal ≥ 1`,
       unit: 's',
       value: quantile(l.seconds, 0.5),
       reference: 0.5,
