@@ -26,6 +26,9 @@ export interface RowSlices<R> {
 /** one pass over the query's rows, in batches; a later pass starts again at the first row (the same rows: one snapshot) */
 export type RowPass<R> = () => AsyncGenerator<R[]>;
 
+/** tables replaced as a whole by a swap (a full recompute's rebuild): a cursor over them locks them first */
+export const SWAPPED_TABLES = ['indicator_value'] as const;
+
 /**
  * `consume` reads the rows of `query` through `pass` (once, or again for a second pass over the same rows) and
  * yields what it makes of them; this yields what `consume` yields.
@@ -59,6 +62,12 @@ export async function* withRowCursor<R, T>(
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       open = true;
+      // a table a full recompute swaps in (services/indicators rebuild): the snapshot of a REPEATABLE READ transaction
+      // is taken by its first query, before that query waits for the swap's lock, and would then see the new table
+      // empty; LOCK takes no snapshot, so the cursor's snapshot is taken once the swap committed
+      for (const table of SWAPPED_TABLES) {
+        if (new RegExp(`\\b${table}\\b`).test(compiled.sql)) await client.query(`LOCK TABLE ${table} IN ACCESS SHARE MODE`);
+      }
       await client.query({ text: `DECLARE row_stream ${scroll} CURSOR FOR ${compiled.sql}`, values: [...compiled.parameters] });
       let passes = 0;
       const pass: RowPass<R> = async function* () {
