@@ -6,7 +6,8 @@ import { ensureKey } from '@datenpool/service-kit';
 import t from 'tap';
 import { loadFixture, VERSION } from '../services/indicators/test/fixture.ts';
 import { testDatabase } from './support/database.ts';
-import { indicatorsCaughtUpAt } from './support/indicators.ts';
+import { evaluatePending } from '../services/ingest/src/pipeline/disclosure.ts';
+import { indicatorsCaughtUp, indicatorsCaughtUpAt } from './support/indicators.ts';
 import { freePort, repoRoot, startService, waitForHealth } from './support/processes.ts';
 
 t.setTimeout(900_000);
@@ -14,6 +15,10 @@ t.setTimeout(900_000);
 const database = await testDatabase(t);
 const { db } = database;
 const fixture = await loadFixture(database);
+// the fixture writes its observations directly: their disclosure evaluation (which a start does for what is pending,
+// queueing the indicators it reaches) first, so that the test's queue holds only what it adds
+await evaluatePending(db);
+await indicatorsCaughtUp(database);
 const env = { DATABASE_URL: database.url, LOG_LEVEL: 'warn' };
 const unit = fixture.plr[4]?.id as string;
 const DATE = '2022-12-31';

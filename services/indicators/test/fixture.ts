@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { DatabaseHandle } from '@datenpool/db';
-import { evaluateDisclosure } from '../../ingest/src/pipeline/disclosure.ts';
 import { enqueueBatchRecompute } from '../../ingest/src/queries/recompute-queue.ts';
 import { indicatorsCaughtUp } from '../../../test/support/indicators.ts';
 
@@ -187,8 +186,7 @@ export async function loadFixture(database: DatabaseHandle): Promise<Fixture> {
       .filter((o) => o.variable === v.id)
       .map((o) => ({ variable_id: o.variable, lor_version: VERSION, level: 'planungsraum', unit_id: o.unit, ref_date: o.date, breakdown: o.breakdown, value: o.value, batch_id: id }));
     for (let i = 0; i < rows.length; i += 2000) await db.insertInto('observation').values(rows.slice(i, i + 2000)).execute();
-    // what the batch pipeline writes with the observations: what is withheld, and the recompute queue's entry
-    await db.transaction().execute((trx) => evaluateDisclosure(trx, v.id));
+    // what the batch pipeline writes with the observations: the recompute queue's entry
     await enqueueBatchRecompute(db, id, v.id, VERSION);
   }
   // the values as the worker leaves them once the fixture landed
