@@ -295,6 +295,13 @@ const encode = (text: string) =>
   });
 const items = (filter: string, lang: string) => app.inject({ url: `/collections/indicator-anteil_unter_6/items?limit=1&filter-lang=${lang}&filter=${encode(filter)}` });
 
+t.test('a GeometryCollection with a member that is no geometry is a 400 naming filter (it was a TypeError)', async (t) => {
+  const filter = JSON.stringify({ op: 's_intersects', args: [{ property: 'geometry' }, { type: 'GeometryCollection', geometries: [null] }] });
+  const res = await items(filter, 'cql2-json');
+  t.equal(res.statusCode, 400);
+  t.match(res.json(), { invalidParams: [{ name: 'filter' }] });
+});
+
 t.test('a LIKE pattern ending in a lone escape character is a 400 naming filter (it was a database error)', async (t) => {
   const lone = await items("name LIKE 'Mitte\\'", 'cql2-text');
   t.equal(lone.statusCode, 400);

@@ -15,6 +15,10 @@ function rings(value: unknown): boolean {
 
 /** throws a Cql2Error naming what is wrong; nothing the database would refuse passes */
 export function checkGeometry(g: GeoJsonGeometry): void {
+  // members of a GeometryCollection come from the client as they are: anything but an object with a type is refused
+  if (typeof g !== 'object' || g === null || Array.isArray(g) || typeof g.type !== 'string') {
+    throw new Cql2Error('a geometry literal must be a GeoJSON geometry object with a type');
+  }
   const c = g.coordinates;
   const ok = (() => {
     switch (g.type) {
