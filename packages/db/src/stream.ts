@@ -127,19 +127,39 @@ export function streamRows<R>(database: DatabaseHandle, query: RawBuilder<R> | C
   return withRowCursor(database, query, options, (pass) => pass());
 }
 
+/** how long an export may wait for a client that stopped reading before it is ended and its connection given back */
+export const EXPORT_STALL_MS = 60_000;
+
 /**
  * a stream of text chunks whose first chunk is read already: a query that fails is an error answer (a problem), not
- * a response cut off after its status line; destroying the stream (the client left) ends the chunks' generator
+ * a response cut off after its status line; destroying the stream (the client left) ends the chunks' generator.
+ * A client that stops reading holds a cursor and its pool connection: once the stream's buffer has stayed full for
+ * `stallMs` (nothing taken from it), the stream is destroyed, which ends the generator and gives the connection back.
  */
-export async function startedStream(chunks: AsyncGenerator<string>): Promise<Readable> {
+export async function startedStream(chunks: AsyncGenerator<string>, options: { stallMs?: number } = {}): Promise<Readable> {
+  const stallMs = options.stallMs ?? EXPORT_STALL_MS;
   const first = await chunks.next();
+  // when the stream last took a chunk from the generator: it does so whenever its buffer has room
+  let taken = Date.now();
   async function* rest(): AsyncGenerator<string> {
     if (first.done) return;
+    taken = Date.now();
     yield first.value;
-    yield* chunks;
+    for await (const chunk of chunks) {
+      taken = Date.now();
+      yield chunk;
+    }
   }
   const stream = Readable.from(rest());
   // a stream destroyed before it was read never starts `rest`: end the generator (its cursor) here
   stream.once('close', () => void chunks.return(undefined));
+  // a full buffer that took nothing for stallMs: the client stopped reading (an empty buffer waits for the database)
+  const watch = setInterval(() => {
+    if (stream.readableLength >= stream.readableHighWaterMark && Date.now() - taken > stallMs) {
+      stream.destroy(new Error(`the client read nothing for ${stallMs} ms`));
+    }
+  }, Math.max(20, Math.floor(stallMs / 4)));
+  watch.unref();
+  stream.once('close', () => clearInterval(watch));
   return stream;
 }
