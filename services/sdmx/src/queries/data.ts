@@ -74,6 +74,16 @@ function revisionCondition(mode: RevisionMode) {
   }
 }
 
+/** the observations (alias o) a selection reads: variable, version, units, breakdowns, period and revisions */
+function selectionCondition(s: ObservationSelection) {
+  return sql`o.variable_id = ${s.variableId} AND o.lor_version = ${s.lorVersion}
+      AND (${s.units}::text[] IS NULL OR o.unit_id = ANY (${s.units}::text[]))
+      AND (${s.breakdowns}::text[] IS NULL OR o.breakdown = ANY (${s.breakdowns}::text[]))
+      AND (${s.first}::date IS NULL OR o.ref_date >= ${s.first}::date)
+      AND (${s.last}::date IS NULL OR o.ref_date <= ${s.last}::date)
+      AND ${revisionCondition(s.mode)}`;
+}
+
 /**
  * The order of a message's rows. `series`: by series and period, revisions oldest first (SDMX-CSV writes the rows so).
  * `revision`: grouped by revision time (to the millisecond, as messages write it) and action (deletions first), then
@@ -92,24 +102,14 @@ export function observationRevisionsQuery(s: ObservationSelection, order: RowOrd
     FROM observation o
     ${publishedJoin(s)}
     LEFT JOIN lor_unit u ON u.version = o.lor_version AND u.id = o.unit_id
-    WHERE o.variable_id = ${s.variableId} AND o.lor_version = ${s.lorVersion}
-      AND (${s.units}::text[] IS NULL OR o.unit_id = ANY (${s.units}::text[]))
-      AND (${s.breakdowns}::text[] IS NULL OR o.breakdown = ANY (${s.breakdowns}::text[]))
-      AND (${s.first}::date IS NULL OR o.ref_date >= ${s.first}::date)
-      AND (${s.last}::date IS NULL OR o.ref_date <= ${s.last}::date)
-      AND ${revisionCondition(s.mode)}
+    WHERE ${selectionCondition(s)}
     ORDER BY ${group}${seriesOrder}`;
 }
 
 /** the units of the observations `observationRevisionsQuery` reads, in its series order (the leading key of its slices) */
 export function observationUnitsQuery(s: ObservationSelection): RawBuilder<{ key: string }> {
   return sql<{ key: string }>`SELECT o.unit_id AS key FROM observation o
-    WHERE o.variable_id = ${s.variableId} AND o.lor_version = ${s.lorVersion}
-      AND (${s.units}::text[] IS NULL OR o.unit_id = ANY (${s.units}::text[]))
-      AND (${s.breakdowns}::text[] IS NULL OR o.breakdown = ANY (${s.breakdowns}::text[]))
-      AND (${s.first}::date IS NULL OR o.ref_date >= ${s.first}::date)
-      AND (${s.last}::date IS NULL OR o.ref_date <= ${s.last}::date)
-      AND ${revisionCondition(s.mode)}
+    WHERE ${selectionCondition(s)}
     GROUP BY o.unit_id ORDER BY length(o.unit_id), o.unit_id`;
 }
 
