@@ -79,6 +79,7 @@ export {
   createDescriptionCache,
   type DataVersion,
   type FeatureCollectionSource,
+  type FeatureRelation,
   findCollection,
   type ItemsQuery,
   type ItemsResult,
@@ -86,6 +87,7 @@ export {
   listCollections,
   type Queryable,
   registerCollectionProvider,
+  type RowsQuery,
   type SortKey,
 } from './provider.ts';
 export type { Cql2Expression, Operand } from './cql2/ast.ts';

@@ -2,7 +2,7 @@
 // filter on the queryable columns; ORDER BY from the sort keys with tie-breakers; a Feature's text from its parts.
 import { type RawBuilder, sql } from 'kysely';
 import { compileCql2 } from './cql2/compile.ts';
-import type { ItemsQuery } from './provider.ts';
+import type { RowsQuery } from './provider.ts';
 import { bboxToStorageSql } from './storage.ts';
 
 export interface ItemsTable {
@@ -14,7 +14,7 @@ export interface ItemsTable {
 }
 
 /** the collection's own conditions AND the bbox AND the CQL2 filter */
-export function itemsWhereSql(table: ItemsTable, query: ItemsQuery, own: RawBuilder<boolean>[]): RawBuilder<boolean> {
+export function itemsWhereSql(table: ItemsTable, query: RowsQuery, own: RawBuilder<boolean>[]): RawBuilder<boolean> {
   const parts = [...own];
   if (query.bbox) parts.push(sql`ST_Intersects(${table.geometry}, ${bboxToStorageSql(query.bbox, table.storageSrid)})`);
   if (query.filter) {
@@ -24,7 +24,7 @@ export function itemsWhereSql(table: ItemsTable, query: ItemsQuery, own: RawBuil
 }
 
 /** the sort keys on their columns, then the tie-breakers that make the order (and so the paging) stable */
-export function itemsOrderSql(table: Pick<ItemsTable, 'columns'>, query: ItemsQuery, tieBreakers: RawBuilder<unknown>[]): RawBuilder<unknown> {
+export function itemsOrderSql(table: Pick<ItemsTable, 'columns'>, query: RowsQuery, tieBreakers: RawBuilder<unknown>[]): RawBuilder<unknown> {
   const keys = (query.sortby ?? []).map((k) => sql`${table.columns[k.name]} ${k.direction === 'desc' ? sql`DESC` : sql`ASC`}`);
   return sql.join([...keys, ...tieBreakers]);
 }

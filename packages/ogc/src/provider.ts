@@ -1,5 +1,6 @@
 // The collection provider interface: what a service implements to serve OGC API Features collections.
 import type { DatabaseHandle } from '@datenpool/db';
+import type { RawBuilder } from 'kysely';
 import type { BoundingBox } from './bbox.ts';
 import type { CrsDefinition } from './crs.ts';
 import type { Cql2Expression } from './cql2/ast.ts';
@@ -84,7 +85,33 @@ export interface DataVersion {
   headers?: Record<string, string>;
 }
 
+/** the parts of an items query that choose rows (no page, no output CRS, no property selection) */
+export type RowsQuery = Pick<ItemsQuery, 'bbox' | 'datetime' | 'filter' | 'sortby'>;
+
+/**
+ * A collection's features as one SQL relation, for the consumers that render rows themselves (vector tiles, WFS,
+ * downloads): `SELECT … FROM ${from} WHERE ${where} ORDER BY ${order}` gives exactly the features `items` would give
+ * for the same query, in the same order, with the same property values (withheld values already null).
+ */
+export interface FeatureRelation {
+  /** the FROM clause, aliases inside */
+  from: RawBuilder<unknown>;
+  /** the collection's own rows for this query: its key, the datetime's selection, bbox and filter */
+  where: RawBuilder<boolean>;
+  /** the feature id (the `id` of the GeoJSON Feature) */
+  id: RawBuilder<unknown>;
+  /** the geometry, in the storage CRS */
+  geometry: RawBuilder<unknown>;
+  storageSrid: number;
+  /** the feature's properties: name → SQL, in the order the features list them */
+  properties: Record<string, RawBuilder<unknown>>;
+  /** sort keys, then the tie-breakers that make the order stable */
+  order: RawBuilder<unknown>;
+}
+
 export interface FeatureCollectionSource {
+  /** the features as one SQL relation (see FeatureRelation) */
+  relation(query: RowsQuery): FeatureRelation;
   /** the collection id, as in `/collections/{id}` */
   id: string;
   /**

@@ -5,14 +5,19 @@ import {
   EPSG_25833,
   type FeatureCollectionSource,
   type ItemsQuery,
+  itemsOrderSql,
   itemsSummary,
   numberMatchedPolicy,
   type Queryable,
+  type RowsQuery,
   singleChunk,
 } from '@datenpool/ogc';
+import { sql } from '@datenpool/db';
 import {
+  FACILITY_SRID,
   type FacilityDatasetRow,
   facilityColumns,
+  facilityConditions,
   facilityCount,
   type FacilityDatasetHead,
   facilityDatasetHeads,
@@ -20,6 +25,7 @@ import {
   facilityEstimate,
   facilityFeature,
   facilityItems,
+  facilityTable,
   type TypedColumn,
 } from './queries/facility-features.ts';
 
@@ -44,7 +50,7 @@ export function facilityQueryables(dataset: FacilityDatasetRow): Queryable[] {
   });
 }
 
-function inTime(dataset: FacilityDatasetRow, query: ItemsQuery): boolean {
+function inTime(dataset: FacilityDatasetRow, query: RowsQuery): boolean {
   const d = query.datetime;
   if (!d) return true;
   return (d.start === null || dataset.reference_date >= d.start.slice(0, 10)) && (d.end === null || dataset.reference_date <= d.end.slice(0, 10));
@@ -98,6 +104,18 @@ function source(database: DatabaseHandle, dataset: FacilityDatasetRow): FeatureC
       };
     },
     item: (featureId, crs, properties) => facilityFeature(db, dataset, featureId, crs, properties),
+    relation(query: RowsQuery) {
+      const { id: idColumn, ...properties } = facilityColumns(dataset);
+      return {
+        from: sql`facility f`,
+        where: facilityConditions({ dataset, inTime: inTime(dataset, query) }, query),
+        id: idColumn ?? sql`f.id`,
+        geometry: sql`f.geom`,
+        storageSrid: FACILITY_SRID,
+        properties,
+        order: itemsOrderSql(facilityTable(dataset), query, [sql`f.id`]),
+      };
+    },
   };
 }
 

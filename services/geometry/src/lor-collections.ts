@@ -13,10 +13,14 @@ import {
   itemsSummary,
   numberMatchedPolicy,
   type Queryable,
+  type RowsQuery,
   singleChunk,
 } from '@datenpool/ogc';
+import { sql } from '@datenpool/db';
 import {
   type LorVersionRow,
+  lorColumns,
+  lorConditions,
   lorCount,
   lorEstimate,
   lorExtents,
@@ -24,8 +28,11 @@ import {
   lorItems,
   lorItemsStream,
   lorLevelCounts,
+  lorOrdering,
+  lorProperties,
   lorVersion,
   lorVersions,
+  STORAGE_SRID,
 } from './queries/lor-features.ts';
 
 /**
@@ -53,7 +60,7 @@ export const lorQueryables: readonly Queryable[] = [
 
 const idPattern = /^lor-([A-Za-z0-9]+)-([a-z]+)$/;
 
-function intersects(row: LorVersionRow, query: ItemsQuery): boolean {
+function intersects(row: LorVersionRow, query: RowsQuery): boolean {
   const d = query.datetime;
   if (!d) return true;
   return (d.end === null || row.valid_from <= d.end) && (d.start === null || row.valid_to === null || row.valid_to >= d.start);
@@ -201,6 +208,15 @@ function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel, f
       };
     },
     item: (featureId, crs, properties) => lorFeature(db, key, featureId, crs, properties),
+    relation: (query: RowsQuery) => ({
+      from: sql`lor_unit u`,
+      where: lorConditions({ ...key, inTime: intersects(row, query) }, query),
+      id: sql`u.id`,
+      geometry: sql`u.geom`,
+      storageSrid: STORAGE_SRID,
+      properties: Object.fromEntries(lorProperties.map((p) => [p, lorColumns[p]!])),
+      order: lorOrdering(query),
+    }),
   };
 }
 

@@ -10,14 +10,30 @@ import {
   itemsSummary,
   numberMatchedPolicy,
   type Queryable,
+  type RowsQuery,
   singleChunk,
 } from '@datenpool/ogc';
+import { sql } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, variablesOf } from './plan.ts';
 import { freshnessHeaders } from './freshness.ts';
 import { loadDefinitions } from './queries/catalog.ts';
 import { freshness } from './queries/queue.ts';
-import { type LayerKey, layerCount, layerEstimate, layerExtent, layerFeature, layerItems } from './queries/layers.ts';
+import {
+  type LayerKey,
+  layerColumns,
+  layerConditions,
+  layerCount,
+  layerEstimate,
+  layerExtent,
+  layerFeature,
+  layerFeatureId,
+  layerFrom,
+  layerItems,
+  layerOrdering,
+  layerProperties,
+  STORAGE_SRID,
+} from './queries/layers.ts';
 
 /** the LOR version the layers show */
 const VERSION = '2021';
@@ -53,7 +69,7 @@ function mentionsLevel(node: unknown): boolean {
   return Object.values(o).some((v) => (Array.isArray(v) ? v.some(mentionsLevel) : mentionsLevel(v)));
 }
 
-function layerKey(indicator: string, query: ItemsQuery): LayerKey {
+function layerKey(indicator: string, query: RowsQuery): LayerKey {
   const expression: Cql2Expression | undefined = query.filter?.expression;
   return {
     indicator,
@@ -114,6 +130,15 @@ function source(
       };
     },
     item: (featureId, crs, properties) => layerFeature(db, { indicator: definition.id, version: VERSION }, featureId, crs, properties),
+    relation: (query: RowsQuery) => ({
+      from: layerFrom,
+      where: layerConditions(layerKey(definition.id, query), query),
+      id: layerFeatureId,
+      geometry: sql`u.geom`,
+      storageSrid: STORAGE_SRID,
+      properties: Object.fromEntries(layerProperties.map((p) => [p, layerColumns[p]!])),
+      order: layerOrdering(query),
+    }),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   itemsOrderSql,
   itemsWhereSql,
   propertiesJsonSql,
+  type RowsQuery,
 } from '@datenpool/ogc';
 import type { RawBuilder, Selectable } from 'kysely';
 
@@ -49,7 +50,7 @@ export function facilityColumns(dataset: FacilityDatasetRow): Record<string, Raw
   return columns;
 }
 
-function table(dataset: FacilityDatasetRow): ItemsTable {
+export function facilityTable(dataset: FacilityDatasetRow): ItemsTable {
   return { columns: facilityColumns(dataset), geometry: sql`f.geom`, storageSrid: FACILITY_SRID };
 }
 
@@ -66,10 +67,10 @@ export interface FacilityCollectionKey {
   inTime: boolean;
 }
 
-function conditions(key: FacilityCollectionKey, query: ItemsQuery): RawBuilder<boolean> {
+export function facilityConditions(key: FacilityCollectionKey, query: RowsQuery): RawBuilder<boolean> {
   const own = [sql<boolean>`f.dataset = ${key.dataset.id}`];
   if (!key.inTime) own.push(sql<boolean>`false`);
-  return itemsWhereSql(table(key.dataset), query, own);
+  return itemsWhereSql(facilityTable(key.dataset), query, own);
 }
 
 /**
@@ -88,7 +89,7 @@ export async function facilityItems(
     FROM (SELECT ${featureSql(key.dataset, query.crs, query.properties)} AS f
         ${withTotal ? sql`, count(*) OVER () AS total` : sql``}
       FROM facility f
-      WHERE ${conditions(key, query)} ORDER BY ${itemsOrderSql(table(key.dataset), query, [sql`f.id`])}
+      WHERE ${facilityConditions(key, query)} ORDER BY ${itemsOrderSql(facilityTable(key.dataset), query, [sql`f.id`])}
       LIMIT ${query.page.limit} OFFSET ${query.page.offset}) p`.execute(db);
   const row = rows[0];
   if (!row) return { features: '', n: 0 };
@@ -96,13 +97,13 @@ export async function facilityItems(
 }
 
 export async function facilityCount(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM facility f WHERE ${conditions(key, query)}`.execute(db);
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM facility f WHERE ${facilityConditions(key, query)}`.execute(db);
   return rows[0]?.n ?? 0;
 }
 
 /** the planner's estimate of the matching features (numberMatched policy `estimate`) */
 export function facilityEstimate(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<number> {
-  return estimateRows(db, sql`SELECT 1 FROM facility f WHERE ${conditions(key, query)}`);
+  return estimateRows(db, sql`SELECT 1 FROM facility f WHERE ${facilityConditions(key, query)}`);
 }
 
 export async function facilityFeature(

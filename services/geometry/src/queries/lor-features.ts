@@ -1,7 +1,7 @@
 // SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
 import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
 import { estimateRows, sql, streamRows } from '@datenpool/db';
-import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
+import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql, type RowsQuery } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 type Db = Kysely<Database>;
@@ -56,7 +56,7 @@ export interface LorCollectionKey {
   inTime: boolean;
 }
 
-function conditions(key: LorCollectionKey, query: ItemsQuery): RawBuilder<boolean> {
+export function lorConditions(key: LorCollectionKey, query: RowsQuery): RawBuilder<boolean> {
   const parts: RawBuilder<boolean>[] = [sql`u.version = ${key.version}`, sql`u.level = ${key.level}`];
   if (!key.inTime) parts.push(sql`false`);
   if (query.bbox) {
@@ -75,7 +75,7 @@ function conditions(key: LorCollectionKey, query: ItemsQuery): RawBuilder<boolea
   return sql.join(parts, sql` AND `) as RawBuilder<boolean>;
 }
 
-function ordering(query: ItemsQuery): RawBuilder<unknown> {
+export function lorOrdering(query: RowsQuery): RawBuilder<unknown> {
   const keys = (query.sortby ?? []).map((k) => sql`${lorColumns[k.name]} ${k.direction === 'desc' ? sql`DESC` : sql`ASC`}`);
   return sql.join([...keys, sql`u.id`]);
 }
@@ -88,7 +88,7 @@ function pageSql(key: LorCollectionKey, query: ItemsQuery, withTotal = false): R
   return sql<{ f: string; total?: number }>`SELECT ${featureSql(query.crs, query.properties)} AS f
       ${withTotal ? sql`, count(*) OVER () AS total` : sql``}
     FROM lor_unit u
-    WHERE ${conditions(key, query)} ORDER BY ${ordering(query)}
+    WHERE ${lorConditions(key, query)} ORDER BY ${lorOrdering(query)}
     LIMIT ${query.page.limit} OFFSET ${query.page.offset}`;
 }
 
@@ -132,7 +132,7 @@ export async function* lorItemsStream(
 
 export async function lorCount(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<number> {
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u
-    WHERE ${conditions(key, query)}`.execute(db);
+    WHERE ${lorConditions(key, query)}`.execute(db);
   return rows[0]?.n ?? 0;
 }
 
@@ -145,7 +145,7 @@ export async function lorLevelCounts(db: Db, version: string): Promise<Map<strin
 
 /** the planner's estimate of the matching units (numberMatched policy `estimate`) */
 export function lorEstimate(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<number> {
-  return estimateRows(db, sql`SELECT 1 FROM lor_unit u WHERE ${conditions(key, query)}`);
+  return estimateRows(db, sql`SELECT 1 FROM lor_unit u WHERE ${lorConditions(key, query)}`);
 }
 
 export async function lorFeature(

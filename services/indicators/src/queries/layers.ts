@@ -1,10 +1,10 @@
 // SQL of the indicator layers (OGC collections indicator-{id}): LOR units joined with one indicator's values, as GeoJSON text.
 import type { Database, Kysely } from '@datenpool/db';
 import { estimateRows, sql } from '@datenpool/db';
-import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql } from '@datenpool/ogc';
+import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql, type RowsQuery } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
-const STORAGE_SRID = 25833;
+export const STORAGE_SRID = 25833;
 
 /** the layer properties: queryable name → column. The only names that reach SQL. */
 export const layerColumns: Record<string, RawBuilder<unknown>> = {
@@ -41,11 +41,11 @@ function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuil
     layerColumns,
     layerProperties.filter((p) => !properties || properties.includes(p)),
   );
-  return sql<string>`'{"type":"Feature","id":' || to_json(v.unit_id || '_' || extract(year FROM v.ref_date)::int)::text
+  return sql<string>`'{"type":"Feature","id":' || to_json(${layerFeatureId})::text
     || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID, { crs: defaultCrs, column: sql`u.geojson_crs84` })} || ',"properties":' || ${props} || '}'`;
 }
 
-function conditions(key: LayerKey, query: ItemsQuery): RawBuilder<boolean> {
+export function layerConditions(key: LayerKey, query: RowsQuery): RawBuilder<boolean> {
   const parts: RawBuilder<boolean>[] = [
     sql`v.indicator_id = ${key.indicator}`,
     sql`v.lor_version = ${key.version}`,
@@ -69,26 +69,34 @@ function conditions(key: LayerKey, query: ItemsQuery): RawBuilder<boolean> {
   return sql.join(parts, sql` AND `) as RawBuilder<boolean>;
 }
 
-const from = sql`indicator_value v LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id`;
+export const layerFrom = sql`indicator_value v LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id`;
+
+/** the feature id `{unit}_{year}` */
+export const layerFeatureId = sql`v.unit_id || '_' || extract(year FROM v.ref_date)::int`;
+
+/** sort keys, then unit and date */
+export function layerOrdering(query: RowsQuery): RawBuilder<unknown> {
+  const keys = (query.sortby ?? []).map((k) => sql`${layerColumns[k.name]} ${k.direction === 'desc' ? sql`DESC` : sql`ASC`}`);
+  return sql.join([...keys, sql`v.unit_id`, sql`v.ref_date`]);
+}
 
 /** one page of features joined into one text by the database, and how many were returned */
 export async function layerItems(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<{ features: string; n: number }> {
-  const keys = (query.sortby ?? []).map((k) => sql`${layerColumns[k.name]} ${k.direction === 'desc' ? sql`DESC` : sql`ASC`}`);
   const { rows } = await sql<{ features: string; n: number }>`SELECT coalesce(string_agg(f, ','), '') AS features, count(*)::int AS n
-    FROM (SELECT ${featureSql(query.crs, query.properties)} AS f FROM ${from}
-      WHERE ${conditions(key, query)} ORDER BY ${sql.join([...keys, sql`v.unit_id`, sql`v.ref_date`])}
+    FROM (SELECT ${featureSql(query.crs, query.properties)} AS f FROM ${layerFrom}
+      WHERE ${layerConditions(key, query)} ORDER BY ${layerOrdering(query)}
       LIMIT ${query.page.limit} OFFSET ${query.page.offset}) page`.execute(db);
   return rows[0] ?? { features: '', n: 0 };
 }
 
 export async function layerCount(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${from} WHERE ${conditions(key, query)}`.execute(db);
+  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${layerFrom} WHERE ${layerConditions(key, query)}`.execute(db);
   return rows[0]?.n ?? 0;
 }
 
 /** the planner's estimate of the matching features (numberMatched policy `estimate`) */
 export function layerEstimate(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<number> {
-  return estimateRows(db, sql`SELECT 1 FROM ${from} WHERE ${conditions(key, query)}`);
+  return estimateRows(db, sql`SELECT 1 FROM ${layerFrom} WHERE ${layerConditions(key, query)}`);
 }
 
 /** one feature by its id `{unit}_{year}` */
@@ -101,7 +109,7 @@ export async function layerFeature(
 ): Promise<string | undefined> {
   const match = /^(\d{1,8})_(\d{4})$/.exec(featureId);
   if (!match) return undefined;
-  const { rows } = await sql<{ f: string }>`SELECT ${featureSql(crs, properties)} AS f FROM ${from}
+  const { rows } = await sql<{ f: string }>`SELECT ${featureSql(crs, properties)} AS f FROM ${layerFrom}
     WHERE v.indicator_id = ${key.indicator} AND v.lor_version = ${key.version} AND v.breakdown = ''
       AND v.unit_id = ${match[1]} AND v.ref_date = make_date(${Number(match[2])}::int, 12, 31)`.execute(db);
   return rows[0]?.f;
