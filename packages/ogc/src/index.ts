@@ -75,6 +75,7 @@ export { DEFAULT_LIMIT, MAX_LIMIT, neighbours, type Page, parsePage } from './pa
 export { itemsSummary, type NumberMatchedPolicy, numberMatchedPolicy, parseNumberMatchedPolicies } from './matched.ts';
 export {
   type CollectionDescription,
+  type CollectionLookup,
   type CollectionProvider,
   createDescriptionCache,
   type DataVersion,
@@ -87,6 +88,7 @@ export {
   listCollections,
   type Queryable,
   registerCollectionProvider,
+  registeredCollections,
   type RowsQuery,
   type SortKey,
 } from './provider.ts';

@@ -146,6 +146,12 @@ export interface CollectionProvider {
   get(database: DatabaseHandle, collectionId: string): Promise<FeatureCollectionSource | undefined>;
 }
 
+/** how routes that serve collections (OGC API Features, Tiles, WFS, downloads) find them */
+export interface CollectionLookup {
+  list(database: DatabaseHandle): Promise<FeatureCollectionSource[]>;
+  find(database: DatabaseHandle, collectionId: string): Promise<FeatureCollectionSource | undefined>;
+}
+
 const providers: CollectionProvider[] = [];
 
 /** registers a provider; the OGC routes ask every registered provider, in registration order */
@@ -191,3 +197,6 @@ export function createDescriptionCache(max = 10_000): (source: FeatureCollection
     return entry.description;
   };
 }
+
+/** the registered providers as a lookup (until the OGC plugin hands routes an explicit list) */
+export const registeredCollections: CollectionLookup = { list: listCollections, find: findCollection };
