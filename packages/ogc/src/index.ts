@@ -108,3 +108,4 @@ export { answerConditionally, entityTag } from './caching.ts';
 export { sendStream, sendText } from './send.ts';
 export { bboxToStorageSql, geometryJsonSql, propertiesJsonSql, type StoredGeoJson, toStorageSql } from './storage.ts';
 export { featureJsonSql, type ItemsTable, itemsOrderSql, itemsWhereSql } from './items-sql.ts';
+export type { ItemsFormat, ItemsFormatInput } from './features/formats.ts';
