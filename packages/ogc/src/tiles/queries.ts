@@ -1,0 +1,72 @@
+// The SQL of a vector tile over a collection's relation: ST_AsMVT on PostgreSQL, rows in tile coordinates elsewhere.
+import { type RawBuilder, sql } from 'kysely';
+import type { FeatureRelation } from '../provider.ts';
+import type { TileBounds } from './matrix-set.ts';
+
+/** the geometry of one tile's features, in the MVT grid of `extent` units per side */
+export interface TileGrid {
+  bounds: TileBounds;
+  extent: number;
+  /** the margin around the tile, in grid units, that geometries keep (so that outlines join across tiles) */
+  buffer: number;
+  /** simplification tolerance in EPSG:3857 metres before the grid snaps (0: the grid alone) */
+  tolerance: number;
+}
+
+/** the feature's properties as one jsonb: the id of the GeoJSON Feature as `id`, then the collection's properties */
+function propertiesSql(relation: FeatureRelation): RawBuilder<unknown> {
+  const pairs = [sql`'id'`, sql`${relation.id}`];
+  for (const [name, expression] of Object.entries(relation.properties)) pairs.push(sql`${name}::text`, expression);
+  return sql`jsonb_build_object(${sql.join(pairs)})`;
+}
+
+function envelope(b: TileBounds, margin = 0): RawBuilder<unknown> {
+  return sql`ST_MakeEnvelope(${b.minX - margin}::float8, ${b.minY - margin}::float8, ${b.maxX + margin}::float8, ${b.maxY + margin}::float8, 3857)`;
+}
+
+/** the geometry in EPSG:3857, generalised for the tile's zoom where a tolerance is given */
+function mercatorSql(relation: FeatureRelation, grid: TileGrid): RawBuilder<unknown> {
+  const mercator = relation.storageSrid === 3857 ? relation.geometry : sql`ST_Transform(${relation.geometry}, 3857)`;
+  return grid.tolerance > 0 ? sql`ST_SimplifyPreserveTopology(${mercator}, ${grid.tolerance}::float8)` : mercator;
+}
+
+/**
+ * One tile as PostGIS encodes it (bytea, empty where no feature meets the tile). `layer` is the MVT layer name. The
+ * rows are those of `relation` (its WHERE holds the tile's bbox), in its order.
+ */
+export function mvtSql(relation: FeatureRelation, grid: TileGrid, layer: string): RawBuilder<{ tile: Uint8Array }> {
+  return sql<{ tile: Uint8Array }>`SELECT ST_AsMVT(t, ${layer}::text, ${grid.extent}::int, 'geom') AS tile FROM (
+      SELECT ST_AsMVTGeom(${mercatorSql(relation, grid)}, ${envelope(grid.bounds)}::box2d, ${grid.extent}::int, ${grid.buffer}::int, true) AS geom,
+        ${propertiesSql(relation)} AS properties
+      FROM ${relation.from} WHERE ${relation.where} ORDER BY ${relation.order}) t
+    WHERE t.geom IS NOT NULL`;
+}
+
+export interface TileRow {
+  properties: Record<string, unknown>;
+  /** GeoJSON text of the geometry in grid units (y down), valid, exterior rings clockwise on screen */
+  geometry: string;
+}
+
+/**
+ * The rows of a tile with their geometry in grid units, as ST_AsMVTGeom makes it (for a database whose PostGIS has no
+ * ST_AsMVT): clipped to the tile and its buffer, moved and scaled into the grid with y down, snapped to whole units,
+ * polygons made valid and oriented as MVT wants them (positive area in grid coordinates), collapsed ones left out.
+ */
+export function tileRowsSql(relation: FeatureRelation, grid: TileGrid): RawBuilder<TileRow> {
+  const { bounds, extent } = grid;
+  const scaleX = extent / (bounds.maxX - bounds.minX);
+  const scaleY = extent / (bounds.maxY - bounds.minY);
+  const margin = grid.buffer / scaleX;
+  return sql<TileRow>`SELECT r.properties, ST_AsGeoJSON(s.g, 0) AS geometry FROM (
+      SELECT row_number() OVER (ORDER BY ${relation.order}) AS ord, ${propertiesSql(relation)} AS properties,
+        ${mercatorSql(relation, grid)} AS mercator
+      FROM ${relation.from} WHERE ${relation.where}) r
+    CROSS JOIN LATERAL (SELECT ST_SnapToGrid(ST_Affine(ST_ClipByBox2D(r.mercator, ${envelope(bounds, margin)}::box2d),
+        ${scaleX}::float8, 0, 0, ${-scaleY}::float8, ${-bounds.minX * scaleX}::float8, ${bounds.maxY * scaleY}::float8), 1) AS snapped) a
+    CROSS JOIN LATERAL (SELECT CASE WHEN a.snapped IS NULL OR ST_IsEmpty(a.snapped) THEN NULL
+        WHEN ST_Dimension(a.snapped) = 2 THEN ST_ForcePolygonCCW(ST_CollectionExtract(ST_MakeValid(a.snapped), 3))
+        ELSE a.snapped END AS g) s
+    WHERE s.g IS NOT NULL AND NOT ST_IsEmpty(s.g) AND (ST_Dimension(s.g) < 2 OR ST_Area(s.g) > 0)
+    ORDER BY r.ord`;
+}

@@ -1,0 +1,215 @@
+// OGC API Tiles: /tileMatrixSets, /collections/{id}/tiles, its WebMercatorQuad tileset (and TileJSON) and the tiles.
+import { readHandle } from '@datenpool/db';
+import { type App, BadRequest, NotFound, problemResponses, publicBaseUrl } from '@datenpool/service-kit';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { answerConditionally, entityTag } from '../caching.ts';
+import { parseFilter } from '../cql2/parse-filter.ts';
+import { parseDatetime } from '../datetime.ts';
+import { rejectUnknownParameters } from '../items-query.ts';
+import { requestQuery } from '../links.ts';
+import type { CollectionLookup, FeatureCollectionSource, RowsQuery } from '../provider.ts';
+import { type TilesetContext, tileJsonDocument, tileMatrixSetsDocument, tileMediaTypes, tilesetDocument, tilesetsDocument } from './documents.ts';
+import { parseTileCoordinate, requireTileMatrixSet, webMercatorQuad } from './matrix-set.ts';
+import { defaultRendering, renderTile, type TileRendering } from './render.ts';
+import {
+  collectionTilesParams,
+  emptyTile,
+  jsonQuery,
+  mvtTile,
+  tileMatrixSetParams,
+  tileParams,
+  tileQuery,
+  tilesDocumentQuery,
+  tilesetParams,
+  tilesetQuery,
+  tilesJsonDocument,
+} from './schemas.ts';
+
+export interface TileOptions {
+  /** the highest tile matrix served (default 22) */
+  maxZoom?: number;
+  /** Cache-Control max-age of tiles and tileset documents in seconds (default 60; clients revalidate with the ETag) */
+  maxAgeSeconds?: number;
+  rendering?: Partial<TileRendering>;
+}
+
+/** the parameters that choose a tile's rows: those of the items that are not paging, output or the bbox */
+const selectionParameters = ['datetime', 'filter', 'filter-lang', 'filter-crs'] as const;
+
+function selection(query: URLSearchParams, source: FeatureCollectionSource): RowsQuery {
+  const datetime = parseDatetime(query.get('datetime') ?? undefined);
+  const filter = parseFilter(query.get('filter') ?? undefined, query.get('filter-lang') ?? undefined, query.get('filter-crs') ?? undefined, source.queryables);
+  return { ...(datetime ? { datetime } : {}), ...(filter ? { filter } : {}) };
+}
+
+/** the selection parameters as given, for the tile URLs of a tileset document: `?datetime=…` or '' */
+function selectionQuery(query: URLSearchParams): string {
+  const kept = new URLSearchParams();
+  for (const name of selectionParameters) {
+    const value = query.get(name);
+    if (value !== null) kept.set(name, value);
+  }
+  const text = kept.toString();
+  return text ? `?${text}` : '';
+}
+
+function jsonFormat(query: URLSearchParams, offered: readonly string[]): string {
+  const f = query.get('f') ?? 'json';
+  if (!offered.includes(f)) throw new BadRequest(`Unknown format f=${f}; offered: ${offered.join(', ')}.`, { name: 'f' });
+  return f;
+}
+
+/** mounts the tile routes for the collections of `collections`; tilesConformance lists what they implement */
+export async function tileRoutes(app: App, collections: CollectionLookup, options: TileOptions = {}): Promise<void> {
+  const maxZoom = options.maxZoom ?? 22;
+  const rendering = { ...defaultRendering, ...options.rendering };
+  const cacheControl = `public, max-age=${options.maxAgeSeconds ?? 60}`;
+  const matrixSet = webMercatorQuad(maxZoom);
+
+  async function requireSource(id: string): Promise<FeatureCollectionSource> {
+    const source = await collections.find(readHandle(app.database), id);
+    if (!source) throw new NotFound(`There is no collection ${id}.`);
+    return source;
+  }
+
+  /** ETag, Last-Modified, Cache-Control; true where a 304 was sent */
+  async function conditional(request: FastifyRequest, reply: FastifyReply, source: FeatureCollectionSource, format: string): Promise<boolean> {
+    const version = await source.dataVersion();
+    reply.header('cache-control', cacheControl);
+    return answerConditionally(request, reply, version, entityTag(version, request, publicBaseUrl(request), format));
+  }
+
+  async function tilesetContext(request: FastifyRequest, source: FeatureCollectionSource, query: URLSearchParams): Promise<TilesetContext> {
+    const base = publicBaseUrl(request);
+    return {
+      description: await source.describe(),
+      queryables: source.queryables,
+      collectionUrl: `${base}/collections/${source.id}`,
+      base,
+      query: selectionQuery(query),
+      minZoom: 0,
+      maxZoom,
+    };
+  }
+
+  app.get(
+    '/tileMatrixSets',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'The tile matrix sets of the tiles (WebMercatorQuad)',
+        querystring: jsonQuery,
+        response: { 200: tilesJsonDocument, ...problemResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      const query = requestQuery(request);
+      rejectUnknownParameters(query, ['f']);
+      jsonFormat(query, ['json']);
+      reply.type(tileMediaTypes.json);
+      return tileMatrixSetsDocument(publicBaseUrl(request));
+    },
+  );
+
+  app.get(
+    '/tileMatrixSets/:tileMatrixSetId',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'A tile matrix set (2D-TMS 2.0 JSON)',
+        params: tileMatrixSetParams,
+        querystring: jsonQuery,
+        response: { 200: tilesJsonDocument, ...problemResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const query = requestQuery(request);
+      rejectUnknownParameters(query, ['f']);
+      jsonFormat(query, ['json']);
+      requireTileMatrixSet(request.params.tileMatrixSetId);
+      return matrixSet;
+    },
+  );
+
+  app.get(
+    '/collections/:collectionId/tiles',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'The vector tilesets of a collection',
+        description: 'datetime and filter, where given, select the features as for the items and are kept in the tile URLs.',
+        params: collectionTilesParams,
+        querystring: tilesDocumentQuery,
+        response: { 200: tilesJsonDocument, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const source = await requireSource(request.params.collectionId);
+      const query = requestQuery(request);
+      rejectUnknownParameters(query, ['f', ...selectionParameters]);
+      jsonFormat(query, ['json']);
+      selection(query, source);
+      if (await conditional(request, reply, source, 'json')) return reply;
+      return tilesetsDocument(await tilesetContext(request, source, query));
+    },
+  );
+
+  app.get(
+    '/collections/:collectionId/tiles/:tileMatrixSetId',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'The vector tileset of a collection in a tile matrix set (or its TileJSON)',
+        description:
+          'f=tilejson gives TileJSON 3.0 (MapLibre, QGIS). datetime and filter, where given, select the features as for the items and are kept in the tile URLs.',
+        params: tilesetParams,
+        querystring: tilesetQuery,
+        response: { 200: tilesJsonDocument, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const source = await requireSource(request.params.collectionId);
+      requireTileMatrixSet(request.params.tileMatrixSetId);
+      const query = requestQuery(request);
+      rejectUnknownParameters(query, ['f', ...selectionParameters]);
+      const format = jsonFormat(query, ['json', 'tilejson']);
+      selection(query, source);
+      if (await conditional(request, reply, source, format)) return reply;
+      const context = await tilesetContext(request, source, query);
+      if (format === 'tilejson') {
+        reply.type(tileMediaTypes.tilejson);
+        return tileJsonDocument(context);
+      }
+      return tilesetDocument(context);
+    },
+  );
+
+  app.get(
+    '/collections/:collectionId/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol',
+    {
+      schema: {
+        tags: ['ogc'],
+        summary: 'A vector tile of a collection (Mapbox Vector Tile)',
+        description:
+          'One layer named after the collection; each feature carries the properties of its GeoJSON feature and its id as `id`. ' +
+          'Simplified below zoom 14. 204 No Content where no feature meets the tile. datetime and filter select as for the items.',
+        params: tileParams,
+        querystring: tileQuery,
+        response: { 200: mvtTile, 204: emptyTile, ...problemResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { collectionId, tileMatrixSetId, ...coordinates } = request.params;
+      const source = await requireSource(collectionId);
+      requireTileMatrixSet(tileMatrixSetId);
+      const coordinate = parseTileCoordinate(coordinates, maxZoom);
+      const query = requestQuery(request);
+      rejectUnknownParameters(query, selectionParameters);
+      const rows = selection(query, source);
+      if (await conditional(request, reply, source, 'mvt')) return reply;
+      const tile = await renderTile(readHandle(app.database), source, rows, coordinate, rendering);
+      if (tile.length === 0) return reply.code(204).send(null);
+      return reply.type(tileMediaTypes.mvt).send(Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength));
+    },
+  );
+}
