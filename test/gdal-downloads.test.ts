@@ -1,0 +1,181 @@
+// GDAL reads the downloads: `?f=gpkg` as a GeoPackage (layer, count, CRS, fields, no warnings), `?f=csv` as CSV
+// with a WKT geometry; pandas reads the CSV. Counts and values are compared with the database and with the GeoJSON items.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { sql } from '@datenpool/db';
+import t from 'tap';
+import { downloadsApp } from '../packages/ogc/test/downloads-app.ts';
+import { serveOnLoopback } from './support/app.ts';
+import { PYTHON, requireExecutable, requirePythonModule } from './support/real-client.ts';
+
+const run = promisify(execFile);
+t.setTimeout(600_000);
+const ogrinfo = requireExecutable(t, ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinfo'], 'gdal-bin');
+requirePythonModule(t, 'pandas', 'python3-pandas');
+requirePythonModule(t, 'osgeo.ogr', 'python3-gdal');
+
+const { app, database } = await downloadsApp(t);
+const base = await serveOnLoopback(app);
+const workdir = mkdtempSync(path.join(tmpdir(), 'datenpool-downloads-'));
+t.teardown(() => rmSync(workdir, { recursive: true, force: true }));
+
+/** GDAL's output and its warnings (stderr), which must be empty */
+const gdal = async (args: string[]) => {
+  const { stdout, stderr } = await run(ogrinfo, args, { timeout: 120_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CPL_DEBUG: 'OFF' } });
+  return { stdout, stderr };
+};
+
+async function download(url: string, file: string): Promise<{ headers: Headers; file: string }> {
+  const res = await fetch(`${base}${url}`);
+  if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  const target = path.join(workdir, file);
+  writeFileSync(target, Buffer.from(await res.arrayBuffer()));
+  return { headers: res.headers, file: target };
+}
+
+const count = async (condition: ReturnType<typeof sql>) =>
+  (await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u WHERE ${condition}`.execute(database.db)).rows[0]?.n ?? -1;
+
+t.test('ogrinfo reads the GeoPackage of the 2021 Planungsräume: one layer, every unit, EPSG:25833, typed fields, no warnings', async (t) => {
+  const { headers, file } = await download('/collections/lor-2021-planungsraum/items?f=gpkg', 'pr.gpkg');
+  t.equal(headers.get('content-type'), 'application/geopackage+sqlite3');
+  t.equal(headers.get('content-disposition'), 'attachment; filename="lor-2021-planungsraum.gpkg"');
+  t.ok(headers.get('etag'), 'an ETag like every items answer');
+  const expected = await count(sql`u.version = '2021' AND u.level = 'planungsraum'`);
+  t.ok(expected > 500, `the database holds ${expected} Planungsräume`);
+
+  const listing = await gdal(['-ro', file]);
+  t.equal(listing.stderr, '', 'no warnings opening it');
+  t.match(listing.stdout, /^1: lor-2021-planungsraum \(Multi Polygon\)$/m, 'one layer, named after the collection, of multipolygons');
+
+  const summary = await gdal(['-ro', '-so', file, 'lor-2021-planungsraum']);
+  t.equal(summary.stderr, '', 'no warnings in the summary');
+  t.equal(Number(/Feature Count: (\d+)/.exec(summary.stdout)?.[1]), expected, 'feature count = the units in the database');
+  t.match(summary.stdout, /ID\["EPSG",25833\]\]\s*$/m, 'CRS EPSG:25833');
+  t.match(summary.stdout, /^id: String/m);
+  t.match(summary.stdout, /^name: String/m);
+  t.match(summary.stdout, /^parent_id: String/m);
+  t.match(summary.stdout, /^area_m2: Real/m, 'numbers are a Real field');
+  const items = (await app.inject({ url: '/collections/lor-2021-planungsraum/items?limit=1' })).json();
+  t.equal(items.numberMatched, expected, 'the same count as numberMatched of the items');
+
+  // every feature with its geometry, read by GDAL itself, and the geometries' area as PostGIS computes it
+  const read = await gdal(['-ro', '-dialect', 'SQLite', '-sql', 'SELECT count(*) AS n, sum(ST_Area(geom)) AS a FROM "lor-2021-planungsraum" WHERE geom IS NOT NULL', file]);
+  t.equal(read.stderr, '');
+  const area = (await sql<{ a: number }>`SELECT sum(ST_Area(geom)) AS a FROM lor_unit WHERE version = '2021' AND level = 'planungsraum'`.execute(database.db)).rows[0]?.a ?? 0;
+  t.equal(Number(/n \(Integer\) = (\d+)/.exec(read.stdout)?.[1]), expected, 'every feature has a geometry');
+  t.ok(Math.abs(Number(/a \(Real\) = ([\d.e+]+)/.exec(read.stdout)?.[1]) - area) / area < 1e-9, 'the same area as in PostGIS');
+
+  const validate = await run(PYTHON, ['-c', validatorScript, file], { timeout: 120_000 });
+  t.same(JSON.parse(validate.stdout), { applicationId: 0x47504b47, userVersion: 10300, srs: [-1, 0, 4326, 25833], envelopesMatch: true });
+});
+
+/** reads the file with sqlite3 and OGR: the GeoPackage header fields, the SRS table, and the envelope of each geometry header */
+const validatorScript = `
+import json, sqlite3, struct, sys
+from osgeo import ogr
+con = sqlite3.connect(sys.argv[1])
+app = con.execute('PRAGMA application_id').fetchone()[0]
+ver = con.execute('PRAGMA user_version').fetchone()[0]
+srs = [r[0] for r in con.execute('SELECT srs_id FROM gpkg_spatial_ref_sys ORDER BY srs_id')]
+ok = True
+for (blob,) in con.execute('SELECT geom FROM "lor-2021-planungsraum"'):
+    assert blob[:2] == b'GP'
+    flags = blob[3]
+    minx, maxx, miny, maxy = struct.unpack('<4d', blob[8:40])
+    g = ogr.CreateGeometryFromWkb(bytes(blob[40:]))
+    e = g.GetEnvelope()
+    ok = ok and flags == 3 and abs(e[0] - minx) < 1e-6 and abs(e[1] - maxx) < 1e-6 and abs(e[2] - miny) < 1e-6 and abs(e[3] - maxy) < 1e-6
+print(json.dumps({'applicationId': app, 'userVersion': ver, 'srs': srs, 'envelopesMatch': ok}))
+`;
+
+t.test('a filtered GeoPackage holds the filtered set, sorted as asked, in the CRS asked for', async (t) => {
+  const url = `/collections/lor-2021-planungsraum/items?f=gpkg&filter=${encodeURIComponent("parent_id LIKE '01%'")}&sortby=-area_m2&crs=${encodeURIComponent('http://www.opengis.net/def/crs/OGC/1.3/CRS84')}`;
+  const { file } = await download(url, 'filtered.gpkg');
+  const expected = await count(sql`u.version = '2021' AND u.level = 'planungsraum' AND u.parent_id LIKE '01%'`);
+  t.ok(expected > 0 && expected < 542, `${expected} units in Bezirk 01`);
+  const summary = await gdal(['-ro', '-so', file, 'lor-2021-planungsraum']);
+  t.equal(summary.stderr, '');
+  t.equal(Number(/Feature Count: (\d+)/.exec(summary.stdout)?.[1]), expected);
+  t.match(summary.stdout, /ID\["EPSG",4326\]\]\s*$/m, 'CRS84 is written as EPSG:4326 (x = longitude)');
+  const extent = /Extent: \(([\d.]+), ([\d.]+)\) - \(([\d.]+), ([\d.]+)\)/.exec(summary.stdout);
+  t.ok(Number(extent?.[1]) > 13 && Number(extent?.[1]) < 14 && Number(extent?.[2]) > 52, 'longitude first, in Berlin');
+  const order = await gdal(['-ro', '-dialect', 'SQLite', '-sql', 'SELECT id FROM "lor-2021-planungsraum" ORDER BY fid', file]);
+  const ids = [...order.stdout.matchAll(/id \(String\) = (\S+)/g)].map((m) => m[1]);
+  const { rows } = await sql<{ id: string }>`SELECT id FROM lor_unit WHERE version = '2021' AND level = 'planungsraum'
+    AND parent_id LIKE '01%' ORDER BY area_m2 DESC, id`.execute(database.db);
+  t.same(ids, rows.map((r) => r.id), 'in the order of sortby');
+});
+
+t.test('limit and offset choose a part of the set; an empty set is a valid empty GeoPackage', async (t) => {
+  const part = await download('/collections/lor-2021-planungsraum/items?f=gpkg&limit=20&offset=500', 'part.gpkg');
+  const summary = await gdal(['-ro', '-so', part.file, 'lor-2021-planungsraum']);
+  t.equal(Number(/Feature Count: (\d+)/.exec(summary.stdout)?.[1]), 20);
+  const none = await download(`/collections/lor-2021-planungsraum/items?f=gpkg&filter=${encodeURIComponent("name = 'nowhere'")}`, 'none.gpkg');
+  const empty = await gdal(['-ro', '-so', none.file, 'lor-2021-planungsraum']);
+  t.equal(empty.stderr, '');
+  t.equal(Number(/Feature Count: (\d+)/.exec(empty.stdout)?.[1]), 0);
+});
+
+t.test('the CSV has one row per feature with the WKT geometry; GDAL and pandas read it', async (t) => {
+  const { headers, file } = await download('/collections/lor-2021-bezirksregion/items?f=csv', 'br.csv');
+  t.match(headers.get('content-type'), /^text\/csv/);
+  t.equal(headers.get('content-disposition'), 'attachment; filename="lor-2021-bezirksregion.csv"');
+  t.equal(headers.get('content-crs'), '<http://www.opengis.net/def/crs/OGC/1.3/CRS84>');
+  const expected = await count(sql`u.version = '2021' AND u.level = 'bezirksregion'`);
+  const script = `
+import json, sys, pandas
+from osgeo import ogr
+df = pandas.read_csv(sys.argv[1], dtype={'id': str, 'parent_id': str})
+geoms = [ogr.CreateGeometryFromWkt(w) for w in df['WKT']]
+print(json.dumps({'rows': len(df), 'columns': list(df.columns), 'valid': all(g is not None and g.IsValid() for g in geoms),
+  'types': sorted(set(g.GetGeometryName() for g in geoms)), 'ids': list(df['id']),
+  'minx': min(g.GetEnvelope()[0] for g in geoms), 'area': float(df['area_m2'].sum())}))
+`;
+  const out = JSON.parse((await run(PYTHON, ['-c', script, file], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })).stdout);
+  t.equal(out.rows, expected, 'one row per unit');
+  t.same(out.columns, ['id', 'name', 'level', 'version', 'parent_id', 'area_m2', 'WKT']);
+  t.ok(out.valid, 'every WKT parses with OGR to a valid geometry');
+  t.same(out.types, ['MULTIPOLYGON']);
+  t.ok(out.minx > 13 && out.minx < 14, 'CRS84: longitude first');
+  const { rows } = await sql<{ id: string; area: number }>`SELECT id, area_m2 AS area FROM lor_unit WHERE version = '2021' AND level = 'bezirksregion' ORDER BY id`.execute(database.db);
+  t.same(out.ids, rows.map((r) => r.id), 'ids as text, leading zeros kept, in id order');
+  t.ok(Math.abs(out.area - rows.reduce((s, r) => s + Number(r.area), 0)) < 1, 'the areas of the database');
+
+  const csv = await gdal(['-ro', '-so', '-oo', 'GEOM_POSSIBLE_NAMES=WKT', '-oo', 'KEEP_GEOM_COLUMNS=NO', file, 'br']);
+  t.equal(csv.stderr, '');
+  t.equal(Number(/Feature Count: (\d+)/.exec(csv.stdout)?.[1]), expected, 'GDAL counts the same rows');
+  const extent = /Extent: \(([\d.]+), ([\d.]+)\) - \(([\d.]+), ([\d.]+)\)/.exec(csv.stdout)?.slice(1).map(Number) ?? [];
+  t.ok(extent[0]! > 13 && extent[2]! < 14 && extent[1]! > 52 && extent[3]! < 53, `GDAL reads the WKT column as geometry: ${extent}`);
+});
+
+t.test('the CSV in EPSG:25833 has metres; properties= selects the columns', async (t) => {
+  const crs = encodeURIComponent('http://www.opengis.net/def/crs/EPSG/0/25833');
+  const res = await fetch(`${base}/collections/lor-2021-bezirk/items?f=csv&crs=${crs}&properties=name`);
+  t.equal(res.status, 200);
+  const text = await res.text();
+  const lines = text.trimEnd().split('\r\n');
+  t.equal(lines[0], 'id,name,WKT');
+  t.equal(lines.length - 1, await count(sql`u.version = '2021' AND u.level = 'bezirk'`));
+  const x = Number(/MULTIPOLYGON\(\(\(([\d.]+) /.exec(lines[1] ?? '')?.[1]);
+  t.ok(x > 360_000 && x < 420_000, `UTM easting in Berlin (${x})`);
+});
+
+t.test('an indicator layer downloads with its typed values; a bad filter is a 400 naming filter', async (t) => {
+  const layers = (await app.inject({ url: '/collections?f=json' })).json().collections.map((c: { id: string }) => c.id).filter((id: string) => id.startsWith('indicator-'));
+  t.ok(layers.length > 0, 'indicator layers are served');
+  const id = layers[0] as string;
+  const matched = (await app.inject({ url: `/collections/${id}/items?limit=1` })).json().numberMatched;
+  const { file } = await download(`/collections/${id}/items?f=gpkg`, 'indicator.gpkg');
+  const summary = await gdal(['-ro', '-so', file, id]);
+  t.equal(summary.stderr, '');
+  t.equal(Number(/Feature Count: (\d+)/.exec(summary.stdout)?.[1]), matched, `${id}: numberMatched features`);
+  t.match(summary.stdout, /^value: Real/m);
+  t.match(summary.stdout, /^date: Date/m);
+  const bad = await app.inject({ url: `/collections/${id}/items?f=gpkg&filter=${encodeURIComponent('nosuch = 1')}` });
+  t.equal(bad.statusCode, 400);
+  t.match(bad.json().invalidParams?.[0]?.name, 'filter');
+});
