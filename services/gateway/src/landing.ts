@@ -1,6 +1,6 @@
 // The landing page at `/`: HTML for browsers (find a unit by name, id or coordinate and open its profile; the API
 // links below), JSON for API clients (OGC API Common landing page).
-import { type App, html, type LandingLink, negotiateFormat, renderPage, sendHtml } from '@datenpool/service-kit';
+import { type App, html, type LandingLink, negotiateFormat, publicBaseUrl, renderPage, sendHtml } from '@datenpool/service-kit';
 import { z } from 'zod';
 
 const linkSchema = z.object({
@@ -20,8 +20,11 @@ const TITLE = 'Datenpool Berlin';
 const DESCRIPTION_DE =
   'Der Datenpool der sozialraumorientierten Planung Berlins: Statistiken der Fachverwaltungen auf den LOR-Räumen, die vereinbarten Kernindikatoren als Zeitreihen mit Bezirks- und Berlinwerten, als Profil je Raum, als Karte und über offene Schnittstellen (OpenAPI, OGC API Features).';
 
-/** the search and locate form: finds a unit by name or id (/v1/lor/{version}/units) or by a coordinate (/locate) */
-const finder = html`<section class="finder" aria-labelledby="find-h">
+/**
+ * the search and locate form: finds a unit by name or id (/v1/lor/{version}/units) or by a coordinate (/locate); its
+ * requests and links start with the public base URL (data-base), so they work behind a proxy that mounts a prefix
+ */
+const finder = (base: string) => html`<section class="finder" aria-labelledby="find-h" data-base="${base}">
 <h2 id="find-h">Raum finden</h2>
 <form id="search" role="search">
 <label for="q">Name oder LOR-ID</label>
@@ -35,7 +38,7 @@ const finder = html`<section class="finder" aria-labelledby="find-h">
 <input id="point" name="point" required placeholder="Breite, Länge (52,5163 13,3777) oder Rechts-/Hochwert (ETRS89 UTM 33)" autocomplete="off">
 <button type="submit">Raum an diesem Punkt</button>
 </form>
-<p class="hint">Oder in der <a href="/viewer/">Karte</a> einen Raum anklicken. Das Profil zeigt die Kernindikatoren eines Raums mit Bezirks- und Berlinwert, Rang, Veränderung und Zeitreihe.</p>
+<p class="hint">Oder in der <a href="${base}/viewer/">Karte</a> einen Raum anklicken. Das Profil zeigt die Kernindikatoren eines Raums mit Bezirks- und Berlinwert, Rang, Veränderung und Zeitreihe.</p>
 <div id="results" aria-live="polite"></div>
 <noscript><p>Die Suche braucht JavaScript; ohne: <code>/v1/lor/2021/units?q=Name</code> und <code>/v1/units/{LOR-ID}/profile</code>.</p></noscript>
 </section>
@@ -51,6 +54,7 @@ const finder = html`<section class="finder" aria-labelledby="find-h">
 </style>
 <script>
 (() => {
+  const base = document.querySelector('.finder').dataset.base;
   const names = { berlin: 'Berlin', bezirk: 'Bezirk', prognoseraum: 'Prognoseraum', bezirksregion: 'Bezirksregion', planungsraum: 'Planungsraum' };
   const results = document.getElementById('results');
   const version = () => document.getElementById('version').value;
@@ -64,7 +68,7 @@ const finder = html`<section class="finder" aria-labelledby="find-h">
     for (const u of units) {
       const li = document.createElement('li');
       const lvl = document.createElement('span'); lvl.className = 'lvl'; lvl.textContent = names[u.level] || u.level;
-      const a = document.createElement('a'); a.href = '/v1/units/' + encodeURIComponent(u.id) + '/profile?version=' + encodeURIComponent(u.version);
+      const a = document.createElement('a'); a.href = base + '/v1/units/' + encodeURIComponent(u.id) + '/profile?version=' + encodeURIComponent(u.version);
       a.textContent = u.name; a.className = 'profile-link';
       const id = document.createElement('span'); id.className = 'id'; id.textContent = u.id + (u.areaM2 ? ' · ' + area(u.areaM2) : '');
       li.append(lvl, a, id); ul.append(li);
@@ -81,7 +85,7 @@ const finder = html`<section class="finder" aria-labelledby="find-h">
     e.preventDefault();
     const q = document.getElementById('q').value.trim();
     try {
-      const body = await get('/v1/lor/' + version() + '/units?limit=25&q=' + encodeURIComponent(q));
+      const body = await get(base + '/v1/lor/' + version() + '/units?limit=25&q=' + encodeURIComponent(q));
       show('Räume zu „' + q + '“ (LOR ' + version() + ')', body.units);
     } catch (err) { results.textContent = 'Fehler: ' + err.message; }
   });
@@ -93,8 +97,8 @@ const finder = html`<section class="finder" aria-labelledby="find-h">
     if (parts.length !== 2 || parts.some((n) => !Number.isFinite(n))) { results.textContent = 'Bitte zwei Zahlen angeben, z. B. 52,5163 13,3777.'; return; }
     const [a, b] = parts;
     const url = Math.abs(a) <= 90 && Math.abs(b) <= 180
-      ? '/v1/lor/' + version() + '/locate?lat=' + a + '&lon=' + b
-      : '/v1/lor/' + version() + '/locate?crs=EPSG:25833&x=' + a + '&y=' + b;
+      ? base + '/v1/lor/' + version() + '/locate?lat=' + a + '&lon=' + b
+      : base + '/v1/lor/' + version() + '/locate?crs=EPSG:25833&x=' + a + '&y=' + b;
     try {
       const body = await get(url);
       show('Räume am Punkt ' + text + ' (LOR ' + version() + ')', body.units.filter((u) => u.level !== 'berlin'));
@@ -117,13 +121,15 @@ export function landingRoutes(app: App, serviceLinks: LandingLink[]): void {
       },
     },
     async (request, reply) => {
+      // absolute, as OGC API Common asks: a client resolves them without knowing where the landing page was
+      const base = publicBaseUrl(request);
       const links: LandingLink[] = [
         { href: '/?f=json', rel: 'self', type: 'application/json', title: 'This document' },
         { href: '/?f=html', rel: 'alternate', type: 'text/html', title: 'This document as HTML' },
         { href: '/api', rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0', title: 'The OpenAPI definition' },
         { href: '/api.html', rel: 'service-doc', type: 'text/html', title: 'The API documentation' },
         ...serviceLinks,
-      ];
+      ].map((link) => (link.href.startsWith('/') ? { ...link, href: `${base}${link.href}` } : link));
       const format = negotiateFormat(request, ['json', 'html'] as const, {
         json: ['application/json'],
         html: ['text/html'],
@@ -134,9 +140,9 @@ export function landingRoutes(app: App, serviceLinks: LandingLink[]): void {
           renderPage({
             title: TITLE,
             lang: 'de',
-            jsonHref: '/?f=json',
+            jsonHref: `${base}/?f=json`,
             body: html`<p>${DESCRIPTION_DE}</p>
-${finder}
+${finder(base)}
 <h2>Schnittstellen</h2>
 <ul>${links
               .filter((l) => l.rel !== 'self' && l.rel !== 'alternate')

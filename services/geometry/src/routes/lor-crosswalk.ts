@@ -1,6 +1,6 @@
 // GET /v1/lor/crosswalk: the 2006 ↔ 2021 weights of one direction and level, as JSON or as CSV for GIS tools.
-import { baseUrl, type Link, mediaTypes, requestQuery, withQuery } from '@datenpool/ogc';
-import { type App, NotFound, negotiateFormat, problemResponses } from '@datenpool/service-kit';
+import { type Link, mediaTypes, requestQuery, withQuery } from '@datenpool/ogc';
+import { type App, NotFound, negotiateFormat, problemResponses, publicBaseUrl } from '@datenpool/service-kit';
 import { crosswalkCsv } from '../crosswalk-csv.ts';
 import { type CrosswalkRow, crosswalkRows } from '../queries/lor-crosswalk.ts';
 import { crosswalkQuery, crosswalkResponse } from '../schemas.ts';
@@ -70,7 +70,7 @@ export async function crosswalkRoutes(app: App): Promise<void> {
         (reply.type(`${CSV}; charset=utf-8`) as { send(payload: unknown): unknown }).send(Buffer.from(crosswalkCsv(rows), 'utf8'));
         return reply;
       }
-      const base = baseUrl(request, app.config.publicUrl);
+      const base = publicBaseUrl(request);
       const path = `${base}/v1/lor/crosswalk`;
       const query = requestQuery(request);
       const links: Link[] = [

@@ -1,11 +1,12 @@
 // The LOR hierarchy API: a unit with ancestors and children, and locating a point in every level.
 import { type LorLevel, levelOfId, lorLevels, parentIdOf } from '@datenpool/contracts';
 import { parseCrs } from '@datenpool/ogc';
-import { type App, BadRequest, NotFound, problemResponses } from '@datenpool/service-kit';
+import { type App, BadRequest, NotFound, problemResponses, publicBaseUrl } from '@datenpool/service-kit';
 import { childrenOf, searchUnits, type UnitRow, unitsAtPoint, unitsByIds, versionRow } from '../queries/lor-units.ts';
 import { locateQuery, locateResponse, unitParams, unitResponse, unitSearchQuery, unitSearchResponse, versionParams } from '../schemas.ts';
 
-function present(row: UnitRow) {
+/** a unit as the API answers it; its links absolute on the public base URL (`base`) */
+function present(row: UnitRow, base: string) {
   return {
     version: row.version,
     level: row.level as LorLevel,
@@ -14,8 +15,8 @@ function present(row: UnitRow) {
     parentId: row.parent_id,
     areaM2: row.area_m2,
     hasGeometry: row.has_geometry,
-    href: `/v1/lor/${row.version}/units/${row.id}`,
-    featureHref: `/collections/lor-${row.version}-${row.level}/items/${row.id}`,
+    href: `${base}/v1/lor/${row.version}/units/${row.id}`,
+    featureHref: `${base}/collections/lor-${row.version}-${row.level}/items/${row.id}`,
   };
 }
 
@@ -46,7 +47,7 @@ export async function lorRoutes(app: App): Promise<void> {
       await requireVersion(app, version);
       const { q, level, limit } = request.query;
       const rows = await searchUnits(app.database.read, version, q, level, limit);
-      return { version, units: rows.map(present) };
+      return { version, units: rows.map((r) => present(r, publicBaseUrl(request))) };
     },
   );
 
@@ -69,10 +70,11 @@ export async function lorRoutes(app: App): Promise<void> {
       const unit = rows.find((r) => r.id === id);
       if (!unit) throw new NotFound(`LOR ${version} has no unit ${id}.`);
       const children = await childrenOf(app.database.read, version, id);
+      const base = publicBaseUrl(request);
       return {
-        ...present(unit),
-        ancestors: rows.filter((r) => r.id !== id).map(present),
-        children: children.map(present),
+        ...present(unit, base),
+        ancestors: rows.filter((r) => r.id !== id).map((r) => present(r, base)),
+        children: children.map((r) => present(r, base)),
       };
     },
   );
@@ -109,7 +111,7 @@ export async function lorRoutes(app: App): Promise<void> {
       return {
         version,
         point: { x, y, crs: crs.uri },
-        units: rows.map(present),
+        units: rows.map((r) => present(r, publicBaseUrl(request))),
         levelsWithoutGeometry: lorLevels.filter((l) => !found.has(l)),
       };
     },

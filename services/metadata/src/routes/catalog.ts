@@ -1,7 +1,6 @@
 // DCAT-AP.de export of the catalog for open-data portals (CKAN with ckanext-dcat harvests it): JSON-LD and Turtle.
 import type { Principal } from '@datenpool/service-kit';
-import { type App, authenticate, mayRead, problemResponses } from '@datenpool/service-kit';
-import { baseUrl } from '@datenpool/ogc';
+import { type App, authenticate, mayRead, problemResponses, publicBaseUrl } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { inputVariables, isIndicatorRestricted, mayReadIndicator, variableResource } from '../access.ts';
@@ -19,7 +18,7 @@ async function catalogDocument(app: App, request: FastifyRequest, principal: Pri
     observedPeriods(db),
   ]);
   return buildCatalog({
-    base: baseUrl(request, app.config.publicUrl),
+    base: publicBaseUrl(request),
     agencies,
     variables: variables.filter((v) => mayRead(principal, variableResource(v))),
     allVariableAgencies: variables.map((v) => [v.id, v.agencyId]),
