@@ -8,7 +8,9 @@ import { contentCrsHeader, type CrsDefinition } from '../crs.ts';
 import type { ItemsFormat, ItemsFormatInput } from '../features/formats.ts';
 import { sendStream } from '../send.ts';
 import { geoPackage, loadSqlite } from './geopackage.ts';
-import { downloadColumns, downloadSet, wktRows } from './rows.ts';
+import { type DownloadRow, downloadColumns, downloadSet, wktRows } from './rows.ts';
+
+type CsvRow = DownloadRow & { wkt: string | null };
 
 export { DOWNLOAD_MAX_FEATURES, DOWNLOAD_MAX_GEOMETRY_BYTES } from './rows.ts';
 export { geoPackageGeometry } from './geopackage.ts';
@@ -89,7 +91,7 @@ const csvFormat: ItemsFormat = {
     const crs: CrsDefinition = query.crs;
     const idColumn = columns.some((c) => c.name === 'id') ? 'feature_id' : 'id';
     const header = [idColumn, ...columns.map((c) => c.name), 'WKT'];
-    const cells = (row: Record<string, unknown>) => [row.id, ...columns.map((_, i) => row[`p${i}`]), row.wkt];
+    const cells = (row: CsvRow) => [row.id, ...columns.map((_, i) => row[`p${i}`]), row.wkt];
     const stream = await startedStream(csvChunks(header, wktRows(database, set, columns, crs), cells, rfc4180));
     attachment(reply, source.id, 'csv');
     reply.header('content-crs', contentCrsHeader(crs));
