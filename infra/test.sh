@@ -13,6 +13,8 @@ command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 /usr/bin/python3 -c 'import pandas' 2>/dev/null || missing+=(python3-pandas)
 /usr/bin/python3 -c 'import openpyxl' 2>/dev/null || missing+=(python3-openpyxl)
+# LibreOffice Calc (headless) opens our CSV exports: no cell may evaluate (test/csv-spreadsheet.test.ts)
+command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
 # QGIS (Debian's 3.22) as an OGC API Features, WFS and vector tile client, headless (QT_QPA_PLATFORM=offscreen, no X server)
 QT_QPA_PLATFORM=offscreen /usr/bin/python3 -c 'import qgis.core' 2>/dev/null || missing+=(python3-qgis qgis-providers)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

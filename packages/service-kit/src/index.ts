@@ -1,6 +1,7 @@
 // @datenpool/service-kit: the one Fastify factory, problem+json errors, config and lifecycle.
 export { type App, type CreateAppOptions, createApp, publicBaseUrl } from './app.ts';
 export { type ServiceConfig, serviceConfigFromEnv, serviceConfigSchema } from './config.ts';
+export { type CsvDialect, type CsvFormat, csvCell, csvChunks, csvDocument, csvHeader, csvLine, isFormulaLike, rfc4180 } from './csv.ts';
 export { PROBLEM_JSON, sendProblem } from './error-handler.ts';
 export { type DatasetProgress, type LoadingReport, LoadingState } from './loading.ts';
 export { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';

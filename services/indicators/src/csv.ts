@@ -1,10 +1,6 @@
 // CSV of indicator values (Excel-friendly variants) and the CSVW metadata document that describes it.
+import { type CsvDialect, csvDocument } from '@datenpool/service-kit';
 import type { IndicatorValue } from './queries/values.ts';
-
-export interface CsvDialect {
-  sep: 'comma' | 'semicolon';
-  decimal: 'point' | 'comma';
-}
 
 interface Column {
   name: string;
@@ -44,23 +40,15 @@ export const csvColumns: Column[] = [
   { name: 'class', title: 'Klasse', datatype: 'integer', description: 'class of an index value', get: (v) => v.class },
 ];
 
-function field(value: string | number | null, column: Column, dialect: CsvDialect): string {
-  if (value === null || value === undefined) return '';
-  let text = typeof value === 'number' ? String(value) : value;
-  if (typeof value === 'number' && dialect.decimal === 'comma') text = text.replace('.', ',');
-  const sep = dialect.sep === 'semicolon' ? ';' : ',';
-  if (column.datatype === 'string' && (text.includes(sep) || /["\r\n]/.test(text) || /^[=+\-@]/.test(text))) {
-    return `"${text.replace(/"/g, '""')}"`;
-  }
-  return text;
-}
-
-/** UTF-8 with BOM (so Excel reads umlauts), CRLF lines, a header row of column names */
+/** UTF-8 with BOM (so Excel reads umlauts), CRLF lines, a header row of column names; cells by the one CSV writer */
 export function valuesCsv(values: IndicatorValue[], dialect: CsvDialect): Buffer {
-  const sep = dialect.sep === 'semicolon' ? ';' : ',';
-  const lines = [csvColumns.map((c) => c.name).join(sep)];
-  for (const v of values) lines.push(csvColumns.map((c) => field(c.get(v), c, dialect)).join(sep));
-  return Buffer.from(`\uFEFF${lines.join('\r\n')}\r\n`, 'utf8');
+  const format = { sep: dialect.sep, decimal: dialect.decimal, lineEnd: '\r\n', bom: true } as const;
+  return csvDocument(
+    csvColumns.map((c) => c.name),
+    values,
+    (v) => csvColumns.map((c) => c.get(v)),
+    format,
+  );
 }
 
 /** CSVW (W3C Tabular Data) metadata of the CSV at `csvUrl` */

@@ -1,8 +1,8 @@
 // GET /v1/indicators/{id}/values (JSON, CSV, CSVW; from the materialisation or as of a time) and POST /v1/indicators/recompute.
-import { type App, problemResponses, requireScope, audit } from '@datenpool/service-kit';
+import { type App, type CsvDialect, problemResponses, requireScope, audit } from '@datenpool/service-kit';
 import { readableIndicator } from '../access.ts';
 import type { IndicatorConfig } from '../config.ts';
-import { type CsvDialect, csvwMetadata, valuesCsv } from '../csv.ts';
+import { csvwMetadata, valuesCsv } from '../csv.ts';
 import { queryValues } from '../queries/values.ts';
 import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
 import { answerFreshness } from '../freshness.ts';

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import { type LorLevel, levelOfId } from '@datenpool/contracts';
 import { startedStream, streamRows } from '@datenpool/db';
-import { type App, assertMayRead, mayRead, authenticate, BadRequest, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
+import { type App, assertMayRead, mayRead, authenticate, BadRequest, csvChunks, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { IngestConfig } from '../config.ts';
 import { parseBreakdown, canonicalBreakdown } from '../pipeline/rows.ts';
@@ -19,7 +19,6 @@ import {
   pushQuery,
   variableParams,
 } from '../schemas.ts';
-import { csvChunks } from './csv-export.ts';
 
 /** rows per FETCH of a CSV export */
 const CSV_BATCH_ROWS = 2000;
