@@ -73,6 +73,7 @@ export { type DateInterval, parseDatetime } from './datetime.ts';
 export { baseUrl, type Link, mediaTypes, requestQuery, selfAndAlternate, withQuery } from './links.ts';
 export { DEFAULT_LIMIT, MAX_LIMIT, neighbours, type Page, parsePage } from './paging.ts';
 export { itemsSummary, type NumberMatchedPolicy, numberMatchedPolicy, parseNumberMatchedPolicies } from './matched.ts';
+export { type OgcSettings, ogcSettings } from './settings.ts';
 export {
   type CollectionDescription,
   type CollectionLookup,

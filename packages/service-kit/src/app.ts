@@ -17,7 +17,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ServiceConfig } from './config.ts';
+import type { ProcessConfig } from './config.ts';
 import type { LoadingState } from './loading.ts';
 import { redactUrlSecrets, refuseKeysInUrl } from './auth.ts';
 import { clientErrorProblem, frameworkErrorProblem, registerInputHygiene } from './input-hygiene.ts';
@@ -28,7 +28,7 @@ import { HttpProblem } from './problems.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     database: DatabaseHandle;
-    config: ServiceConfig;
+    config: ProcessConfig;
   }
 }
 
@@ -44,7 +44,7 @@ export interface CreateAppOptions {
   title: string;
   description?: string;
   version?: string;
-  config: ServiceConfig;
+  config: ProcessConfig;
   database: DatabaseHandle;
   /** OpenAPI tags for the routes this app serves */
   tags?: Array<{ name: string; description: string }>;

@@ -1,41 +1,73 @@
-// Process configuration of a service, read from the environment once and validated with zod.
+// The process configuration: the settings every process reads (listening, logging, the database), assembled once at
+// start with the groups of the services it runs; a bad value of any of them stops the start naming the variable.
 import { isIP } from 'node:net';
-import { z } from 'zod';
+import type { DbConfig } from '@datenpool/db';
+import { defineSettings, duration, integer, oneOf, parsed, readGroup, readSettings, type SettingsGroup, text, url } from './settings.ts';
 
-export const serviceConfigSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(3000),
-  host: z.string().min(1).default('127.0.0.1'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  logLevel: (typeof LOG_LEVELS)[number];
   /** largest accepted request body in bytes (JSON and forms; ingestion sets its own) */
-  bodyLimit: z.coerce.number().int().positive().default(1_048_576),
-  /**
-   * how long receiving one request may take; uploads are parsed while they arrive, so this bounds
-   * the largest push (about 140 s per million CSV rows on a loaded 2-core machine)
-   */
-  requestTimeoutMs: z.coerce.number().int().positive().default(600_000),
+  bodyLimit: number;
+  requestTimeoutMs: number;
   /** base URL clients see, for links; derived from the request when unset */
-  publicUrl: z.string().url().optional(),
-  /**
-   * the proxies whose X-Forwarded-For/-Host/-Proto are honoured (client address for rate limits and logs, links):
-   * `false` (none, the default), `true` (every peer: only behind a proxy that overwrites these headers), or
-   * comma-separated addresses and CIDRs (`127.0.0.1,10.0.0.0/8`; `loopback`, `linklocal`, `uniquelocal` name ranges)
-   */
-  trustProxy: z
-    .string()
-    .default('false')
-    .transform((v, ctx) => {
-      const value = v.trim();
-      if (value === 'false' || value === '') return false;
-      if (value === 'true') return true;
-      const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
-      const bad = entries.find((e) => !isProxyAddress(e));
-      if (bad !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${bad}" is not true, false, an IP address, a CIDR or loopback/linklocal/uniquelocal` });
-        return z.NEVER;
-      }
-      return entries;
+  publicUrl?: string | undefined;
+  /** Fastify's trustProxy: none, every peer, or these addresses and ranges */
+  trustProxy: boolean | string[];
+}
+
+/** the configuration a process was started with: ServiceConfig, and every settings group read at start by name */
+export interface ProcessConfig extends ServiceConfig {
+  readonly settings: Record<string, unknown>;
+}
+
+export const serviceSettings = defineSettings({
+  name: 'service',
+  variables: {
+    PORT: integer({ min: 0, max: 65535, default: 3000, description: 'where the gateway (or a service alone) listens; 0: any free port' }),
+    HOST: text({ default: '127.0.0.1', description: 'the address it listens on' }),
+    LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: 'pino level' }),
+    BODY_LIMIT: integer({ min: 1, default: 1_048_576, description: 'largest JSON body in bytes (ingestion has its own)' }),
+    REQUEST_TIMEOUT_MS: duration({
+      min: 1,
+      default: 600_000,
+      description:
+        'time to receive one request; bounds the largest upload (pushes are parsed while they arrive: about 140 s per million CSV rows on a loaded 2-core machine)',
     }),
+    PUBLIC_URL: url({ description: 'base URL used in links; unset: taken from the request (and `X-Forwarded-*`)' }),
+    TRUST_PROXY: parsed<boolean | string[]>({
+      expected: 'true, false, or comma-separated IP addresses, CIDRs and loopback/linklocal/uniquelocal',
+      default: false,
+      parse: trustProxyOf,
+      shown: String,
+      refuses: ['10.0.0.0/33', 'somewhere', 'true,10.0.0.1'],
+      description:
+        'the proxies in front: `X-Forwarded-For` (the client address for rate limits and logs) and `X-Forwarded-Host/-Proto` (links) count only from these peers; comma-separated addresses and CIDRs (`127.0.0.1,10.0.0.0/8`; `loopback`, `linklocal`, `uniquelocal` name ranges), `true` trusts every peer (only behind a proxy that overwrites the headers), `false` none. The split deployment starts its services with `loopback` (`infra/split.sh`) or `uniquelocal` (docker compose) so they build links from the gateway\'s headers',
+    }),
+  },
+  assemble: (v): ServiceConfig => ({
+    port: v.PORT,
+    host: v.HOST,
+    logLevel: v.LOG_LEVEL,
+    bodyLimit: v.BODY_LIMIT,
+    requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+    publicUrl: v.PUBLIC_URL,
+    trustProxy: v.TRUST_PROXY,
+  }),
 });
+
+/** `true`: every peer; `false`: none; otherwise every entry must be an address, a CIDR or a named range */
+function trustProxyOf(value: string): boolean | string[] {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const bad = entries.find((e) => !isProxyAddress(e));
+  if (bad !== undefined) throw new Error(`"${bad}" is not true, false, an IP address, a CIDR or loopback/linklocal/uniquelocal`);
+  return entries;
+}
 
 /** an address, a CIDR (address/prefix length) or a named range that proxy-addr (Fastify's trustProxy) knows */
 function isProxyAddress(entry: string): boolean {
@@ -46,9 +78,38 @@ function isProxyAddress(entry: string): boolean {
   if (bits === undefined) return true;
   return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
-export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 
-const envNames: Record<keyof ServiceConfig, string> = {
+const POSTGRES = ['postgres:', 'postgresql:'] as const;
+
+export const databaseSettings = defineSettings({
+  name: 'database',
+  variables: {
+    DATABASE_URL: url({ protocols: POSTGRES, description: 'PostgreSQL + PostGIS connection string; unset: embedded PGlite', secret: true }),
+    DATABASE_READ_URL: url({
+      protocols: POSTGRES,
+      secret: true,
+      description:
+        'a streaming hot standby of `DATABASE_URL` for reads that may lag: features, the LOR hierarchy, indicator values, series, profiles, SDMX, the viewer (their `computedAt` / `Datenpool-Computed-At` say how fresh); writes, recomputes, batch reports and observations (what an agency reads back after a push) stay on the primary; needs `DATABASE_URL`; `/ready` checks both. `bash infra/postgis.sh start-replica` starts such a pair (`test/replica.test.ts`)',
+    }),
+    DATA_DIR: text({ default: './.data', description: 'folder of the embedded database' }),
+    DB_POOL_MAX: integer({ min: 1, default: 10, description: 'pg pool size' }),
+    DB_STATEMENT_TIMEOUT_MS: duration({ min: 1, default: 30_000, description: 'statement timeout on PostgreSQL' }),
+  },
+  // a standby of the embedded database cannot exist
+  check: (v) => (v.DATABASE_READ_URL && !v.DATABASE_URL ? [{ variable: 'DATABASE_READ_URL', message: 'needs DATABASE_URL (its primary)' }] : []),
+  assemble: (v): DbConfig => ({
+    databaseUrl: v.DATABASE_URL,
+    databaseReadUrl: v.DATABASE_READ_URL,
+    dataDir: v.DATA_DIR,
+    poolMax: v.DB_POOL_MAX,
+    statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS,
+  }),
+});
+
+/** the settings every process reads, before the groups of what it runs */
+export const baseSettings: readonly SettingsGroup<unknown>[] = [serviceSettings, databaseSettings];
+
+const serviceVariables: Record<keyof ServiceConfig, string> = {
   port: 'PORT',
   host: 'HOST',
   logLevel: 'LOG_LEVEL',
@@ -58,17 +119,48 @@ const envNames: Record<keyof ServiceConfig, string> = {
   trustProxy: 'TRUST_PROXY',
 };
 
-/** reads the config; a bad value stops the start with a message naming the variable */
-export function serviceConfigFromEnv(env: NodeJS.ProcessEnv = process.env, defaults: Partial<ServiceConfig> = {}): ServiceConfig {
-  const raw: Record<string, unknown> = { ...defaults };
-  for (const [key, name] of Object.entries(envNames)) {
-    if (env[name] !== undefined && env[name] !== '') raw[key] = env[name];
+/**
+ * the process configuration from `env`: the base settings and `groups`, each read once; `defaults` are the process's
+ * own defaults where a variable is unset (a service alone listens on its own port). Throws one ConfigurationError
+ * naming every bad variable.
+ */
+export function processConfigFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  defaults: Partial<ServiceConfig> = {},
+  groups: readonly SettingsGroup<unknown>[] = [],
+): ProcessConfig {
+  const settings = readSettings([...baseSettings, ...groups], env);
+  const service = { ...(settings.service as ServiceConfig) };
+  for (const [key, value] of Object.entries(defaults) as Array<[keyof ServiceConfig, never]>) {
+    const raw = env[serviceVariables[key]];
+    if ((raw === undefined || raw === '') && value !== undefined) service[key] = value;
   }
-  const parsed = serviceConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = issue?.path[0] as keyof ServiceConfig | undefined;
-    throw new Error(`invalid configuration ${key ? envNames[key] : ''}: ${issue?.message}`);
+  return { ...service, settings: { ...settings, service } };
+}
+
+/**
+ * the service settings alone, for an app a test or a tool assembles by hand: the other groups are read from the
+ * process environment when first asked for (settingsOf)
+ */
+export function serviceConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env, defaults: Partial<ServiceConfig> = {}): ProcessConfig {
+  const service = { ...readGroup(serviceSettings, env) };
+  for (const [key, value] of Object.entries(defaults) as Array<[keyof ServiceConfig, never]>) {
+    const raw = env[serviceVariables[key]];
+    if ((raw === undefined || raw === '') && value !== undefined) service[key] = value;
   }
-  return parsed.data;
+  return { ...service, settings: { service } };
+}
+
+/**
+ * a group's value in this process's configuration. A process started through openProcessContext read it at start;
+ * a configuration assembled by hand (tests, tools) reads a group it lacks from the environment on first use, once.
+ */
+export function settingsOf<T>(config: ServiceConfig, group: SettingsGroup<T>): T {
+  const assembled = config as Partial<ProcessConfig> & { settings?: Record<string, unknown> };
+  const settings = assembled.settings ?? {};
+  if (!(group.name in settings)) {
+    settings[group.name] = readGroup(group, process.env);
+    if (!assembled.settings) Object.defineProperty(config, 'settings', { value: settings, enumerable: false });
+  }
+  return settings[group.name] as T;
 }

@@ -1,7 +1,37 @@
 // @datenpool/service-kit: the one Fastify factory, problem+json errors, config and lifecycle.
 export { type App, type CreateAppOptions, createApp, publicBaseUrl } from './app.ts';
-export { type ServiceConfig, serviceConfigFromEnv, serviceConfigSchema } from './config.ts';
-export { type CsvDialect, type CsvFormat, csvCell, csvChunks, csvDocument, csvHeader, csvLine, isFormulaLike, rfc4180 } from './csv.ts';
+export {
+  baseSettings,
+  databaseSettings,
+  type ProcessConfig,
+  processConfigFromEnv,
+  type ServiceConfig,
+  serviceConfigFromEnv,
+  serviceSettings,
+  settingsOf,
+} from './config.ts';
+export {
+  ConfigurationError,
+  defineSettings,
+  duration,
+  flag,
+  headerValue,
+  integer,
+  list,
+  oneOf,
+  parsed,
+  readGroup,
+  readSettings,
+  type Setting,
+  type SettingFamily,
+  type SettingProblem,
+  type SettingRow,
+  type SettingsGroup,
+  settingsRows,
+  settingsTable,
+  text,
+  url,
+} from './settings.ts';
 export { PROBLEM_JSON, sendProblem } from './error-handler.ts';
 export { type DatasetProgress, type LoadingReport, LoadingState } from './loading.ts';
 export { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';
@@ -19,6 +49,7 @@ export {
   hasScope,
   hashKey,
   isVerifiedKey,
+  keyPrefix,
   type Principal,
   keyInUrl,
   principalForKey,

@@ -1,20 +1,24 @@
 // Starting a process: config, database, migrations, listen; and stopping it gracefully on SIGTERM.
-import { createDb, type DatabaseHandle, dbConfigFromEnv, migrateToLatest } from '@datenpool/db';
+import { createDb, type DatabaseHandle, migrateToLatest } from '@datenpool/db';
 import type { App } from './app.ts';
-import { type ServiceConfig, serviceConfigFromEnv } from './config.ts';
+import { databaseSettings, type ProcessConfig, processConfigFromEnv, type ServiceConfig, settingsOf } from './config.ts';
 import { LoadingState } from './loading.ts';
+import type { SettingsGroup } from './settings.ts';
 
 export interface ProcessContext {
-  config: ServiceConfig;
+  config: ProcessConfig;
   database: DatabaseHandle;
   /** what the process still loads after listening (bundled data on a first start); reported by /ready */
   loading?: LoadingState;
 }
 
-/** reads the environment, opens the database and brings its schema up to date */
-export async function openProcessContext(defaults: Partial<ServiceConfig> = {}): Promise<ProcessContext> {
-  const config = serviceConfigFromEnv(process.env, defaults);
-  const database = await createDb(dbConfigFromEnv());
+/**
+ * reads the environment (the base settings and `settings`, the groups of what the process runs: a bad value of any
+ * stops the start naming every bad variable), opens the database and brings its schema up to date
+ */
+export async function openProcessContext(defaults: Partial<ServiceConfig> = {}, settings: readonly SettingsGroup<unknown>[] = []): Promise<ProcessContext> {
+  const config = processConfigFromEnv(process.env, defaults, settings);
+  const database = await createDb(settingsOf(config, databaseSettings));
   await migrateToLatest(database.db);
   return { config, database, loading: new LoadingState() };
 }

@@ -2,6 +2,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type App, createApp } from './app.ts';
 import { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';
+import type { SettingsGroup } from './settings.ts';
 
 export interface LandingLink {
   href: string;
@@ -26,6 +27,8 @@ export interface ServiceDescriptor {
   bootstrap?: (context: ProcessContext, log: FastifyBaseLogger) => Promise<void>;
   /** run the bootstrap after the server listens (work the service also does lazily on demand) */
   bootstrapAfterListen?: boolean;
+  /** the settings groups it reads (settingsOf): read at the start of every process that runs it, a bad value stops it */
+  settings?: readonly SettingsGroup<unknown>[];
 }
 
 /** builds the app for one service alone, with its own health routes and OpenAPI fragment */
@@ -44,7 +47,7 @@ export async function buildServiceApp(descriptor: ServiceDescriptor, context: Pr
 
 /** `node services/<name>`: the service alone on its own port */
 export async function runStandalone(descriptor: ServiceDescriptor, defaultPort: number): Promise<void> {
-  const context = await openProcessContext({ port: defaultPort });
+  const context = await openProcessContext({ port: defaultPort }, descriptor.settings);
   const app = await buildServiceApp(descriptor, context);
   if (!descriptor.bootstrapAfterListen) await descriptor.bootstrap?.(context, app.log);
   await serveUntilSignal(app, context);

@@ -1,43 +1,83 @@
-// Gateway configuration: upstream URLs of proxied services, front-door limits, CORS.
-import { z } from 'zod';
+// Gateway settings (upstream URLs of proxied services, front-door limits, CORS) and the settings of the whole
+// process the gateway starts: its own, OGC's and every service's groups, read at once at start.
+import { ogcSettings } from '@datenpool/ogc';
+import { defineSettings, duration, integer, list, readGroup, type Setting, type SettingsGroup, url } from '@datenpool/service-kit';
+import { services } from './services.ts';
 
-export const gatewayConfigSchema = z.object({
+export interface GatewayConfig {
   /** requests per window and client (a verified API key, else the address); probes are exempt */
-  rateLimitMax: z.coerce.number().int().positive().default(6000),
-  rateLimitWindowMs: z.coerce.number().int().positive().default(60_000),
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
   /** requests per window and address that carry a key not verified before (each costs a scrypt hash) */
-  rateLimitUnknownKeyMax: z.coerce.number().int().positive().default(10),
+  rateLimitUnknownKeyMax: number;
   /** origins allowed to write cross-site; reads are open to every origin */
-  corsOrigins: z
-    .string()
-    .default('')
-    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+  corsOrigins: string[];
   /** how long the gateway waits for a proxied service's answer headers and body */
-  proxyTimeoutMs: z.coerce.number().int().positive().default(30_000),
-  proxyConnectTimeoutMs: z.coerce.number().int().positive().default(2_000),
+  proxyTimeoutMs: number;
+  proxyConnectTimeoutMs: number;
   /** `<NAME>_URL` per service: proxy to it instead of mounting in-process */
-  upstreams: z.record(z.string(), z.string().url()),
-});
-export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+  upstreams: Record<string, string>;
+}
 
-export function gatewayConfigFromEnv(env: NodeJS.ProcessEnv, serviceNames: string[]): GatewayConfig {
-  const upstreams: Record<string, string> = {};
+const isOrigin = (entry: string) => URL.canParse(entry) && new URL(entry).origin === entry;
+
+/** the gateway's group for these services (one `<NAME>_URL` each) */
+export function gatewaySettingsFor(serviceNames: readonly string[]): SettingsGroup<GatewayConfig> {
+  const upstreamVariables: Record<string, Setting<string | undefined>> = {};
   for (const name of serviceNames) {
-    const url = env[`${name.toUpperCase()}_URL`];
-    if (url) upstreams[name] = url;
+    upstreamVariables[`${name.toUpperCase()}_URL`] = url({ description: `proxy the ${name} service's routes to its own process at this URL instead of mounting it in-process` });
   }
-  const parsed = gatewayConfigSchema.safeParse({
-    rateLimitMax: env.RATE_LIMIT_MAX || undefined,
-    rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS || undefined,
-    rateLimitUnknownKeyMax: env.RATE_LIMIT_UNKNOWN_KEY_MAX || undefined,
-    corsOrigins: env.CORS_ORIGINS || undefined,
-    proxyTimeoutMs: env.PROXY_TIMEOUT_MS || undefined,
-    proxyConnectTimeoutMs: env.PROXY_CONNECT_TIMEOUT_MS || undefined,
-    upstreams,
+  return defineSettings({
+    name: 'gateway',
+    variables: {
+      RATE_LIMIT_MAX: integer({
+        min: 1,
+        default: 6000,
+        description:
+          'requests per window (`RATE_LIMIT_WINDOW_MS`) per verified API key, else per address; `/health` and `/ready` are exempt. A map client draws a collection page by page: the full extent of the bench\'s 100 000 polygons at the default page of 100 is 1 000 requests, so the default lets one address draw it about six times a minute (the former 600 refused the first full draw)',
+      }),
+      RATE_LIMIT_WINDOW_MS: duration({ min: 1, default: 60_000, description: 'the window of the rate limits' }),
+      RATE_LIMIT_UNKNOWN_KEY_MAX: integer({
+        min: 1,
+        default: 10,
+        description:
+          'requests per window and address that carry an API key not verified before: each costs a scrypt hash, so rotating bogus keys are refused with 429 before any hashing once an address spent these; a key that verified once is limited as its own client',
+      }),
+      CORS_ORIGINS: list({
+        item: { expected: 'an origin (scheme://host[:port], no path)', valid: isOrigin, refuses: ['planung.berlin.de', 'https://planung.berlin.de/'] },
+        description: 'origins allowed to write cross-site; reads are open to all',
+      }),
+      PROXY_TIMEOUT_MS: duration({ min: 1, default: 30_000, description: "how long the gateway waits for a proxied service's answer (504 problem)" }),
+      PROXY_CONNECT_TIMEOUT_MS: duration({ min: 1, default: 2_000, description: 'how long the gateway waits to connect to a proxied service (502 problem)' }),
+      ...upstreamVariables,
+    },
+    assemble: (v): GatewayConfig => {
+      const values = v as Record<string, unknown>;
+      const upstreams: Record<string, string> = {};
+      for (const name of serviceNames) {
+        const upstream = values[`${name.toUpperCase()}_URL`];
+        if (typeof upstream === 'string') upstreams[name] = upstream;
+      }
+      return {
+        rateLimitMax: v.RATE_LIMIT_MAX,
+        rateLimitWindowMs: v.RATE_LIMIT_WINDOW_MS,
+        rateLimitUnknownKeyMax: v.RATE_LIMIT_UNKNOWN_KEY_MAX,
+        corsOrigins: v.CORS_ORIGINS,
+        proxyTimeoutMs: v.PROXY_TIMEOUT_MS,
+        proxyConnectTimeoutMs: v.PROXY_CONNECT_TIMEOUT_MS,
+        upstreams,
+      };
+    },
   });
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid gateway configuration ${issue?.path.join('.')}: ${issue?.message}`);
-  }
-  return parsed.data;
+}
+
+/** the gateway's group for the services it mounts */
+export const gatewaySettings = gatewaySettingsFor(services.map((s) => s.name));
+
+/** every settings group a gateway process reads at start (after the base settings of service-kit) */
+export const gatewayProcessSettings: readonly SettingsGroup<unknown>[] = [gatewaySettings, ogcSettings, ...services.flatMap((s) => s.settings ?? [])];
+
+/** the gateway settings from `env` alone, with upstreams for `serviceNames` (tests; a start reads gatewaySettings) */
+export function gatewayConfigFromEnv(env: Readonly<Record<string, string | undefined>>, serviceNames: readonly string[]): GatewayConfig {
+  return readGroup(gatewaySettingsFor(serviceNames), env);
 }

@@ -1,8 +1,8 @@
 // The gateway app: every service mounted in-process or proxied, the landing page and API documents.
-import { type App, createApp, type ProcessContext } from '@datenpool/service-kit';
+import { type App, createApp, type ProcessContext, settingsOf } from '@datenpool/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { apiDocsRoutes } from './api-docs.ts';
-import { type GatewayConfig, gatewayConfigFromEnv } from './config.ts';
+import { type GatewayConfig, gatewaySettings } from './config.ts';
 import { registerFrontDoor } from './front-door.ts';
 import { landingRoutes } from './landing.ts';
 import { mountProxied } from './proxy.ts';
@@ -10,7 +10,7 @@ import { services } from './services.ts';
 
 export async function buildGateway(
   context: ProcessContext,
-  gatewayConfig: GatewayConfig = gatewayConfigFromEnv(process.env, services.map((s) => s.name)),
+  gatewayConfig: GatewayConfig = settingsOf(context.config, gatewaySettings),
 ): Promise<App> {
   const app = await createApp({
     title: 'Datenpool Berlin API',
@@ -50,7 +50,7 @@ export async function buildGateway(
 export async function bootstrapServices(
   context: ProcessContext,
   log: FastifyBaseLogger,
-  upstreams: Record<string, string> = gatewayConfigFromEnv(process.env, services.map((s) => s.name)).upstreams,
+  upstreams: Record<string, string> = settingsOf(context.config, gatewaySettings).upstreams,
   phase: 'all' | 'before-listen' | 'after-listen' = 'all',
 ): Promise<void> {
   for (const service of services) {

@@ -1,8 +1,9 @@
 // `npm start`: the gateway with every service in one process.
 import { openProcessContext, serveUntilSignal } from '@datenpool/service-kit';
+import { gatewayProcessSettings } from './config.ts';
 import { bootstrapServices, buildGateway } from './gateway.ts';
 
-const context = await openProcessContext({ port: 3000 });
+const context = await openProcessContext({ port: 3000 }, gatewayProcessSettings);
 const app = await buildGateway(context);
 await bootstrapServices(context, app.log, undefined, 'before-listen');
 await serveUntilSignal(app, context);

@@ -1,29 +1,5 @@
-// Settings of the indicator calculator, read once from the environment (documented in the service README).
-import { z } from 'zod';
-
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
-
-export const indicatorConfigSchema = z.object({
-  /** lower bound of every indicator's minimum base (denominator); an indicator's own min_base wins where higher */
-  INDICATORS_MIN_BASE: z.coerce.number().int().min(0).default(0),
-  /** lower bound of every variable's disclosure threshold for counts on the numerator side */
-  INDICATORS_DISCLOSURE_THRESHOLD: z.coerce.number().int().min(0).default(0),
-  /** secondary suppression within each parent unit */
-  INDICATORS_SECONDARY_SUPPRESSION: flag.default(true),
-  /** n of the `change_ny` reference value (change against n years earlier) */
-  INDICATORS_CHANGE_YEARS: z.coerce.number().int().min(1).max(50).default(5),
-  /** the recompute worker in this process: on in the gateway, off in the indicators service alone, unless set */
-  INDICATOR_WORKER: z.enum(['on', 'off']).optional(),
-  /** PGlite: how often the worker looks at the queue (ms); PostgreSQL: how soon a busy drain is retried */
-  INDICATOR_WORKER_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
-  /**
-   * PGlite: the worker starts a recompute only once no entry was queued for this long (ms), or the oldest waited ten
-   * times as long; the embedded database has one session, so a recompute started between two pushes holds the second
-   */
-  INDICATOR_WORKER_QUIET_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
-});
+// Settings of the indicator calculator, read at start with the process configuration (documented in the README).
+import { defineSettings, duration, flag, integer, oneOf, readGroup } from '@datenpool/service-kit';
 
 export interface IndicatorConfig {
   minBase: number;
@@ -36,20 +12,46 @@ export interface IndicatorConfig {
   workerQuietMs: number;
 }
 
-export function indicatorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): IndicatorConfig {
-  const parsed = indicatorConfigSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid indicator setting ${String(issue?.path[0])}: ${issue?.message}`);
-  }
-  const c = parsed.data;
-  return {
-    minBase: c.INDICATORS_MIN_BASE,
-    disclosureThreshold: c.INDICATORS_DISCLOSURE_THRESHOLD,
-    secondarySuppression: c.INDICATORS_SECONDARY_SUPPRESSION,
-    changeYears: c.INDICATORS_CHANGE_YEARS,
-    worker: c.INDICATOR_WORKER,
-    workerPollMs: c.INDICATOR_WORKER_POLL_MS,
-    workerQuietMs: c.INDICATOR_WORKER_QUIET_MS,
-  };
+export const indicatorSettings = defineSettings({
+  name: 'indicators',
+  variables: {
+    INDICATORS_MIN_BASE: integer({
+      min: 0,
+      default: 0,
+      description: "lower bound of every indicator's minimum base (denominator); an indicator's own min_base wins where higher",
+    }),
+    INDICATORS_DISCLOSURE_THRESHOLD: integer({ min: 0, default: 0, description: "lower bound of every variable's disclosure threshold for counts on the numerator side" }),
+    INDICATORS_SECONDARY_SUPPRESSION: flag({ default: true, description: 'secondary suppression within each parent unit' }),
+    INDICATORS_CHANGE_YEARS: integer({ min: 1, max: 50, default: 5, description: 'n of the `change_ny` reference value (change against n years earlier)' }),
+    INDICATOR_WORKER: oneOf(['on', 'off'], {
+      description: 'the recompute worker in this process; unset: on in the gateway, off in the indicators service alone (a worker process or the gateway does it)',
+    }),
+    INDICATOR_WORKER_POLL_MS: duration({
+      min: 10,
+      max: 60_000,
+      default: 200,
+      description: 'PGlite: how often the worker looks at the queue; PostgreSQL: how soon a busy drain is retried',
+    }),
+    INDICATOR_WORKER_QUIET_MS: duration({
+      min: 0,
+      max: 60_000,
+      default: 1_000,
+      description:
+        'PGlite: a recompute starts once nothing was queued for this long (or the oldest entry waited ten times as long), so a burst of pushes is not held behind a recompute after each; PostgreSQL recomputes at once',
+    }),
+  },
+  assemble: (v): IndicatorConfig => ({
+    minBase: v.INDICATORS_MIN_BASE,
+    disclosureThreshold: v.INDICATORS_DISCLOSURE_THRESHOLD,
+    secondarySuppression: v.INDICATORS_SECONDARY_SUPPRESSION,
+    changeYears: v.INDICATORS_CHANGE_YEARS,
+    worker: v.INDICATOR_WORKER,
+    workerPollMs: v.INDICATOR_WORKER_POLL_MS,
+    workerQuietMs: v.INDICATOR_WORKER_QUIET_MS,
+  }),
+});
+
+/** the indicator settings from `env` alone (tests, tools; a process reads them at start: settingsOf(config, indicatorSettings)) */
+export function indicatorConfigFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): IndicatorConfig {
+  return readGroup(indicatorSettings, env);
 }

@@ -1,7 +1,7 @@
 // The indicators service as a plugin the gateway mounts: its descriptor, routes, the recompute worker and its catch-up.
-import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { type App, type ServiceDescriptor, settingsOf } from '@datenpool/service-kit';
 import { registerCollectionProvider } from '@datenpool/ogc';
-import { indicatorConfigFromEnv } from './config.ts';
+import { indicatorSettings } from './config.ts';
 import { indicatorLayers } from './layers.ts';
 import { profileRoutes } from './routes/profile.ts';
 import { seriesRoutes } from './routes/series.ts';
@@ -14,12 +14,11 @@ import { drainRecomputeQueue, RecomputeWorker } from './worker.ts';
  * (the gateway: on; the indicators service alone: off, a worker process or the gateway does it)
  */
 export function indicatorsDescriptor(workerDefault: 'on' | 'off'): ServiceDescriptor {
-  const workerOn = () => (indicatorConfigFromEnv().worker ?? workerDefault) === 'on';
   return {
     name: 'indicators',
     title: 'Indicators',
     async routes(app: App) {
-      const config = indicatorConfigFromEnv();
+      const config = settingsOf(app.config, indicatorSettings);
       await valueRoutes(app, config);
       await seriesRoutes(app, config);
       await profileRoutes(app, config);
@@ -40,10 +39,12 @@ export function indicatorsDescriptor(workerDefault: 'on' | 'off'): ServiceDescri
     tags: [{ name: 'indicators', description: 'Indicator values, series, unit profiles (computed from observations)' }],
     // after listening: readiness never waits for a recompute; the worker catches up meanwhile
     bootstrapAfterListen: true,
+    settings: [indicatorSettings],
     /** catches up on what is queued (on a first start the whole computation; the worker does it beside, once) */
     async bootstrap(context, log) {
-      if (!workerOn()) return;
-      const reports = await drainRecomputeQueue(context.database, indicatorConfigFromEnv());
+      const config = settingsOf(context.config, indicatorSettings);
+      if ((config.worker ?? workerDefault) !== 'on') return;
+      const reports = await drainRecomputeQueue(context.database, config);
       for (const r of reports) {
         log.info({ mode: r.mode, entries: r.consumed.length, indicators: r.indicators.length, values: r.valuesWritten, seconds: r.seconds }, 'indicator values computed');
       }

@@ -1,7 +1,7 @@
 // The ingest service as a plugin the gateway mounts: its descriptor and routes.
-import type { App, ServiceDescriptor } from '@datenpool/service-kit';
+import { type App, type ServiceDescriptor, settingsOf } from '@datenpool/service-kit';
 import { bootstrapIngest } from './bootstrap.ts';
-import { ingestConfigFromEnv } from './config.ts';
+import { ingestSettings } from './config.ts';
 import { watchPendingDisclosure } from './pipeline/disclosure.ts';
 import { batchRoutes } from './routes/batches.ts';
 import { pushRoutes, readRoutes } from './routes/observations.ts';
@@ -9,7 +9,7 @@ import { sourceRoutes } from './routes/sources.ts';
 import { startScheduler } from './scheduler.ts';
 
 async function routes(app: App): Promise<void> {
-  const config = ingestConfigFromEnv();
+  const config = settingsOf(app.config, ingestSettings);
   // the raw-stream body parsers stay inside this nested plugin: other routes keep Fastify's parsers
   await app.register(async (scoped) => pushRoutes(scoped as unknown as App, config));
   await readRoutes(app);
@@ -27,5 +27,6 @@ export const ingestService: ServiceDescriptor = {
   bootstrap: bootstrapIngest,
   // the bundled statistics load after the server listens; /ready reports their progress
   bootstrapAfterListen: true,
+  settings: [ingestSettings],
   tags: [{ name: 'ingest', description: 'Agencies push observations as batches; revisions, roll-ups, harvests of referenced sources' }],
 };

@@ -1,9 +1,11 @@
 // Start-up: the first admin key from DATENPOOL_ADMIN_KEY, so that an operator can create all other keys.
-import { ensureKey, type ProcessContext } from '@datenpool/service-kit';
+import { ensureKey, type ProcessContext, readGroup, settingsOf } from '@datenpool/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
+import { metadataSettings } from './config.ts';
 
-export async function bootstrapMetadata(context: ProcessContext, log: FastifyBaseLogger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const key = env.DATENPOOL_ADMIN_KEY?.trim();
+/** `env`: settings other than the process's (tests); otherwise DATENPOOL_ADMIN_KEY as the start read it */
+export async function bootstrapMetadata(context: ProcessContext, log: FastifyBaseLogger, env?: Readonly<Record<string, string | undefined>>): Promise<void> {
+  const key = (env ? readGroup(metadataSettings, env) : settingsOf(context.config, metadataSettings)).adminKey;
   if (!key) {
     log.info('DATENPOOL_ADMIN_KEY is not set: no bootstrap admin key (existing keys keep working)');
     return;

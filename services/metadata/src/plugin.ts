@@ -1,6 +1,7 @@
 // The metadata service as a plugin the gateway mounts: its descriptor and routes.
 import type { App, ServiceDescriptor } from '@datenpool/service-kit';
 import { bootstrapMetadata } from './bootstrap.ts';
+import { metadataSettings } from './config.ts';
 import { agencyRoutes } from './routes/agencies.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { catalogRoutes } from './routes/catalog.ts';
@@ -25,7 +26,6 @@ export const metadataService: ServiceDescriptor = {
   name: 'metadata',
   title: 'Metadata and access control',
   routes,
-  prefixes: ['/v1/agencies', '/v1/variables', '/v1/indicators', '/v1/sources', '/v1/admin/keys', '/v1/admin/audit', '/v1/catalog'],
   tags: [
     { name: 'metadata', description: 'Agencies, variables, indicator definitions, referenced sources, DCAT-AP catalog' },
     { name: 'access', description: 'API keys (admin): create, list, revoke; the audit trail' },
@@ -37,4 +37,5 @@ export const metadataService: ServiceDescriptor = {
     { href: '/v1/catalog.ttl', rel: 'describedby', type: 'text/turtle', title: 'DCAT-AP.de catalog (Turtle)' },
   ],
   bootstrap: (context, log) => bootstrapMetadata(context, log),
+  settings: [metadataSettings],
 };
