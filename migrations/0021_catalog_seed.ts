@@ -1,4 +1,6 @@
-// Seeds the catalog (agencies, variables, indicator definitions) from services/metadata/seed/catalog.json, its one source.
+// Seeds the catalog (agencies, variables, indicator definitions) as it was when this migration was written:
+// 0021_catalog_seed.json is services/metadata/seed/catalog.json of then (commit 3f1d711), frozen, so that every
+// database this migration creates gets the same catalog; later seeds are brought about by later migrations (0061).
 import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 
@@ -10,7 +12,7 @@ interface SeedFile {
   targets: Array<Record<string, unknown>>;
 }
 
-const seedUrl = new URL('../services/metadata/seed/catalog.json', import.meta.url);
+const seedUrl = new URL('./0021_catalog_seed.json', import.meta.url);
 
 function jsonColumns(row: Record<string, unknown>, columns: string[]): Record<string, unknown> {
   const out = { ...row };
@@ -18,18 +20,16 @@ function jsonColumns(row: Record<string, unknown>, columns: string[]): Record<st
   return out;
 }
 
-/** a seeded variable as this migration's schema holds it: 0052 adds value kind `rate` and `rate_base`, and sets them */
-function asOf0021(row: Record<string, unknown>): Record<string, unknown> {
-  const { rate_base: _rateBase, ...rest } = row;
-  return rest.value_kind === 'rate' ? { ...rest, value_kind: 'measure' } : rest;
+function readSeed(): SeedFile {
+  return JSON.parse(readFileSync(seedUrl, 'utf8')) as SeedFile;
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
-  const seed = JSON.parse(readFileSync(seedUrl, 'utf8')) as SeedFile;
+  const seed = readSeed();
   await db.insertInto('agency').values(seed.agencies).execute();
   await db
     .insertInto('variable')
-    .values(seed.variables.map((v) => jsonColumns(asOf0021({ ...seed.defaults.variable, ...v }), ['breakdowns'])))
+    .values(seed.variables.map((v) => jsonColumns({ ...seed.defaults.variable, ...v }, ['breakdowns'])))
     .execute();
   await db
     .insertInto('indicator')
@@ -39,7 +39,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  const seed = JSON.parse(readFileSync(seedUrl, 'utf8')) as SeedFile;
+  const seed = readSeed();
   await db.deleteFrom('indicator_target').where('indicator_id', 'in', seed.indicators.map((i) => i.id)).execute();
   await db.deleteFrom('indicator').where('id', 'in', seed.indicators.map((i) => i.id)).execute();
   await db.deleteFrom('variable').where('id', 'in', seed.variables.map((v) => v.id)).execute();
