@@ -1,7 +1,7 @@
 // The embedded database (PGlite: PostGIS without protobuf-c, so no ST_AsMVT) draws the same tiles as PostgreSQL: the
 // 2021 LOR units and an indicator's values copied from the PostgreSQL test database, the same tiles from both gateways.
 import { createDb, type DatabaseHandle, migrateToLatest, sql } from '@datenpool/db';
-import { buildGateway } from '@datenpool/gateway';
+import { buildGateway } from '../../../services/gateway/src/index.ts';
 import { type App, serviceConfigFromEnv } from '@datenpool/service-kit';
 import t from 'tap';
 import { testGateway } from '../../../test/support/app.ts';
@@ -77,9 +77,10 @@ for (const [collection, c, query] of cases) {
     t.equal(b.extent, 4096);
     t.ok(a.features.length > 0, `${a.features.length} features`);
     t.same(unitsOf(b.features), unitsOf(a.features), 'the same features in the same order, with the same properties');
-    // the geometry: ST_AsMVTGeom's and the SQL's clip and snap agree to a grid unit or two
+    // the geometry: ST_AsMVTGeom's and the SQL's clip and snap agree to a few grid units (of 4096; ST_AsMVTGeom also
+    // drops vertices that the snap made collinear, which moves a box corner where it was one)
     const apart = a.features.map((f, i) => Math.max(...f.box.map((v, k) => Math.abs(v - (b.features[i]?.box[k] ?? Infinity)))));
-    t.ok(Math.max(...apart) <= 2, `every feature's box within ${Math.max(...apart)} grid units`);
+    t.ok(Math.max(...apart) <= 4, `every feature's box within ${Math.max(...apart)} grid units`);
     const vertices = (fs: DecodedFeature[]) => fs.reduce((n, f) => n + f.vertices, 0);
     const ratio = vertices(b.features) / vertices(a.features);
     t.ok(ratio > 0.8 && ratio < 1.25, `vertices: PGlite ${vertices(b.features)}, PostgreSQL ${vertices(a.features)}`);

@@ -1,0 +1,122 @@
+// Tiles (issue 18): the full-city z12 tile set of the 2021 Planungsräume coloured by an indicator, through the service
+// against the raw ST_AsMVT statement for the same tiles in the same run; and the p99 of a single tile.
+import { sql } from '@datenpool/db';
+import { tileBounds, tileOf } from '../../../packages/ogc/src/tiles/matrix-set.ts';
+import type { BenchContext, BenchMeasurement } from '../types.ts';
+
+const INDICATOR = 'anteil_65_plus';
+const Z = 12;
+const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
+
+interface Tile {
+  z: number;
+  row: number;
+  col: number;
+}
+
+/** every z12 tile of the Planungsräume's extent */
+async function cityTiles(ctx: BenchContext): Promise<Tile[]> {
+  const { rows } = await sql<{ w: number; s: number; e: number; n: number }>`SELECT ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
+    FROM (SELECT ST_Extent(ST_Transform(geom, 4326)) AS b FROM lor_unit WHERE version = '2021' AND level = 'planungsraum') x`.execute(ctx.database.db);
+  const { w, s, e, n } = rows[0]!;
+  const upperLeft = tileOf(w, n, Z);
+  const lowerRight = tileOf(e, s, Z);
+  const tiles: Tile[] = [];
+  for (let row = upperLeft.row; row <= lowerRight.row; row++) for (let col = upperLeft.col; col <= lowerRight.col; col++) tiles.push({ z: Z, row, col });
+  return tiles;
+}
+
+/**
+ * The floor: one hand-written ST_AsMVT statement per tile over indicator_value and lor_unit, with the layer's properties,
+ * the latest date, the tile as bbox and the simplification the service applies below z14 (half a pixel of a 512-pixel
+ * tile), so that both sides produce the same bytes
+ */
+function rawTileSql(tile: Tile) {
+  const b = tileBounds(tile);
+  const envelope = sql`ST_MakeEnvelope(${b.minX}::float8, ${b.minY}::float8, ${b.maxX}::float8, ${b.maxY}::float8, 3857)`;
+  const tolerance = (b.maxX - b.minX) / 1024;
+  return sql<{ tile: Buffer | null }>`SELECT ST_AsMVT(t, ${`indicator-${INDICATOR}`}::text, 4096, 'geom') AS tile FROM (
+      SELECT ST_AsMVTGeom(ST_SimplifyPreserveTopology(ST_Transform(u.geom, 3857), ${tolerance}::float8), ${envelope}::box2d, 4096, 64, true) AS geom,
+        jsonb_build_object('id', v.unit_id || '_' || extract(year FROM v.ref_date)::int, 'name', u.name, 'level', v.level, 'date', v.ref_date,
+          'value', CASE WHEN v.status <> 'suppressed' THEN v.value END, 'status', v.status, 'berlin', v.berlin, 'district', v.district,
+          'rank', v.rank, 'percentile', v.percentile, 'change_1y', v.change_1y, 'target_distance', v.target_distance,
+          'class', v.class, 'class_label', v.class_label) AS properties
+      FROM indicator_value v LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id
+      WHERE v.indicator_id = ${INDICATOR} AND v.lor_version = '2021' AND v.breakdown = '' AND v.level = 'planungsraum'
+        AND v.ref_date = (SELECT max(ref_date) FROM indicator_value WHERE indicator_id = ${INDICATOR} AND lor_version = '2021')
+        AND ST_Intersects(u.geom, ST_Transform(${envelope}, 25833))
+      ORDER BY v.unit_id, v.ref_date) t
+    WHERE t.geom IS NOT NULL`;
+}
+
+const tileUrl = (ctx: BenchContext, tile: Tile) => `${ctx.baseUrl}/collections/indicator-${INDICATOR}/tiles/WebMercatorQuad/${tile.z}/${tile.row}/${tile.col}`;
+
+async function serviceTile(ctx: BenchContext, tile: Tile): Promise<Buffer> {
+  const response = await fetch(tileUrl(ctx, tile));
+  if (response.status !== 200 && response.status !== 204) throw new Error(`${tileUrl(ctx, tile)}: HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+async function rawTile(ctx: BenchContext, tile: Tile): Promise<Buffer> {
+  const { rows } = await rawTileSql(tile).execute(ctx.database.db);
+  return Buffer.from(rows[0]?.tile ?? new Uint8Array(0));
+}
+
+/** the tiles of the set, round robin, from `connections` clients for the bench's duration: tiles per second */
+async function throughput(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  let count = 0;
+  const started = performance.now();
+  const deadline = started + durationSeconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        await fetchTile(tiles[next++ % tiles.length]!);
+        count++;
+      }
+    }),
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** one tile at a time: the latency of each request of `rounds` passes over the set, p99 in ms */
+async function singleTileP99(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown>, rounds: number): Promise<number> {
+  const latencies: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    for (const tile of tiles) {
+      const started = performance.now();
+      await fetchTile(tile);
+      latencies.push(performance.now() - started);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  return latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!;
+}
+
+export async function measurements(ctx: BenchContext): Promise<BenchMeasurement[]> {
+  const tiles = await cityTiles(ctx);
+  // the comparison is fair only where both sides produce the same tiles: byte for byte
+  let features = 0;
+  for (const tile of tiles) {
+    const [ours, raw] = await Promise.all([serviceTile(ctx, tile), rawTile(ctx, tile)]);
+    if (!ours.equals(raw)) throw new Error(`tile ${tile.z}/${tile.row}/${tile.col}: the service's ${ours.length} bytes differ from the raw ST_AsMVT's ${raw.length}`);
+    if (ours.length > 0) features++;
+  }
+  console.error(`tiles: ${tiles.length} z${Z} tiles over the 2021 Planungsräume (${features} with features), identical bytes from both sides`);
+  await throughput(tiles.slice(0, connections), (tile) => serviceTile(ctx, tile)); // warm
+  const service = await throughput(tiles, (tile) => serviceTile(ctx, tile));
+  const raw = await throughput(tiles, (tile) => rawTile(ctx, tile));
+  const p99 = await singleTileP99(tiles, (tile) => serviceTile(ctx, tile), 3);
+  const rawP99 = await singleTileP99(tiles, (tile) => rawTile(ctx, tile), 3);
+  const name = `tiles z${Z} city, indicator-${INDICATOR} (${tiles.length} tiles, ${connections} clients)`;
+  console.error(
+    `tiles: service ${service.toFixed(1)} tiles/s, raw ST_AsMVT ${raw.toFixed(1)} tiles/s, ratio ${(service / raw).toFixed(2)} (goal ≥ 0.7); ` +
+      `single-tile p99 ${p99.toFixed(1)} ms (goal < 50 ms), raw ${rawP99.toFixed(1)} ms`,
+  );
+  return [
+    { name, unit: 'tiles/s', value: service, reference: raw },
+    { name: `single tile p99 (sequential, ${tiles.length} × 3) vs raw SQL`, unit: 'ms', value: p99, reference: rawP99, lowerIsBetter: true },
+    { name: 'single tile p99 vs the 50 ms goal', unit: 'ms', value: p99, reference: 50, lowerIsBetter: true },
+  ];
+}
