@@ -1,16 +1,5 @@
-// The conformance registry: modules declare the classes they implement; /conformance lists them.
-
-const declared = new Set<string>();
-
-/** adds conformance class URIs; called by each module when its routes are registered */
-export function declareConformance(classes: readonly string[]): void {
-  for (const uri of classes) declared.add(uri);
-}
-
-/** the classes declared so far, sorted */
-export function conformanceClasses(): string[] {
-  return [...declared].sort();
-}
+// Conformance classes of OGC API Features Part 1 and Common; each other module exports the classes it implements
+// (crs.ts, sorting.ts, schema.ts, cql2/parse-filter.ts), and the features plugin declares those of what it mounts.
 
 /** OGC API Features Part 1 and Common: the classes the feature routes implement */
 export const featuresCoreConformance = [

@@ -1,6 +1,5 @@
 // OGC API Features Part 2 (CRS by reference): the CRS the server offers, their URIs, axis order, precision.
 import { BadRequest } from '@datenpool/service-kit';
-import { declareConformance } from './conformance.ts';
 
 export interface CrsDefinition {
   /** the URI clients send in `crs`, `bbox-crs` and `filter-crs` and receive in `Content-Crs` */
@@ -29,11 +28,6 @@ export const supportedCrs: readonly CrsDefinition[] = [
 export const defaultCrs = supportedCrs[0] as CrsDefinition;
 
 export const crsConformance = ['http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs'] as const;
-
-/** registers Part 2 in the conformance declaration; called by the routes that honour `crs` */
-export function declareCrsConformance(): void {
-  declareConformance(crsConformance);
-}
 
 /** common spellings clients send for the same CRS (EPSG:4326, urn:ogc:def:crs:EPSG::4326, [OGC:CRS84]) */
 function canonical(value: string): string {

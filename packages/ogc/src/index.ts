@@ -51,17 +51,12 @@
  * when its routes are registered; `/conformance` lists {@link conformanceClasses}.
  */
 export { type BoundingBox, parseBbox } from './bbox.ts';
-export {
-  conformanceClasses,
-  declareConformance,
-  featuresCoreConformance,
-} from './conformance.ts';
+export { featuresCoreConformance } from './conformance.ts';
 export {
   CRS84,
   type CrsDefinition,
   contentCrsHeader,
   crsConformance,
-  declareCrsConformance,
   defaultCrs,
   EPSG_3857,
   EPSG_4326,
@@ -70,11 +65,12 @@ export {
   supportedCrs,
 } from './crs.ts';
 export { type DateInterval, parseDatetime } from './datetime.ts';
-export { baseUrl, type Link, mediaTypes, requestQuery, selfAndAlternate, withQuery } from './links.ts';
+export { type Link, mediaTypes, requestQuery, selfAndAlternate, withQuery } from './links.ts';
 export { DEFAULT_LIMIT, MAX_LIMIT, neighbours, type Page, parsePage } from './paging.ts';
-export { itemsSummary, type NumberMatchedPolicy, numberMatchedPolicy, parseNumberMatchedPolicies } from './matched.ts';
+export { itemsSummary, type NumberMatchedPolicy, parseNumberMatchedPolicies } from './matched.ts';
 export { type OgcSettings, ogcSettings } from './settings.ts';
 export {
+  type CollectionContext,
   type CollectionDescription,
   type CollectionLookup,
   type CollectionProvider,
@@ -82,14 +78,10 @@ export {
   type DataVersion,
   type FeatureCollectionSource,
   type FeatureRelation,
-  findCollection,
   type ItemsQuery,
   type ItemsResult,
   type ItemsSummary,
-  listCollections,
   type Queryable,
-  registerCollectionProvider,
-  registeredCollections,
   type RowsQuery,
   type SortKey,
 } from './provider.ts';
@@ -100,13 +92,18 @@ export { checkCql2, GEOMETRY_QUERYABLE } from './cql2/check.ts';
 export { parseCql2Json } from './cql2/json-parser.ts';
 export { parseCql2Text } from './cql2/text-parser.ts';
 export { geometryToWkt, printCql2Text, toCql2Json } from './cql2/print.ts';
-export { declareFilterConformance, filterConformance, type ParsedFilter, parseFilter } from './cql2/parse-filter.ts';
+export { filterConformance, type ParsedFilter, parseFilter } from './cql2/parse-filter.ts';
 export { collectBytes, featureCollectionChunks, featureText, singleChunk } from './feature-collection.ts';
 export { featureParameters, itemsParameters, parseItemsQuery, parseProperties, rejectUnknownParameters } from './items-query.ts';
-export { declareSortingConformance, parseSortby, sortingConformance } from './sorting.ts';
-export { declareSchemaConformance, featureSchema, queryablesSchema, schemaConformance, sortablesSchema } from './schema.ts';
+export { parseSortby, sortingConformance } from './sorting.ts';
+export { featureSchema, queryablesSchema, schemaConformance, sortablesSchema } from './schema.ts';
 export { answerConditionally, entityTag } from './caching.ts';
 export { sendStream, sendText } from './send.ts';
 export { bboxToStorageSql, geometryJsonSql, propertiesJsonSql, type StoredGeoJson, toStorageSql } from './storage.ts';
 export { featureJsonSql, type ItemsTable, itemsOrderSql, itemsWhereSql } from './items-sql.ts';
 export type { ItemsFormat, ItemsFormatInput } from './features/formats.ts';
+export { collectionLookup, type FeaturesContext, type OgcExtension, type OgcFeaturesOptions, ogcFeatures } from './features/plugin.ts';
+export { linkSchema } from './features/schemas.ts';
+export { type FeatureColumn, type FeatureTable, tableQueryables } from './features/table.ts';
+export { type FeaturePage, FeatureTableSql } from './features/queries/feature-table.ts';
+export { featureTableSource, type FeatureTableSourceOptions } from './features/table-source.ts';

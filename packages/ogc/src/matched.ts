@@ -22,14 +22,6 @@ export function parseNumberMatchedPolicies(spec: string | undefined): (collectio
   return (id) => rules.find((r) => (r.prefix ? id.startsWith(r.pattern) : id === r.pattern))?.policy ?? 'exact';
 }
 
-let fromEnvironment: ((collectionId: string) => NumberMatchedPolicy) | undefined;
-
-/** the policy of a collection as the environment sets it (read once) */
-export function numberMatchedPolicy(collectionId: string): NumberMatchedPolicy {
-  fromEnvironment ??= parseNumberMatchedPolicies(process.env.OGC_NUMBER_MATCHED);
-  return fromEnvironment(collectionId);
-}
-
 /**
  * the summary of a page: numberReturned, and numberMatched by the policy. A page that is not full ends the set, so its
  * end is exact for free; otherwise the policy decides between COUNT(*), the planner's estimate and nothing.

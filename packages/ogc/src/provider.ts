@@ -133,46 +133,30 @@ export interface FeatureCollectionSource {
   item(featureId: string, crs: CrsDefinition, properties?: string[]): Promise<string | undefined>;
 }
 
+/** what the plugin serving the collections decides for every provider */
+export interface CollectionContext {
+  /** the numberMatched policy of a collection id (OGC_NUMBER_MATCHED) */
+  numberMatched(collectionId: string): NumberMatchedPolicy;
+}
+
 /**
  * A provider holds no connection: the routes hand it the database of the app serving the request,
- * and it returns collection sources bound to that database for the duration of the request.
+ * and it returns collection sources bound to that database for the duration of the request. It may keep what it read
+ * per data version (extents, counts) in itself: the features plugin is given provider instances, one set per app.
  */
 export interface CollectionProvider {
   /** a short name for logs and errors */
   name: string;
   /** the collections the provider serves now (may change at run time, e.g. after an import) */
-  list(database: DatabaseHandle): Promise<FeatureCollectionSource[]>;
+  list(database: DatabaseHandle, context: CollectionContext): Promise<FeatureCollectionSource[]>;
   /** one collection by id, undefined where this provider has none of that id */
-  get(database: DatabaseHandle, collectionId: string): Promise<FeatureCollectionSource | undefined>;
+  get(database: DatabaseHandle, collectionId: string, context: CollectionContext): Promise<FeatureCollectionSource | undefined>;
 }
 
 /** how routes that serve collections (OGC API Features, Tiles, WFS, downloads) find them */
 export interface CollectionLookup {
   list(database: DatabaseHandle): Promise<FeatureCollectionSource[]>;
   find(database: DatabaseHandle, collectionId: string): Promise<FeatureCollectionSource | undefined>;
-}
-
-const providers: CollectionProvider[] = [];
-
-/** registers a provider; the OGC routes ask every registered provider, in registration order */
-export function registerCollectionProvider(provider: CollectionProvider): void {
-  if (!providers.some((p) => p.name === provider.name)) providers.push(provider);
-}
-
-export async function listCollections(database: DatabaseHandle): Promise<FeatureCollectionSource[]> {
-  const lists = await Promise.all(providers.map((p) => p.list(database)));
-  return lists.flat();
-}
-
-export async function findCollection(
-  database: DatabaseHandle,
-  collectionId: string,
-): Promise<FeatureCollectionSource | undefined> {
-  for (const provider of providers) {
-    const found = await provider.get(database, collectionId);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /**
@@ -198,5 +182,9 @@ export function createDescriptionCache(max = 10_000): (source: FeatureCollection
   };
 }
 
-/** the registered providers as a lookup (until the OGC plugin hands routes an explicit list) */
-export const registeredCollections: CollectionLookup = { list: listCollections, find: findCollection };
+// a service descriptor's `collections` are providers of this interface (packages/service-kit/src/service.ts)
+declare module '@datenpool/service-kit' {
+  interface ServiceCollectionTypes {
+    provider: CollectionProvider;
+  }
+}

@@ -1,5 +1,4 @@
 // JSON Schemas of a collection (Part 3 queryables, Part 5 schema and sortables), built from its queryables.
-import { declareConformance } from './conformance.ts';
 import { GEOMETRY_QUERYABLE } from './cql2/check.ts';
 import type { CollectionDescription, Queryable } from './provider.ts';
 
@@ -7,10 +6,6 @@ export const schemaConformance = [
   'http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas',
   'http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features',
 ] as const;
-
-export function declareSchemaConformance(): void {
-  declareConformance(schemaConformance);
-}
 
 const JSON_SCHEMA = 'https://json-schema.org/draft/2020-12/schema';
 

@@ -1,13 +1,8 @@
 // The `sortby` parameter (Part 5 sortables): `+name,-area_m2`, over the sortable queryables only.
 import { BadRequest } from '@datenpool/service-kit';
-import { declareConformance } from './conformance.ts';
 import type { Queryable, SortKey } from './provider.ts';
 
 export const sortingConformance = ['http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables'] as const;
-
-export function declareSortingConformance(): void {
-  declareConformance(sortingConformance);
-}
 
 export function parseSortby(value: string | undefined, queryables: readonly Queryable[]): SortKey[] | undefined {
   if (value === undefined) return undefined;

@@ -40,7 +40,14 @@ export * from './problems.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';
 export { escapeHtml, html, type PageOptions, renderPage, SafeHtml, sendHtml } from './html.ts';
 export { negotiateFormat } from './negotiate.ts';
-export { buildServiceApp, type LandingLink, runStandalone, type ServiceDescriptor } from './service.ts';
+export {
+  buildServiceApp,
+  type LandingLink,
+  runStandalone,
+  type ServiceCollectionProvider,
+  type ServiceCollectionTypes,
+  type ServiceDescriptor,
+} from './service.ts';
 export {
   audit,
   authenticate,

@@ -11,14 +11,26 @@ export interface LandingLink {
   title: string;
 }
 
+/**
+ * The collection provider type of `ServiceDescriptor.collections`: declared by @datenpool/ogc (which builds on this
+ * package) by declaration merging, as plugins extend Fastify's types:
+ * `declare module '@datenpool/service-kit' { interface ServiceCollectionTypes { provider: CollectionProvider } }`
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled in by @datenpool/ogc through declaration merging
+export interface ServiceCollectionTypes {}
+export type ServiceCollectionProvider = ServiceCollectionTypes extends { provider: infer P } ? P : never;
+
 export interface ServiceDescriptor {
   /** short name: `geometry`, `metadata`, …; also the `<NAME>_URL` the gateway proxies to */
   name: string;
   title: string;
   /** registers the service's routes on the app it is given */
   routes: (app: App) => Promise<void>;
-  /** the path prefixes the service answers, for the gateway's proxy mode */
-  prefixes: string[];
+  /**
+   * the OGC collections the service serves, as new provider instances (they keep per-data-version reads in
+   * themselves): the gateway hands every service's providers to the one OGC features plugin
+   */
+  collections?: () => ServiceCollectionProvider[];
   tags?: Array<{ name: string; description: string }>;
   landingLinks?: LandingLink[];
   /** command-line commands: `pnpm datenpool <name> …` (e.g. `lor import <file>`); exit code */

@@ -1,4 +1,7 @@
 // The gateway app: every service mounted in-process or proxied, the landing page and API documents.
+import { ogcFeatures, ogcSettings } from '@datenpool/ogc';
+import { tilesExtension } from '@datenpool/ogc/tiles';
+import { wfsExtension } from '@datenpool/ogc/wfs';
 import { type App, createApp, type ProcessContext, settingsOf } from '@datenpool/service-kit';
 import type { FastifyBaseLogger } from 'fastify';
 import { apiDocsRoutes } from './api-docs.ts';
@@ -31,6 +34,14 @@ export async function buildGateway(
     services.flatMap((s) => s.landingLinks ?? []),
   );
   await apiDocsRoutes(app);
+  // OGC API Features for every service's collections, answered here in both deployments (with this process's
+  // database handle): no service needs another's providers. OGC_NUMBER_MATCHED was parsed at start (ogcSettings).
+  const features = ogcFeatures({
+    providers: services.flatMap((s) => s.collections?.() ?? []),
+    numberMatched: settingsOf(context.config, ogcSettings).numberMatched,
+    extensions: [tilesExtension(), wfsExtension()],
+  });
+  let featuresMounted = false;
   for (const service of services) {
     const upstream = gatewayConfig.upstreams[service.name];
     if (upstream) {
@@ -39,7 +50,13 @@ export async function buildGateway(
     } else {
       await app.register(async (scoped) => service.routes(scoped as unknown as App));
     }
+    // the OGC routes follow the first service with collections, so the API document keeps its order
+    if (!featuresMounted && service.collections) {
+      await app.register(async (scoped) => features(scoped as unknown as App));
+      featuresMounted = true;
+    }
   }
+  if (!featuresMounted) await app.register(async (scoped) => features(scoped as unknown as App));
   return app;
 }
 

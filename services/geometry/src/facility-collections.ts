@@ -1,54 +1,23 @@
-// The facility datasets (Kitas, schools, youth centres) as an OGC collection provider: one collection per dataset, id = dataset.
+// The facility datasets (Kitas, schools, youth centres) as an OGC collection provider: one collection per dataset, id =
+// dataset, over the feature table of its points (queries/facility-features.ts).
 import type { DatabaseHandle } from '@datenpool/db';
 import {
+  type CollectionContext,
   type CollectionProvider,
-  EPSG_25833,
   type FeatureCollectionSource,
-  type ItemsQuery,
-  itemsOrderSql,
-  itemsSummary,
-  numberMatchedPolicy,
-  type Queryable,
+  FeatureTableSql,
+  featureTableSource,
   type RowsQuery,
-  singleChunk,
 } from '@datenpool/ogc';
-import { sql } from '@datenpool/db';
 import {
-  FACILITY_SRID,
-  type FacilityDatasetRow,
-  facilityColumns,
-  facilityConditions,
-  facilityCount,
   type FacilityDatasetHead,
+  type FacilityDatasetRow,
+  facilityConditions,
   facilityDatasetHeads,
   facilityDatasetShape,
-  facilityEstimate,
-  facilityFeature,
-  facilityItems,
+  facilityFeatureConditions,
   facilityTable,
-  type TypedColumn,
 } from './queries/facility-features.ts';
-
-const typedQueryables: Record<TypedColumn, Omit<Queryable, 'name'>> = {
-  name: { title: 'Name', type: 'string', sortable: true },
-  places: { title: 'Places', type: 'integer', sortable: true, description: 'approved places (e_platz)' },
-  schulart: { title: 'School type (Schulart)', type: 'string', sortable: true, description: 'as published, e.g. Grundschule, Gymnasium' },
-  traeger: { title: 'Operator (Träger)', type: 'string', sortable: true, description: 'type of operator, as published' },
-};
-
-/** id, the typed columns with values, the LOR unit per version, then every delivered property (as text) */
-export function facilityQueryables(dataset: FacilityDatasetRow): Queryable[] {
-  const levels = new Map(dataset.units.map((u) => [u.version, u.level]));
-  return Object.keys(facilityColumns(dataset)).map((name): Queryable => {
-    if (name === 'id') return { name, title: 'Facility id', type: 'string', sortable: true, isId: true, description: 'the id the publisher gives it' };
-    if (name in typedQueryables) return { name, ...typedQueryables[name as TypedColumn] };
-    const version = /^lor_(.+)$/.exec(name)?.[1];
-    if (version && levels.has(version)) {
-      return { name, title: `LOR ${version} unit`, type: 'string', sortable: true, description: `id of the ${levels.get(version)} (LOR ${version}) the point lies in` };
-    }
-    return { name, title: name, type: 'string', sortable: true, description: 'property as delivered (text)' };
-  });
-}
 
 function inTime(dataset: FacilityDatasetRow, query: RowsQuery): boolean {
   const d = query.datetime;
@@ -56,19 +25,25 @@ function inTime(dataset: FacilityDatasetRow, query: RowsQuery): boolean {
   return (d.start === null || dataset.reference_date >= d.start.slice(0, 10)) && (d.end === null || dataset.reference_date <= d.end.slice(0, 10));
 }
 
-function source(database: DatabaseHandle, dataset: FacilityDatasetRow): FeatureCollectionSource {
-  const db = database.db;
+/** a dataset as stored, its shape, and its feature table (feature expressions built once per delivery) */
+interface KnownDataset {
+  row: FacilityDatasetRow;
+  table: FeatureTableSql;
+}
+
+function source(context: CollectionContext, database: DatabaseHandle, { row: dataset, table }: KnownDataset): FeatureCollectionSource {
   const id = dataset.id;
-  const policy = numberMatchedPolicy(id);
   const units = dataset.units.map((u) => `LOR ${u.version} ${u.level}`).join(', ');
-  return {
+  return featureTableSource({
     id,
-    queryables: facilityQueryables(dataset),
-    numberMatched: policy,
+    database,
+    table,
+    numberMatched: context.numberMatched(id),
+    conditions: (query) => facilityConditions(id, inTime(dataset, query)),
+    itemConditions: (featureId) => facilityFeatureConditions(id, featureId),
     async describe() {
       const bbox = dataset.extent;
       return {
-        id,
         title: dataset.title,
         description:
           `${dataset.description} ${dataset.features} points as of ${dataset.reference_date}; each with the unit it lies in (${units || 'none'}). ` +
@@ -77,78 +52,49 @@ function source(database: DatabaseHandle, dataset: FacilityDatasetRow): FeatureC
           ...(bbox ? { spatial: { bbox: [bbox] } } : {}),
           temporal: { interval: [[dataset.reference_date, dataset.reference_date]] },
         },
-        storageCrs: EPSG_25833,
-        geometryType: 'Point',
       };
     },
-    async dataVersion() {
-      return { lastModified: dataset.updated_at, tag: `${id}@${dataset.updated_at.toISOString()}` };
-    },
-    async items(query) {
-      const key = { dataset, inTime: inTime(dataset, query) };
-      // the count of a filtered page comes with the page; an unfiltered one is the dataset's, read once per delivery
-      const filtered = query.bbox !== undefined || query.filter !== undefined;
-      const page = await facilityItems(db, key, query, policy === 'exact' && filtered && key.inTime);
-      return {
-        features: singleChunk(page.features),
-        streamed: false,
-        summary: () =>
-          itemsSummary(policy, query.page, page.n, {
-            exact: async () => {
-              if (page.matched !== undefined) return page.matched;
-              if (!key.inTime) return 0;
-              return filtered ? facilityCount(db, key, query) : dataset.total;
-            },
-            estimate: () => facilityEstimate(db, key, query),
-          }),
-      };
-    },
-    item: (featureId, crs, properties) => facilityFeature(db, dataset, featureId, crs, properties),
-    relation(query: RowsQuery) {
-      const { id: idColumn, ...properties } = facilityColumns(dataset);
-      return {
-        from: sql`facility f`,
-        where: facilityConditions({ dataset, inTime: inTime(dataset, query) }, query),
-        id: idColumn ?? sql`f.id`,
-        geometry: sql`f.geom`,
-        storageSrid: FACILITY_SRID,
-        properties,
-        order: itemsOrderSql(facilityTable(dataset), query, [sql`f.id`]),
-      };
-    },
-  };
+    dataVersion: async () => ({ lastModified: dataset.updated_at, tag: `${id}@${dataset.updated_at.toISOString()}` }),
+    matchesNothing: (query) => !inTime(dataset, query),
+    // the count of an unfiltered page is the dataset's, read once per delivery
+    unfilteredCount: async () => dataset.total,
+  });
 }
 
 /**
  * The shape of each dataset (its queryables, extent and count) by database, remembered with the dataset's updated_at: a
  * request reads only the dataset row, and the shape again only after a new delivery replaced the points.
  */
-const shapes = new WeakMap<DatabaseHandle, Map<string, FacilityDatasetRow>>();
+type Shapes = WeakMap<DatabaseHandle, Map<string, KnownDataset>>;
 
-async function withShape(database: DatabaseHandle, head: FacilityDatasetHead): Promise<FacilityDatasetRow> {
+async function withShape(shapes: Shapes, database: DatabaseHandle, head: FacilityDatasetHead): Promise<KnownDataset> {
   let known = shapes.get(database);
   if (!known) {
     known = new Map();
     shapes.set(database, known);
   }
   const remembered = known.get(head.id);
-  if (remembered && remembered.updated_at.getTime() === head.updated_at.getTime()) return { ...remembered, ...head };
+  if (remembered && remembered.row.updated_at.getTime() === head.updated_at.getTime()) return { ...remembered, row: { ...remembered.row, ...head } };
   const row = { ...head, ...(await facilityDatasetShape(database.db, head.id)) };
-  known.set(head.id, row);
-  return row;
+  const entry = { row, table: new FeatureTableSql(facilityTable(row)) };
+  known.set(head.id, entry);
+  return entry;
 }
 
 /** the collections are the datasets stored in `facility_dataset`: a delivery of a new dataset adds one */
-export const facilityCollections: CollectionProvider = {
-  name: 'facilities',
-  async list(database) {
-    const heads = await facilityDatasetHeads(database.db);
-    return Promise.all(heads.map(async (h) => source(database, await withShape(database, h))));
-  },
-  async get(database, collectionId) {
-    // other providers' ids (lor-…, indicator-…) are not facility datasets: no query for them
-    if (!/^[a-z][a-z0-9_]*$/.test(collectionId)) return undefined;
-    const [head] = await facilityDatasetHeads(database.db, collectionId);
-    return head ? source(database, await withShape(database, head)) : undefined;
-  },
-};
+export function facilityCollections(): CollectionProvider {
+  const shapes: Shapes = new WeakMap();
+  return {
+    name: 'facilities',
+    async list(database, context) {
+      const heads = await facilityDatasetHeads(database.db);
+      return Promise.all(heads.map(async (h) => source(context, database, await withShape(shapes, database, h))));
+    },
+    async get(database, collectionId, context) {
+      // other providers' ids (lor-…, indicator-…) are not facility datasets: no query for them
+      if (!/^[a-z][a-z0-9_]*$/.test(collectionId)) return undefined;
+      const [head] = await facilityDatasetHeads(database.db, collectionId);
+      return head ? source(context, database, await withShape(shapes, database, head)) : undefined;
+    },
+  };
+}

@@ -1,38 +1,26 @@
-// The LOR collections (`lor-{version}-{level}`) as an OGC collection provider.
+// The LOR collections (`lor-{version}-{level}`) as an OGC collection provider over the feature table of LOR units.
 import { type LorLevel, lorLevels } from '@datenpool/contracts';
 import type { DatabaseHandle } from '@datenpool/db';
 import { NotFound } from '@datenpool/service-kit';
 import {
-  type CollectionDescription,
+  type CollectionContext,
   type CollectionProvider,
   type DataVersion,
-  EPSG_25833,
   type FeatureCollectionSource,
-  type ItemsQuery,
-  type ItemsSummary,
-  itemsSummary,
-  numberMatchedPolicy,
-  type Queryable,
+  FeatureTableSql,
+  featureTableSource,
   type RowsQuery,
-  singleChunk,
 } from '@datenpool/ogc';
-import { sql } from '@datenpool/db';
 import {
-  type LorVersionRow,
-  lorColumns,
   lorConditions,
-  lorCount,
-  lorEstimate,
   lorExtents,
-  lorFeature,
-  lorItems,
-  lorItemsStream,
+  lorFeatureConditions,
   lorLevelCounts,
-  lorOrdering,
-  lorProperties,
+  lorTable,
   lorVersion,
+  lorVersionRelation,
+  type LorVersionRow,
   lorVersions,
-  STORAGE_SRID,
 } from './queries/lor-features.ts';
 
 /**
@@ -49,38 +37,12 @@ const levelTitles: Record<LorLevel, string> = {
   planungsraum: 'Planungsräume',
 };
 
-export const lorQueryables: readonly Queryable[] = [
-  { name: 'id', title: 'Unit id', type: 'string', sortable: true, isId: true, description: 'hierarchical LOR id' },
-  { name: 'name', title: 'Name', type: 'string', sortable: true },
-  { name: 'level', title: 'LOR level', type: 'string' },
-  { name: 'version', title: 'LOR version', type: 'string' },
-  { name: 'parent_id', title: 'Parent unit id', type: 'string', sortable: true },
-  { name: 'area_m2', title: 'Area (m²)', type: 'number', sortable: true },
-];
-
 const idPattern = /^lor-([A-Za-z0-9]+)-([a-z]+)$/;
 
 function intersects(row: LorVersionRow, query: RowsQuery): boolean {
   const d = query.datetime;
   if (!d) return true;
   return (d.end === null || row.valid_from <= d.end) && (d.start === null || row.valid_to === null || row.valid_to >= d.start);
-}
-
-/**
- * Version rows by database, once looked up: the items of a known version are then read with no
- * look-up of their own, their statement reading the row afresh beside the page (a version that
- * changed its validity is read again, one that is gone is a 404). Everything else that shows the
- * row (ETag and Last-Modified on the other paths, the collection document) reads it afresh too.
- */
-const knownVersions = new WeakMap<DatabaseHandle, Map<string, LorVersionRow>>();
-
-function versionsOf(database: DatabaseHandle): Map<string, LorVersionRow> {
-  let known = knownVersions.get(database);
-  if (!known) {
-    known = new Map();
-    knownVersions.set(database, known);
-  }
-  return known;
 }
 
 /**
@@ -95,30 +57,46 @@ interface VersionMetadata {
   counts: Promise<Map<string, number>>;
 }
 
-const metadataByDatabase = new WeakMap<DatabaseHandle, Map<string, VersionMetadata>>();
+/**
+ * What a provider instance keeps, by database. Version rows once looked up: the items of a known version are then read
+ * with no look-up of their own, their statement reading the row afresh beside the page (a version that changed its
+ * validity is read again, one that is gone is a 404). Everything else that shows the row (ETag and Last-Modified on
+ * the other paths, the collection document) reads it afresh too. The feature expressions, built once.
+ */
+class LorMemory {
+  readonly table = new FeatureTableSql(lorTable);
+  private readonly versions = new WeakMap<DatabaseHandle, Map<string, LorVersionRow>>();
+  private readonly metadata = new WeakMap<DatabaseHandle, Map<string, VersionMetadata>>();
 
-function metadataOf(database: DatabaseHandle, row: LorVersionRow): VersionMetadata {
-  let known = metadataByDatabase.get(database);
-  if (!known) {
-    known = new Map();
-    metadataByDatabase.set(database, known);
+  versionsOf(database: DatabaseHandle): Map<string, LorVersionRow> {
+    let known = this.versions.get(database);
+    if (!known) {
+      known = new Map();
+      this.versions.set(database, known);
+    }
+    return known;
   }
-  const updatedAt = row.updated_at.getTime();
-  const remembered = known.get(row.version);
-  if (remembered && remembered.updatedAt === updatedAt) return remembered;
-  const entry: VersionMetadata = {
-    updatedAt,
-    extents: lorExtents(database.db, row.version),
-    counts: lorLevelCounts(database.db, row.version),
-  };
-  // a failed read is not remembered: the next request reads again
-  const forget = () => {
-    if (known.get(row.version) === entry) known.delete(row.version);
-  };
-  entry.extents.catch(forget);
-  entry.counts.catch(forget);
-  known.set(row.version, entry);
-  return entry;
+
+  metadataOf(database: DatabaseHandle, row: LorVersionRow): VersionMetadata {
+    let known = this.metadata.get(database);
+    if (!known) {
+      known = new Map();
+      this.metadata.set(database, known);
+    }
+    const byVersion = known;
+    const updatedAt = row.updated_at.getTime();
+    const remembered = byVersion.get(row.version);
+    if (remembered && remembered.updatedAt === updatedAt) return remembered;
+    const entry: VersionMetadata = { updatedAt, extents: lorExtents(database.db, row.version), counts: lorLevelCounts(database.db, row.version) };
+    // a failed read is not remembered: the next request reads again
+    const forget = () => {
+      if (byVersion.get(row.version) === entry) byVersion.delete(row.version);
+    };
+    entry.extents.catch(forget);
+    entry.counts.catch(forget);
+    byVersion.set(row.version, entry);
+    return entry;
+  }
 }
 
 function dataVersionOf(row: LorVersionRow): DataVersion {
@@ -126,118 +104,94 @@ function dataVersionOf(row: LorVersionRow): DataVersion {
 }
 
 /** `fresh`: the row was read for this request; otherwise it is a remembered one to check before use */
-function source(database: DatabaseHandle, row: LorVersionRow, level: LorLevel, fresh: boolean): FeatureCollectionSource {
-  const db = database.db;
+function source(
+  memory: LorMemory,
+  context: CollectionContext,
+  database: DatabaseHandle,
+  row: LorVersionRow,
+  level: LorLevel,
+  fresh: boolean,
+): FeatureCollectionSource {
   const key = { version: row.version, level };
-  const known = versionsOf(database);
+  const known = memory.versionsOf(database);
   const id = `lor-${row.version}-${level}`;
-  const policy = numberMatchedPolicy(id);
+  const gone = () => {
+    known.delete(row.version);
+    return new NotFound(`There is no collection ${id}.`);
+  };
   async function current(): Promise<LorVersionRow> {
     if (fresh) return row;
-    const now = await lorVersion(db, row.version);
-    if (!now) {
-      known.delete(row.version);
-      throw new NotFound(`There is no collection ${id}.`);
-    }
+    const now = await lorVersion(database.db, row.version);
+    if (!now) throw gone();
     known.set(row.version, now);
     return now;
   }
-  return {
+  return featureTableSource<LorVersionRow>({
     id,
-    queryables: lorQueryables,
-    numberMatched: policy,
-    async describe(): Promise<CollectionDescription> {
+    database,
+    table: memory.table,
+    numberMatched: context.numberMatched(id),
+    conditions: (query) => lorConditions(key, intersects(row, query)),
+    itemConditions: (featureId) => lorFeatureConditions(key, featureId),
+    async describe() {
       const now = await current();
-      const extents = await metadataOf(database, now).extents;
+      const extents = await memory.metadataOf(database, now).extents;
       // units without geometry yet still lie in Berlin
       const bbox = extents.get(level) ?? extents.get('berlin');
       return {
-        id,
         title: `${levelTitles[level]} (${now.label})`,
         description: `LOR ${now.version}, level ${level}; geometry in EPSG:25833, served in CRS84 by default.`,
         extent: {
           ...(bbox ? { spatial: { bbox: [bbox] } } : {}),
           temporal: { interval: [[now.valid_from, now.valid_to]] },
         },
-        storageCrs: EPSG_25833,
-        geometryType: 'MultiPolygon',
       };
     },
-    async dataVersion() {
-      return dataVersionOf(await current());
+    dataVersion: async () => dataVersionOf(await current()),
+    matchesNothing: (query) => !intersects(row, query),
+    // an unfiltered count is the level's, kept per data version (the version as the page read it, or fresh)
+    unfilteredCount(beside) {
+      const version = beside ?? (fresh ? row : undefined);
+      return version && memory.metadataOf(database, version).counts.then((counts) => counts.get(level) ?? 0);
     },
-    async items(query) {
-      const scoped = { ...key, inTime: intersects(row, query) };
-      // the count of a filtered page comes with the page; an unfiltered one is the level's, kept per data version
-      const filtered = query.bbox !== undefined || query.filter !== undefined;
-      const summarise = (n: number, matched?: number, version?: LorVersionRow): Promise<ItemsSummary> =>
-        itemsSummary(policy, query.page, n, {
-          exact: async () => {
-            if (matched !== undefined) return matched;
-            if (!scoped.inTime) return 0;
-            if (!filtered && version) return (await metadataOf(database, version).counts).get(level) ?? 0;
-            return lorCount(db, scoped, query);
-          },
-          estimate: () => lorEstimate(db, scoped, query),
-        });
-      if (query.page.limit > STREAM_ABOVE) {
-        let returned = 0;
-        async function* batches() {
-          for await (const batch of lorItemsStream(database, scoped, query, STREAM_ABOVE)) {
-            returned += batch.n;
-            yield batch.text;
-          }
+    streamAbove: STREAM_ABOVE,
+    beside: {
+      relation: lorVersionRelation(row.version),
+      read(now, query) {
+        if (!now) throw gone();
+        known.set(row.version, now);
+        if (now.valid_from !== row.valid_from || now.valid_to !== row.valid_to) {
+          // the remembered validity was out of date: the datetime test must see the current one
+          return { again: source(memory, context, database, now, level, true).items(query) };
         }
-        return { features: batches(), streamed: true, summary: () => summarise(returned, undefined, fresh ? row : undefined) };
-      }
-      const page = await lorItems(db, scoped, query, policy === 'exact' && filtered && scoped.inTime);
-      if (!page.version) {
-        known.delete(row.version);
-        throw new NotFound(`There is no collection ${id}.`);
-      }
-      known.set(row.version, page.version);
-      if (page.version.valid_from !== row.valid_from || page.version.valid_to !== row.valid_to) {
-        // the remembered validity was out of date: the datetime test must see the current one
-        return source(database, page.version, level, true).items(query);
-      }
-      return {
-        features: singleChunk(page.features),
-        streamed: false,
-        summary: () => summarise(page.n, page.matched, page.version),
-        dataVersion: dataVersionOf(page.version),
-      };
+        return dataVersionOf(now);
+      },
     },
-    item: (featureId, crs, properties) => lorFeature(db, key, featureId, crs, properties),
-    relation: (query: RowsQuery) => ({
-      from: sql`lor_unit u`,
-      where: lorConditions({ ...key, inTime: intersects(row, query) }, query),
-      id: sql`u.id`,
-      geometry: sql`u.geom`,
-      storageSrid: STORAGE_SRID,
-      properties: Object.fromEntries(lorProperties.map((p) => [p, lorColumns[p]!])),
-      order: lorOrdering(query),
-    }),
-  };
+  });
 }
 
-export const lorCollections: CollectionProvider = {
-  name: 'lor',
-  async list(database) {
-    const rows = await lorVersions(database.db);
-    const known = versionsOf(database);
-    for (const row of rows) known.set(row.version, row);
-    return rows.flatMap((row) => lorLevels.map((level) => source(database, row, level, true)));
-  },
-  async get(database, collectionId) {
-    const match = idPattern.exec(collectionId);
-    const level = lorLevels.find((l) => l === match?.[2]);
-    if (!match?.[1] || !level) return undefined;
-    const known = versionsOf(database);
-    const remembered = known.get(match[1]);
-    if (remembered) return source(database, remembered, level, false);
-    const row = await lorVersion(database.db, match[1]);
-    if (!row) return undefined;
-    known.set(row.version, row);
-    return source(database, row, level, true);
-  },
-};
+/** the LOR collections; the instance keeps version rows, per-version metadata and the feature expressions */
+export function lorCollections(): CollectionProvider {
+  const memory = new LorMemory();
+  return {
+    name: 'lor',
+    async list(database, context) {
+      const rows = await lorVersions(database.db);
+      const known = memory.versionsOf(database);
+      for (const row of rows) known.set(row.version, row);
+      return rows.flatMap((row) => lorLevels.map((level) => source(memory, context, database, row, level, true)));
+    },
+    async get(database, collectionId, context) {
+      const match = idPattern.exec(collectionId);
+      const level = lorLevels.find((l) => l === match?.[2]);
+      if (!match?.[1] || !level) return undefined;
+      const known = memory.versionsOf(database);
+      const remembered = known.get(match[1]);
+      if (remembered) return source(memory, context, database, remembered, level, false);
+      const row = await lorVersion(database.db, match[1]);
+      if (!row) return undefined;
+      known.set(row.version, row);
+      return source(memory, context, database, row, level, true);
+    },
+  };
+}

@@ -1,7 +1,7 @@
-// Zod contracts of the geometry service's own routes (the hierarchy API); OGC routes use ogc-schemas.ts.
+// Zod contracts of the geometry service's own routes (the hierarchy API); OGC routes are packages/ogc/src/features.
 import { idLengthByLevel, lorLevelSchema, lorVersionSchema } from '@datenpool/contracts';
 import { z } from 'zod';
-import { linkSchema } from './ogc-schemas.ts';
+import { linkSchema } from '@datenpool/ogc';
 
 export const versionParams = z.object({ version: z.string().describe('LOR version: 2006 or 2021') });
 export const unitParams = versionParams.extend({ id: z.string().describe('unit id, e.g. 01011101; 0 is Berlin') });

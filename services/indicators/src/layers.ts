@@ -1,65 +1,26 @@
-// The indicator layers as an OGC collection provider: `indicator-{id}`, LOR units of a level with the values of a date.
-import { lorLevels } from '@datenpool/contracts';
+// The indicator layers as an OGC collection provider: `indicator-{id}`, LOR units of a level with the values of a date,
+// over the feature table of indicator values (queries/layers.ts).
 import type { DatabaseHandle } from '@datenpool/db';
 import {
+  type CollectionContext,
   type CollectionProvider,
-  type Cql2Expression,
-  EPSG_25833,
   type FeatureCollectionSource,
-  type ItemsQuery,
-  itemsSummary,
-  numberMatchedPolicy,
+  FeatureTableSql,
+  featureTableSource,
   type Queryable,
   type RowsQuery,
-  singleChunk,
+  tableQueryables,
 } from '@datenpool/ogc';
-import { sql } from '@datenpool/db';
-import type { IndicatorConfig } from './config.ts';
 import { type IndicatorDefinition, variablesOf } from './plan.ts';
 import { freshnessHeaders } from './freshness.ts';
 import { loadDefinitions } from './queries/catalog.ts';
 import { freshness } from './queries/queue.ts';
-import {
-  type LayerKey,
-  layerColumns,
-  layerConditions,
-  layerCount,
-  layerEstimate,
-  layerExtent,
-  layerFeature,
-  layerFeatureId,
-  layerFrom,
-  layerItems,
-  layerOrdering,
-  layerProperties,
-  STORAGE_SRID,
-} from './queries/layers.ts';
+import { DEFAULT_LEVEL, type LayerKey, layerConditions, layerExtent, layerFeatureConditions, layerTable } from './queries/layers.ts';
 
 /** the LOR version the layers show */
 const VERSION = '2021';
-const DEFAULT_LEVEL = 'planungsraum';
 
-export const layerQueryables: readonly Queryable[] = [
-  { name: 'id', title: 'Unit id', type: 'string', sortable: true, isId: false, description: 'LOR unit id' },
-  { name: 'name', title: 'Name', type: 'string', sortable: true },
-  {
-    name: 'level',
-    title: 'LOR level',
-    type: 'string',
-    description: `${lorLevels.join(', ')}; without a filter on level the layer shows the ${DEFAULT_LEVEL} level`,
-  },
-  { name: 'date', title: 'Reference date', type: 'date', sortable: true, description: 'selected with datetime; latest when absent' },
-  { name: 'value', title: 'Value', type: 'number', sortable: true, description: 'null where suppressed' },
-  { name: 'status', title: 'Status', type: 'string', description: 'ok, suppressed, provisional, estimated' },
-  { name: 'berlin', title: 'Berlin value', type: 'number' },
-  { name: 'district', title: 'District value', type: 'number' },
-  { name: 'rank', title: 'Rank in the level', type: 'integer', sortable: true },
-  { name: 'percentile', title: 'Percentile in the level', type: 'number', sortable: true },
-  { name: 'change_1y', title: 'Change against the previous year', type: 'number', sortable: true },
-  { name: 'target_distance', title: 'Distance to the target', type: 'number', sortable: true },
-  { name: 'class', title: 'Index class', type: 'integer', sortable: true },
-  { name: 'class_label', title: 'Index class label', type: 'string' },
-];
+export const layerQueryables: readonly Queryable[] = tableQueryables(layerTable);
 
 /** true where the CQL2 filter names the level property (then it chooses the level) */
 function mentionsLevel(node: unknown): boolean {
@@ -70,11 +31,10 @@ function mentionsLevel(node: unknown): boolean {
 }
 
 function layerKey(indicator: string, query: RowsQuery): LayerKey {
-  const expression: Cql2Expression | undefined = query.filter?.expression;
   return {
     indicator,
     version: VERSION,
-    defaultLevel: mentionsLevel(expression) ? null : DEFAULT_LEVEL,
+    defaultLevel: mentionsLevel(query.filter?.expression) ? null : DEFAULT_LEVEL,
     dates: query.datetime ?? 'latest',
   };
 }
@@ -88,21 +48,24 @@ async function readDataVersion(db: DatabaseHandle['db']) {
 
 /** `version`: the state read once for a whole listing (every layer shares it), else read by the layer */
 function source(
+  table: FeatureTableSql,
+  context: CollectionContext,
   database: DatabaseHandle,
   definition: IndicatorDefinition,
   version: () => ReturnType<typeof readDataVersion> = () => readDataVersion(database.db),
 ): FeatureCollectionSource {
-  const db = database.db;
   const id = `indicator-${definition.id}`;
-  const policy = numberMatchedPolicy(id);
-  return {
+  return featureTableSource({
     id,
+    database,
+    table,
+    numberMatched: context.numberMatched(id),
     queryables: layerQueryables,
-    numberMatched: policy,
+    conditions: (query) => layerConditions(layerKey(definition.id, query)),
+    itemConditions: (featureId) => layerFeatureConditions({ indicator: definition.id, version: VERSION }, featureId),
     async describe() {
-      const extent = await layerExtent(db, definition.id, VERSION);
+      const extent = await layerExtent(database.db, definition.id, VERSION);
       return {
-        id,
         title: `${definition.labelDe} (${definition.unit})`,
         description:
           `Indicator ${definition.id} (${definition.zielbereich}) on the LOR ${VERSION} units. datetime selects the year (latest by default); ` +
@@ -111,35 +74,10 @@ function source(
           ...(extent.bbox ? { spatial: { bbox: [extent.bbox] } } : {}),
           temporal: { interval: [[extent.first, extent.last]] },
         },
-        storageCrs: EPSG_25833,
-        geometryType: 'MultiPolygon',
       };
     },
     dataVersion: version,
-    async items(query) {
-      const key = layerKey(definition.id, query);
-      const page = await layerItems(db, key, query);
-      return {
-        features: singleChunk(page.features),
-        streamed: false,
-        summary: () =>
-          itemsSummary(policy, query.page, page.n, {
-            exact: () => layerCount(db, key, query),
-            estimate: () => layerEstimate(db, key, query),
-          }),
-      };
-    },
-    item: (featureId, crs, properties) => layerFeature(db, { indicator: definition.id, version: VERSION }, featureId, crs, properties),
-    relation: (query: RowsQuery) => ({
-      from: layerFrom,
-      where: layerConditions(layerKey(definition.id, query), query),
-      id: layerFeatureId,
-      geometry: sql`u.geom`,
-      storageSrid: STORAGE_SRID,
-      properties: Object.fromEntries(layerProperties.map((p) => [p, layerColumns[p]!])),
-      order: layerOrdering(query),
-    }),
-  };
+  });
 }
 
 /** public indicators only: layers of indicators over restricted variables are not listed */
@@ -151,23 +89,25 @@ async function publicDefinitions(database: DatabaseHandle): Promise<IndicatorDef
   return definitions.filter((d) => ![...variablesOf(definitions, d.id)].some((v) => restricted.has(v)));
 }
 
-export function indicatorLayers(_config?: IndicatorConfig): CollectionProvider {
+/** the indicator layers; the instance keeps the layers' feature expressions */
+export function indicatorLayers(): CollectionProvider {
+  const table = new FeatureTableSql(layerTable);
   return {
     name: 'indicators',
-    async list(database) {
+    async list(database, context) {
       // one read of the materialisation's state for the listing (/collections asks every layer for it)
       let shared: ReturnType<typeof readDataVersion> | undefined;
       const version = () => {
         shared ??= readDataVersion(database.db);
         return shared;
       };
-      return (await publicDefinitions(database)).map((d) => source(database, d, version));
+      return (await publicDefinitions(database)).map((d) => source(table, context, database, d, version));
     },
-    async get(database, collectionId) {
+    async get(database, collectionId, context) {
       if (!collectionId.startsWith('indicator-')) return undefined;
       const definition = (await publicDefinitions(database)).find((d) => `indicator-${d.id}` === collectionId);
       if (!definition) return undefined;
-      return source(database, definition);
+      return source(table, context, database, definition);
     },
   };
 }

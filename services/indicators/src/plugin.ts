@@ -1,6 +1,5 @@
 // The indicators service as a plugin the gateway mounts: its descriptor, routes, the recompute worker and its catch-up.
 import { type App, type ServiceDescriptor, settingsOf } from '@datenpool/service-kit';
-import { registerCollectionProvider } from '@datenpool/ogc';
 import { indicatorSettings } from './config.ts';
 import { indicatorLayers } from './layers.ts';
 import { profileRoutes } from './routes/profile.ts';
@@ -23,7 +22,6 @@ export function indicatorsDescriptor(workerDefault: 'on' | 'off'): ServiceDescri
       await seriesRoutes(app, config);
       await profileRoutes(app, config);
       await statusRoutes(app);
-      registerCollectionProvider(indicatorLayers(config));
       if ((config.worker ?? workerDefault) === 'on') {
         // a listening server recomputes what is queued, off the read path; an app driven by inject (tests) does not
         const worker = new RecomputeWorker({ database: app.database, config, log: app.log, pollMs: config.workerPollMs });
@@ -35,7 +33,7 @@ export function indicatorsDescriptor(workerDefault: 'on' | 'off'): ServiceDescri
         });
       }
     },
-    prefixes: ['/v1/indicators/', '/v1/units/'],
+    collections: () => [indicatorLayers()],
     tags: [{ name: 'indicators', description: 'Indicator values, series, unit profiles (computed from observations)' }],
     // after listening: readiness never waits for a recompute; the worker catches up meanwhile
     bootstrapAfterListen: true,

@@ -23,7 +23,6 @@ export const ingestService: ServiceDescriptor = {
   name: 'ingest',
   title: 'Ingestion',
   routes,
-  prefixes: ['/v1/batches', '/v1/sources'],
   bootstrap: bootstrapIngest,
   // the bundled statistics load after the server listens; /ready reports their progress
   bootstrapAfterListen: true,

@@ -12,7 +12,6 @@ export const sdmxService: ServiceDescriptor = {
   name: 'sdmx',
   title: 'SDMX',
   routes,
-  prefixes: ['/sdmx/'],
   tags: [{ name: 'sdmx', description: 'SDMX REST 2.1: dataflows, structures, data as SDMX-CSV 2.0, SDMX-JSON 2.0, SDMX-ML 2.1' }],
   landingLinks: [
     { href: '/sdmx/2.1/dataflow', rel: 'data', type: 'application/vnd.sdmx.structure+xml;version=2.1', title: 'SDMX dataflows' },

@@ -12,7 +12,6 @@ export const viewerService: ServiceDescriptor = {
   name: 'viewer',
   title: 'Map viewer and unit profiles',
   routes,
-  prefixes: ['/viewer'],
   tags: [{ name: 'viewer', description: 'The map viewer and unit profiles (a web application)' }],
   landingLinks: [{ href: '/viewer/', rel: 'related', type: 'text/html', title: 'Map viewer and unit profiles' }],
 };

@@ -1,6 +1,5 @@
 // The `filter`, `filter-lang` and `filter-crs` parameters (Part 3): parsed and checked, or a 400 naming `filter`.
 import { BadRequest } from '@datenpool/service-kit';
-import { declareConformance } from '../conformance.ts';
 import { type CrsDefinition, parseCrs } from '../crs.ts';
 import type { Queryable } from '../provider.ts';
 import { Cql2Error, type Cql2Expression } from './ast.ts';
@@ -20,10 +19,6 @@ export const filterConformance = [
   'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
   'http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions',
 ] as const;
-
-export function declareFilterConformance(): void {
-  declareConformance(filterConformance);
-}
 
 /** deeper than any filter a person or client writes; the parsers and the checker recurse once per level */
 export const MAX_FILTER_NESTING = 64;

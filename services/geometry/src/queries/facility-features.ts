@@ -1,17 +1,7 @@
 // SQL of the facility collections (kitas, schulen, …): points with their properties as GeoJSON text made by PostGIS.
 import type { Database, Kysely } from '@datenpool/db';
-import { estimateRows, sql } from '@datenpool/db';
-import {
-  type CrsDefinition,
-  featureJsonSql,
-  geometryJsonSql,
-  type ItemsQuery,
-  type ItemsTable,
-  itemsOrderSql,
-  itemsWhereSql,
-  propertiesJsonSql,
-  type RowsQuery,
-} from '@datenpool/ogc';
+import { sql } from '@datenpool/db';
+import type { FeatureColumn, FeatureTable } from '@datenpool/ogc';
 import type { RawBuilder, Selectable } from 'kysely';
 
 type Db = Kysely<Database>;
@@ -21,6 +11,13 @@ export const FACILITY_SRID = 25833;
 /** the typed columns of a facility; present in a dataset's queryables where any of its features has a value */
 export const typedColumns = ['name', 'places', 'schulart', 'traeger'] as const;
 export type TypedColumn = (typeof typedColumns)[number];
+
+const typedMetadata: Record<TypedColumn, Omit<FeatureColumn, 'sql'>> = {
+  name: { title: 'Name', type: 'string', sortable: true },
+  places: { title: 'Places', type: 'integer', sortable: true, description: 'approved places (e_platz)' },
+  schulart: { title: 'School type (Schulart)', type: 'string', sortable: true, description: 'as published, e.g. Grundschule, Gymnasium' },
+  traeger: { title: 'Operator (Träger)', type: 'string', sortable: true, description: 'type of operator, as published' },
+};
 
 export interface FacilityDatasetRow extends Omit<Selectable<Database['facility_dataset']>, 'batch_id'> {
   /** the typed columns with a value in any feature */
@@ -38,84 +35,48 @@ export interface FacilityDatasetRow extends Omit<Selectable<Database['facility_d
 /** what is read once per delivery (the dataset's updated_at): queryables' shape, extent, count */
 export type FacilityDatasetShape = Pick<FacilityDatasetRow, 'typed' | 'keys' | 'units' | 'extent' | 'total'>;
 
-/** the columns of one dataset: queryable name → SQL. Names come from the data's own property keys, never from a request. */
-export function facilityColumns(dataset: FacilityDatasetRow): Record<string, RawBuilder<unknown>> {
-  const columns: Record<string, RawBuilder<unknown>> = { id: sql`f.id` };
-  for (const c of dataset.typed) columns[c] = sql.ref(`f.${c}`);
-  for (const { version } of dataset.units) {
-    columns[`lor_${version}`] = sql`(SELECT l.unit_id FROM facility_lor_unit l
-      WHERE l.dataset = f.dataset AND l.facility_id = f.id AND l.lor_version = ${version})`;
-  }
-  for (const key of dataset.keys) if (!(key in columns)) columns[key] = sql`(f.properties ->> ${key})`;
-  return columns;
-}
-
-export function facilityTable(dataset: FacilityDatasetRow): ItemsTable {
-  return { columns: facilityColumns(dataset), geometry: sql`f.geom`, storageSrid: FACILITY_SRID };
-}
-
-/** one Feature: the typed and unit properties first, then every delivered property not already named */
-function featureSql(dataset: FacilityDatasetRow, crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
-  const columns = facilityColumns(dataset);
-  const names = Object.keys(columns).filter((p) => p !== 'id' && (!properties || properties.includes(p)));
-  return featureJsonSql(sql`f.id`, geometryJsonSql(sql`f.geom`, crs, FACILITY_SRID), propertiesJsonSql(columns, names));
-}
-
-export interface FacilityCollectionKey {
-  dataset: FacilityDatasetRow;
-  /** false where the datetime interval misses the dataset's reference date: nothing matches */
-  inTime: boolean;
-}
-
-export function facilityConditions(key: FacilityCollectionKey, query: RowsQuery): RawBuilder<boolean> {
-  const own = [sql<boolean>`f.dataset = ${key.dataset.id}`];
-  if (!key.inTime) own.push(sql<boolean>`false`);
-  return itemsWhereSql(facilityTable(key.dataset), query, own);
-}
-
 /**
- * one page of features joined into one text by the database, and how many were returned; `withTotal`: also how many
- * match in all (`matched`, by a window over the matches in the same statement; undefined where the page is empty)
+ * The points of one dataset as features: the id, the typed columns with values, the LOR unit per version, then every
+ * delivered property (as text). Names come from the data's own property keys, never from a request.
  */
-export async function facilityItems(
-  db: Db,
-  key: FacilityCollectionKey,
-  query: ItemsQuery,
-  withTotal = false,
-): Promise<{ features: string; n: number; matched?: number }> {
-  const { rows } = await sql<{ features: string; n: number; matched: number | null }>`SELECT
-      coalesce(string_agg(p.f, ','), '') AS features, count(*)::int AS n,
-      ${withTotal ? sql`max(p.total)::int` : sql`NULL::int`} AS matched
-    FROM (SELECT ${featureSql(key.dataset, query.crs, query.properties)} AS f
-        ${withTotal ? sql`, count(*) OVER () AS total` : sql``}
-      FROM facility f
-      WHERE ${facilityConditions(key, query)} ORDER BY ${itemsOrderSql(facilityTable(key.dataset), query, [sql`f.id`])}
-      LIMIT ${query.page.limit} OFFSET ${query.page.offset}) p`.execute(db);
-  const row = rows[0];
-  if (!row) return { features: '', n: 0 };
-  return { features: row.features, n: row.n, ...(row.matched === null ? {} : { matched: row.matched }) };
+export function facilityTable(dataset: Pick<FacilityDatasetRow, 'typed' | 'keys' | 'units'>): FeatureTable {
+  const columns: Record<string, FeatureColumn> = {
+    id: { sql: sql`f.id`, title: 'Facility id', type: 'string', sortable: true, isId: true, description: 'the id the publisher gives it', property: false },
+  };
+  for (const c of dataset.typed) columns[c] = { sql: sql.ref(`f.${c}`), ...typedMetadata[c] };
+  for (const { version, level } of dataset.units) {
+    columns[`lor_${version}`] = {
+      sql: sql`(SELECT l.unit_id FROM facility_lor_unit l
+        WHERE l.dataset = f.dataset AND l.facility_id = f.id AND l.lor_version = ${version})`,
+      title: `LOR ${version} unit`,
+      type: 'string',
+      sortable: true,
+      description: `id of the ${level} (LOR ${version}) the point lies in`,
+    };
+  }
+  for (const key of dataset.keys) {
+    if (!(key in columns)) columns[key] = { sql: sql`(f.properties ->> ${key})`, title: key, type: 'string', sortable: true, description: 'property as delivered (text)' };
+  }
+  return {
+    from: sql`facility f`,
+    id: sql`f.id`,
+    geometry: sql`f.geom`,
+    storageSrid: FACILITY_SRID,
+    geometryType: 'Point',
+    columns,
+    tieBreakers: [sql`f.id`],
+  };
 }
 
-export async function facilityCount(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM facility f WHERE ${facilityConditions(key, query)}`.execute(db);
-  return rows[0]?.n ?? 0;
+/** a dataset's own rows; `inTime` false where the datetime interval misses its reference date: none */
+export function facilityConditions(datasetId: string, inTime = true): RawBuilder<boolean>[] {
+  const own = [sql<boolean>`f.dataset = ${datasetId}`];
+  if (!inTime) own.push(sql<boolean>`false`);
+  return own;
 }
 
-/** the planner's estimate of the matching features (numberMatched policy `estimate`) */
-export function facilityEstimate(db: Db, key: FacilityCollectionKey, query: ItemsQuery): Promise<number> {
-  return estimateRows(db, sql`SELECT 1 FROM facility f WHERE ${facilityConditions(key, query)}`);
-}
-
-export async function facilityFeature(
-  db: Db,
-  dataset: FacilityDatasetRow,
-  id: string,
-  crs: CrsDefinition,
-  properties?: string[],
-): Promise<string | undefined> {
-  const { rows } = await sql<{ f: string }>`SELECT ${featureSql(dataset, crs, properties)} AS f FROM facility f
-    WHERE f.dataset = ${dataset.id} AND f.id = ${id}`.execute(db);
-  return rows[0]?.f;
+export function facilityFeatureConditions(datasetId: string, id: string): RawBuilder<boolean>[] {
+  return [...facilityConditions(datasetId), sql<boolean>`f.id = ${id}`];
 }
 
 export type FacilityDatasetHead = Omit<FacilityDatasetRow, keyof FacilityDatasetShape>;

@@ -1,163 +1,46 @@
-// SQL of the LOR collections: features as GeoJSON text made by PostGIS, counts, extents, data versions.
-import type { Database, DatabaseHandle, Kysely } from '@datenpool/db';
-import { estimateRows, sql, streamRows } from '@datenpool/db';
-import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql, type RowsQuery } from '@datenpool/ogc';
+// SQL of the LOR collections: the feature table of LOR units (its columns and key), data versions, extents, counts.
+import type { Database, Kysely } from '@datenpool/db';
+import { sql } from '@datenpool/db';
+import type { FeatureTable } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 type Db = Kysely<Database>;
 
 export const STORAGE_SRID = 25833;
 
-/** the LOR properties: queryable name → column. The only names that reach SQL. */
-export const lorColumns: Record<string, RawBuilder<unknown>> = {
+/** the LOR units as features: the only names that reach SQL are these columns */
+export const lorTable: FeatureTable = {
+  from: sql`lor_unit u`,
   id: sql`u.id`,
-  name: sql`u.name`,
-  level: sql`u.level`,
-  version: sql`u.version`,
-  parent_id: sql`u.parent_id`,
-  area_m2: sql`u.area_m2`,
+  geometry: sql`u.geom`,
+  storageSrid: STORAGE_SRID,
+  geometryType: 'MultiPolygon',
+  columns: {
+    id: { sql: sql`u.id`, title: 'Unit id', type: 'string', sortable: true, isId: true, description: 'hierarchical LOR id', property: false },
+    name: { sql: sql`u.name`, title: 'Name', type: 'string', sortable: true },
+    level: { sql: sql`u.level`, title: 'LOR level', type: 'string' },
+    version: { sql: sql`u.version`, title: 'LOR version', type: 'string' },
+    parent_id: { sql: sql`u.parent_id`, title: 'Parent unit id', type: 'string', sortable: true },
+    area_m2: { sql: sql`u.area_m2`, title: 'Area (m²)', type: 'number', sortable: true },
+  },
+  tieBreakers: [sql`u.id`],
+  storedCrs84GeoJson: sql`u.geojson_crs84`,
 };
-
-/** properties a feature carries (the id is the feature's `id` member) */
-export const lorProperties = ['name', 'level', 'version', 'parent_id', 'area_m2'] as const;
-
-/**
- * The feature expression per output CRS and property selection: immutable SQL, built once instead of on every
- * request (a few dozen builder objects each time). Bounded: selections are subsets of six names, CRS a handful.
- */
-const featureExpressions = new Map<string, RawBuilder<string>>();
-const FEATURE_EXPRESSIONS_MAX = 256;
-
-/** one Feature as text; `properties` selects (all when undefined) */
-export function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
-  const key = `${crs.uri}#${crs.precision}#${properties === undefined ? '*' : properties.join(',')}`;
-  let expression = featureExpressions.get(key);
-  if (!expression) {
-    expression = buildFeatureSql(crs, properties);
-    if (featureExpressions.size >= FEATURE_EXPRESSIONS_MAX) featureExpressions.clear();
-    featureExpressions.set(key, expression);
-  }
-  return expression;
-}
-
-function buildFeatureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
-  const props = propertiesJsonSql(
-    lorColumns,
-    lorProperties.filter((p) => !properties || properties.includes(p)),
-  );
-  return sql<string>`'{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID, { crs: defaultCrs, column: sql`u.geojson_crs84` })}
-    || ',"properties":' || ${props} || '}'`;
-}
 
 export interface LorCollectionKey {
   version: string;
   level: string;
-  /** false where the datetime interval misses the version's validity: nothing matches */
-  inTime: boolean;
 }
 
-export function lorConditions(key: LorCollectionKey, query: RowsQuery): RawBuilder<boolean> {
-  const parts: RawBuilder<boolean>[] = [sql`u.version = ${key.version}`, sql`u.level = ${key.level}`];
-  if (!key.inTime) parts.push(sql`false`);
-  if (query.bbox) {
-    parts.push(sql`ST_Intersects(u.geom, ${bboxToStorageSql(query.bbox, STORAGE_SRID)})`);
-  }
-  if (query.filter) {
-    parts.push(
-      compileCql2(query.filter.expression, {
-        columns: lorColumns,
-        geometry: sql`u.geom`,
-        storageSrid: STORAGE_SRID,
-        filterCrs: query.filter.crs,
-      }),
-    );
-  }
-  return sql.join(parts, sql` AND `) as RawBuilder<boolean>;
+/** a collection's own rows; `inTime` false where the datetime interval misses the version's validity: none */
+export function lorConditions(key: LorCollectionKey, inTime = true): RawBuilder<boolean>[] {
+  const own = [sql<boolean>`u.version = ${key.version}`, sql<boolean>`u.level = ${key.level}`];
+  if (!inTime) own.push(sql<boolean>`false`);
+  return own;
 }
 
-export function lorOrdering(query: RowsQuery): RawBuilder<unknown> {
-  const keys = (query.sortby ?? []).map((k) => sql`${lorColumns[k.name]} ${k.direction === 'desc' ? sql`DESC` : sql`ASC`}`);
-  return sql.join([...keys, sql`u.id`]);
-}
-
-/**
- * the page's rows; `withTotal` adds how many match in all (a window over the matches, which the ORDER BY … LIMIT reads in
- * full anyway): numberMatched of a filtered page by the same statement instead of a second spatial query
- */
-function pageSql(key: LorCollectionKey, query: ItemsQuery, withTotal = false): RawBuilder<{ f: string; total?: number }> {
-  return sql<{ f: string; total?: number }>`SELECT ${featureSql(query.crs, query.properties)} AS f
-      ${withTotal ? sql`, count(*) OVER () AS total` : sql``}
-    FROM lor_unit u
-    WHERE ${lorConditions(key, query)} ORDER BY ${lorOrdering(query)}
-    LIMIT ${query.page.limit} OFFSET ${query.page.offset}`;
-}
-
-/**
- * One page of features joined into one text by the database, how many there are, and the version
- * row as it is now, read by the same statement (undefined where the version is gone). `withTotal`:
- * also how many match in all (`matched`, undefined where the page is empty).
- */
-export async function lorItems(
-  db: Db,
-  key: LorCollectionKey,
-  query: ItemsQuery,
-  withTotal = false,
-): Promise<{ features: string; n: number; matched?: number; version?: LorVersionRow }> {
-  const { rows } = await sql<LorVersionRow & { features: string; n: number; matched: number | null }>`SELECT v.version,
-      v.label, v.valid_from, v.valid_to, v.updated_at, p.features, p.n, p.matched
-    FROM lor_version v CROSS JOIN (SELECT coalesce(string_agg(f, ','), '') AS features, count(*)::int AS n,
-        ${withTotal ? sql`max(total)::int` : sql`NULL::int`} AS matched
-      FROM (${pageSql(key, query, withTotal)}) page) p
-    WHERE v.version = ${key.version}`.execute(db);
-  const row = rows[0];
-  if (!row) return { features: '', n: 0 };
-  const { features, n, matched, ...version } = row;
-  return { features, n, ...(matched === null ? {} : { matched }), version };
-}
-
-/**
- * One page read through a cursor in batches (packages/db streamRows: PostgreSQL and PGlite): each batch is yielded
- * as comma-joined Feature texts, so the process never holds more than one batch.
- */
-export async function* lorItemsStream(
-  database: DatabaseHandle,
-  key: LorCollectionKey,
-  query: ItemsQuery,
-  batchSize: number,
-): AsyncGenerator<{ text: string; n: number }> {
-  for await (const rows of streamRows(database, pageSql(key, query) as RawBuilder<{ f: string }>, { batchSize })) {
-    yield { text: rows.map((r) => r.f).join(','), n: rows.length };
-  }
-}
-
-export async function lorCount(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM lor_unit u
-    WHERE ${lorConditions(key, query)}`.execute(db);
-  return rows[0]?.n ?? 0;
-}
-
-/** every unit of a version's level: the count of an unfiltered collection, kept per data version by the provider */
-export async function lorLevelCounts(db: Db, version: string): Promise<Map<string, number>> {
-  const { rows } = await sql<{ level: string; n: number }>`SELECT level, count(*)::int AS n FROM lor_unit
-    WHERE version = ${version} GROUP BY level`.execute(db);
-  return new Map(rows.map((r) => [r.level, r.n]));
-}
-
-/** the planner's estimate of the matching units (numberMatched policy `estimate`) */
-export function lorEstimate(db: Db, key: LorCollectionKey, query: ItemsQuery): Promise<number> {
-  return estimateRows(db, sql`SELECT 1 FROM lor_unit u WHERE ${lorConditions(key, query)}`);
-}
-
-export async function lorFeature(
-  db: Db,
-  key: { version: string; level: string },
-  id: string,
-  crs: CrsDefinition,
-  properties?: string[],
-): Promise<string | undefined> {
-  const { rows } = await sql<{ f: string }>`SELECT ${featureSql(crs, properties)} AS f FROM lor_unit u
-    WHERE u.version = ${key.version} AND u.level = ${key.level} AND u.id = ${id}`.execute(db);
-  return rows[0]?.f;
+export function lorFeatureConditions(key: LorCollectionKey, id: string): RawBuilder<boolean>[] {
+  return [...lorConditions(key), sql<boolean>`u.id = ${id}`];
 }
 
 export interface LorVersionRow {
@@ -168,6 +51,18 @@ export interface LorVersionRow {
   updated_at: Date;
 }
 
+/** the version row, as a relation the page's statement reads beside the page */
+export function lorVersionRelation(version: string): RawBuilder<LorVersionRow> {
+  return sql<LorVersionRow>`SELECT version, label, valid_from, valid_to, updated_at FROM lor_version WHERE version = ${version}`;
+}
+
+/** every unit of a version's level: the count of an unfiltered collection, kept per data version by the provider */
+export async function lorLevelCounts(db: Db, version: string): Promise<Map<string, number>> {
+  const { rows } = await sql<{ level: string; n: number }>`SELECT level, count(*)::int AS n FROM lor_unit
+    WHERE version = ${version} GROUP BY level`.execute(db);
+  return new Map(rows.map((r) => [r.level, r.n]));
+}
+
 export async function lorVersions(db: Db): Promise<LorVersionRow[]> {
   return db.selectFrom('lor_version').selectAll().orderBy('version').execute();
 }
@@ -176,7 +71,7 @@ export async function lorVersion(db: Db, version: string): Promise<LorVersionRow
   return db.selectFrom('lor_version').selectAll().where('version', '=', version).executeTakeFirst();
 }
 
-/** CRS84 extent per level of a version; levels without geometry are absent */
+/** CRS84 extent per level of a version, in one scan for the five levels; levels without geometry are absent */
 export async function lorExtents(db: Db, version: string): Promise<Map<string, [number, number, number, number]>> {
   const { rows } = await sql<{ level: string; w: number; s: number; e: number; n: number }>`SELECT level,
       ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n

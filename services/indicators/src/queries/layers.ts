@@ -1,30 +1,55 @@
-// SQL of the indicator layers (OGC collections indicator-{id}): LOR units joined with one indicator's values, as GeoJSON text.
+// SQL of the indicator layers (OGC collections indicator-{id}): the feature table of one indicator's values joined with
+// the LOR units (its columns and key), and the dates and extent a layer's description shows.
 import type { Database, Kysely } from '@datenpool/db';
-import { estimateRows, sql } from '@datenpool/db';
-import { bboxToStorageSql, type CrsDefinition, compileCql2, defaultCrs, geometryJsonSql, type ItemsQuery, propertiesJsonSql, type RowsQuery } from '@datenpool/ogc';
+import { sql } from '@datenpool/db';
+import type { FeatureTable } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
+import { lorLevels } from '@datenpool/contracts';
 
 export const STORAGE_SRID = 25833;
+/** the level a layer shows when the filter names none */
+export const DEFAULT_LEVEL = 'planungsraum';
 
-/** the layer properties: queryable name → column. The only names that reach SQL. */
-export const layerColumns: Record<string, RawBuilder<unknown>> = {
-  id: sql`v.unit_id`,
-  name: sql`u.name`,
-  level: sql`v.level`,
-  date: sql`v.ref_date`,
-  value: sql`(CASE WHEN v.status <> 'suppressed' THEN v.value END)`,
-  status: sql`v.status`,
-  berlin: sql`v.berlin`,
-  district: sql`v.district`,
-  rank: sql`v.rank`,
-  percentile: sql`v.percentile`,
-  change_1y: sql`v.change_1y`,
-  target_distance: sql`v.target_distance`,
-  class: sql`v.class`,
-  class_label: sql`v.class_label`,
+/** a feature per unit and date: id `{unit}_{year}`; the only names that reach SQL are these columns */
+export const layerTable: FeatureTable = {
+  from: sql`indicator_value v LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id`,
+  id: sql`v.unit_id || '_' || extract(year FROM v.ref_date)::int`,
+  geometry: sql`u.geom`,
+  storageSrid: STORAGE_SRID,
+  geometryType: 'MultiPolygon',
+  columns: {
+    id: { sql: sql`v.unit_id`, title: 'Unit id', type: 'string', sortable: true, isId: false, description: 'LOR unit id', property: false },
+    name: { sql: sql`u.name`, title: 'Name', type: 'string', sortable: true },
+    level: {
+      sql: sql`v.level`,
+      title: 'LOR level',
+      type: 'string',
+      description: `${lorLevels.join(', ')}; without a filter on level the layer shows the ${DEFAULT_LEVEL} level`,
+    },
+    date: { sql: sql`v.ref_date`, title: 'Reference date', type: 'date', sortable: true, description: 'selected with datetime; latest when absent' },
+    value: {
+      sql: sql`(CASE WHEN v.status <> 'suppressed' THEN v.value END)`,
+      title: 'Value',
+      type: 'number',
+      sortable: true,
+      description: 'null where suppressed',
+    },
+    status: { sql: sql`v.status`, title: 'Status', type: 'string', description: 'ok, suppressed, provisional, estimated' },
+    berlin: { sql: sql`v.berlin`, title: 'Berlin value', type: 'number' },
+    district: { sql: sql`v.district`, title: 'District value', type: 'number' },
+    rank: { sql: sql`v.rank`, title: 'Rank in the level', type: 'integer', sortable: true },
+    percentile: { sql: sql`v.percentile`, title: 'Percentile in the level', type: 'number', sortable: true },
+    change_1y: { sql: sql`v.change_1y`, title: 'Change against the previous year', type: 'number', sortable: true },
+    target_distance: { sql: sql`v.target_distance`, title: 'Distance to the target', type: 'number', sortable: true },
+    class: { sql: sql`v.class`, title: 'Index class', type: 'integer', sortable: true },
+    class_label: { sql: sql`v.class_label`, title: 'Index class label', type: 'string' },
+  },
+  tieBreakers: [sql`v.unit_id`, sql`v.ref_date`],
+  storedCrs84GeoJson: sql`u.geojson_crs84`,
 };
 
-export const layerProperties = Object.keys(layerColumns).filter((k) => k !== 'id');
+/** the layer properties: queryable name → column (the CQL2 property test compiles over them) */
+export const layerColumns: Record<string, RawBuilder<unknown>> = Object.fromEntries(Object.entries(layerTable.columns).map(([name, c]) => [name, c.sql]));
 
 export interface LayerKey {
   indicator: string;
@@ -35,84 +60,34 @@ export interface LayerKey {
   dates: { start: string | null; end: string | null } | 'latest';
 }
 
-/** a feature per unit and date: id `{unit}_{year}` */
-function featureSql(crs: CrsDefinition, properties?: readonly string[]): RawBuilder<string> {
-  const props = propertiesJsonSql(
-    layerColumns,
-    layerProperties.filter((p) => !properties || properties.includes(p)),
-  );
-  return sql<string>`'{"type":"Feature","id":' || to_json(${layerFeatureId})::text
-    || ',"geometry":' || ${geometryJsonSql(sql`u.geom`, crs, STORAGE_SRID, { crs: defaultCrs, column: sql`u.geojson_crs84` })} || ',"properties":' || ${props} || '}'`;
-}
-
-export function layerConditions(key: LayerKey, query: RowsQuery): RawBuilder<boolean> {
-  const parts: RawBuilder<boolean>[] = [
+/** a layer's own rows: the indicator's values without breakdown on the version, the level, the dates */
+export function layerConditions(key: LayerKey): RawBuilder<boolean>[] {
+  const own: RawBuilder<boolean>[] = [
     sql`v.indicator_id = ${key.indicator}`,
     sql`v.lor_version = ${key.version}`,
     sql`v.breakdown = ''`,
   ];
-  if (key.defaultLevel) parts.push(sql`v.level = ${key.defaultLevel}`);
+  if (key.defaultLevel) own.push(sql`v.level = ${key.defaultLevel}`);
   if (key.dates === 'latest') {
-    parts.push(sql`v.ref_date = (SELECT max(ref_date) FROM indicator_value WHERE indicator_id = ${key.indicator} AND lor_version = ${key.version})`);
+    own.push(sql`v.ref_date = (SELECT max(ref_date) FROM indicator_value WHERE indicator_id = ${key.indicator} AND lor_version = ${key.version})`);
   } else {
-    if (key.dates.start) parts.push(sql`v.ref_date >= ${key.dates.start}::date`);
-    if (key.dates.end) parts.push(sql`v.ref_date <= make_date(extract(year FROM ${key.dates.end}::date)::int, 12, 31)`);
+    if (key.dates.start) own.push(sql`v.ref_date >= ${key.dates.start}::date`);
+    if (key.dates.end) own.push(sql`v.ref_date <= make_date(extract(year FROM ${key.dates.end}::date)::int, 12, 31)`);
   }
-  if (query.bbox) {
-    parts.push(sql`ST_Intersects(u.geom, ${bboxToStorageSql(query.bbox, STORAGE_SRID)})`);
-  }
-  if (query.filter) {
-    parts.push(
-      compileCql2(query.filter.expression, { columns: layerColumns, geometry: sql`u.geom`, storageSrid: STORAGE_SRID, filterCrs: query.filter.crs }),
-    );
-  }
-  return sql.join(parts, sql` AND `) as RawBuilder<boolean>;
+  return own;
 }
 
-export const layerFrom = sql`indicator_value v LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id`;
-
-/** the feature id `{unit}_{year}` */
-export const layerFeatureId = sql`v.unit_id || '_' || extract(year FROM v.ref_date)::int`;
-
-/** sort keys, then unit and date */
-export function layerOrdering(query: RowsQuery): RawBuilder<unknown> {
-  const keys = (query.sortby ?? []).map((k) => sql`${layerColumns[k.name]} ${k.direction === 'desc' ? sql`DESC` : sql`ASC`}`);
-  return sql.join([...keys, sql`v.unit_id`, sql`v.ref_date`]);
-}
-
-/** one page of features joined into one text by the database, and how many were returned */
-export async function layerItems(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<{ features: string; n: number }> {
-  const { rows } = await sql<{ features: string; n: number }>`SELECT coalesce(string_agg(f, ','), '') AS features, count(*)::int AS n
-    FROM (SELECT ${featureSql(query.crs, query.properties)} AS f FROM ${layerFrom}
-      WHERE ${layerConditions(key, query)} ORDER BY ${layerOrdering(query)}
-      LIMIT ${query.page.limit} OFFSET ${query.page.offset}) page`.execute(db);
-  return rows[0] ?? { features: '', n: 0 };
-}
-
-export async function layerCount(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${layerFrom} WHERE ${layerConditions(key, query)}`.execute(db);
-  return rows[0]?.n ?? 0;
-}
-
-/** the planner's estimate of the matching features (numberMatched policy `estimate`) */
-export function layerEstimate(db: Kysely<Database>, key: LayerKey, query: ItemsQuery): Promise<number> {
-  return estimateRows(db, sql`SELECT 1 FROM ${layerFrom} WHERE ${layerConditions(key, query)}`);
-}
-
-/** one feature by its id `{unit}_{year}` */
-export async function layerFeature(
-  db: Kysely<Database>,
-  key: { indicator: string; version: string },
-  featureId: string,
-  crs: CrsDefinition,
-  properties?: string[],
-): Promise<string | undefined> {
+/** the feature of an id `{unit}_{year}`; undefined where the id has another shape */
+export function layerFeatureConditions(key: { indicator: string; version: string }, featureId: string): RawBuilder<boolean>[] | undefined {
   const match = /^(\d{1,8})_(\d{4})$/.exec(featureId);
   if (!match) return undefined;
-  const { rows } = await sql<{ f: string }>`SELECT ${featureSql(crs, properties)} AS f FROM ${layerFrom}
-    WHERE v.indicator_id = ${key.indicator} AND v.lor_version = ${key.version} AND v.breakdown = ''
-      AND v.unit_id = ${match[1]} AND v.ref_date = make_date(${Number(match[2])}::int, 12, 31)`.execute(db);
-  return rows[0]?.f;
+  return [
+    sql`v.indicator_id = ${key.indicator}`,
+    sql`v.lor_version = ${key.version}`,
+    sql`v.breakdown = ''`,
+    sql`v.unit_id = ${match[1]}`,
+    sql`v.ref_date = make_date(${Number(match[2])}::int, 12, 31)`,
+  ];
 }
 
 /** the dates of an indicator's values and the CRS84 extent of Berlin's geometry */

@@ -1,6 +1,6 @@
 // HTML views of the OGC API Features resources: conformance, collections, collection, items, feature.
 import { html, renderPage, type SafeHtml } from '@datenpool/service-kit';
-import type { Link } from '@datenpool/ogc';
+import type { Link } from '../../links.ts';
 import { svgMap } from './svg-map.ts';
 
 interface CollectionDoc {

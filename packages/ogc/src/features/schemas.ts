@@ -1,5 +1,6 @@
 // Zod contracts of the OGC API Features routes (documentation and validation of the JSON documents).
 import { z } from 'zod';
+import type { ItemsFormat } from './formats.ts';
 
 export const formatQuery = z.object({ f: z.enum(['json', 'html']).optional().describe('json or html; Accept otherwise') });
 
@@ -8,7 +9,7 @@ export const featureParams = collectionParams.extend({ featureId: z.string().des
 
 const param = (description: string) => z.string().optional().describe(description);
 
-export const itemsQuery = z.object({
+const itemsQuery = z.object({
   f: param('json (GeoJSON) or html'),
   // documented as the integer it is (clients such as GDAL read default and maximum from here);
   // validated by parsePage, which clamps instead of refusing values above the maximum
@@ -29,6 +30,15 @@ export const itemsQuery = z.object({
   'filter-crs': param('CRS of geometry literals in filter, default CRS84'),
   sortby: param('comma-separated sortables, - for descending: -area_m2,name'),
 });
+
+/** the items query; with extra items formats, `f` documents their names too (negotiateFormat validates it) */
+export function itemsQuerySchema(formats: readonly ItemsFormat[]) {
+  if (formats.length === 0) return itemsQuery;
+  const names = ['json', 'html', ...formats.map((f) => f.name)];
+  return itemsQuery.extend({
+    f: param(`json (GeoJSON), html, ${formats.map((f) => `${f.name} (${f.title})`).join(', ')}`).meta({ enum: names }),
+  });
+}
 
 export const featureQuery = z.object({
   f: param('json (GeoJSON) or html'),

@@ -1,38 +1,16 @@
 // OGC API Features: /conformance, /collections, /collections/{id} and its queryables, schema, sortables.
-import {
-  baseUrl,
-  type CollectionDescription,
-  CRS84,
-  conformanceClasses,
-  createDescriptionCache,
-  declareConformance,
-  declareSchemaConformance,
-  featureSchema,
-  type FeatureCollectionSource,
-  featuresCoreConformance,
-  findCollection,
-  listCollections,
-  mediaTypes,
-  queryablesSchema,
-  rejectUnknownParameters,
-  requestQuery,
-  selfAndAlternate,
-  sendText,
-  sortablesSchema,
-  supportedCrs,
-} from '@datenpool/ogc';
 import { readHandle } from '@datenpool/db';
-import { type App, NotFound, negotiateFormat, problemResponses, sendHtml } from '@datenpool/service-kit';
+import { type App, NotFound, negotiateFormat, problemResponses, publicBaseUrl, sendHtml } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
-import { collectionPage, collectionsPage, conformancePage } from '../html/ogc-pages.ts';
-import {
-  collectionParams,
-  collectionSchema,
-  collectionsSchema,
-  conformanceSchema,
-  formatQuery,
-  jsonSchemaDocument,
-} from '../ogc-schemas.ts';
+import { CRS84, supportedCrs } from '../../crs.ts';
+import { rejectUnknownParameters } from '../../items-query.ts';
+import { mediaTypes, requestQuery, selfAndAlternate } from '../../links.ts';
+import type { CollectionDescription, CollectionLookup, FeatureCollectionSource } from '../../provider.ts';
+import { featureSchema, queryablesSchema, sortablesSchema } from '../../schema.ts';
+import { sendText } from '../../send.ts';
+import { collectionPage, collectionsPage, conformancePage } from '../html/pages.ts';
+import type { FeaturesContext } from '../plugin.ts';
+import { collectionParams, collectionSchema, collectionsSchema, conformanceSchema, formatQuery, jsonSchemaDocument } from '../schemas.ts';
 
 const TRS = 'http://www.opengis.net/def/uom/ISO-8601/0/Gregorian';
 
@@ -43,14 +21,14 @@ export function formatOf(request: FastifyRequest, json: string = mediaTypes.json
   });
 }
 
-export async function requireCollection(app: App, id: string): Promise<FeatureCollectionSource> {
+export async function requireCollection(app: App, collections: CollectionLookup, id: string): Promise<FeatureCollectionSource> {
   // features are read where reads may lag (a streaming standby when DATABASE_READ_URL is set)
-  const source = await findCollection(readHandle(app.database), id);
+  const source = await collections.find(readHandle(app.database), id);
   if (!source) throw new NotFound(`There is no collection ${id}.`);
   return source;
 }
 
-type Describe = (source: FeatureCollectionSource) => Promise<CollectionDescription>;
+export type Describe = (source: FeatureCollectionSource) => Promise<CollectionDescription>;
 
 async function collectionDocument(source: FeatureCollectionSource, base: string, describe: Describe) {
   const d = await describe(source);
@@ -85,12 +63,9 @@ async function collectionDocument(source: FeatureCollectionSource, base: string,
   };
 }
 
-export async function collectionRoutes(app: App): Promise<void> {
-  declareConformance(featuresCoreConformance);
-  declareSchemaConformance();
-  const base = (request: FastifyRequest) => baseUrl(request, app.config.publicUrl);
-  // extents are scans of every geometry: kept per collection and data version, for this app
-  const describe = createDescriptionCache();
+export async function collectionRoutes(app: App, context: FeaturesContext, describe: Describe): Promise<void> {
+  const { collections } = context;
+  const base = (request: FastifyRequest) => publicBaseUrl(request);
 
   app.get(
     '/conformance',
@@ -104,7 +79,7 @@ export async function collectionRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
-      const classes = conformanceClasses();
+      const classes = [...context.conformance];
       if (formatOf(request) === 'html') return sendHtml(reply, conformancePage(classes));
       return { conformsTo: classes };
     },
@@ -123,12 +98,12 @@ export async function collectionRoutes(app: App): Promise<void> {
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
       const b = base(request);
-      const collections = await Promise.all((await listCollections(readHandle(app.database))).map((s) => collectionDocument(s, b, describe)));
+      const documents = await Promise.all((await collections.list(readHandle(app.database))).map((s) => collectionDocument(s, b, describe)));
       const format = formatOf(request);
-      if (format === 'html') return sendHtml(reply, collectionsPage(collections));
+      if (format === 'html') return sendHtml(reply, collectionsPage(documents));
       return {
         links: selfAndAlternate((f) => `${b}/collections?f=${f}`, mediaTypes.json, format),
-        collections,
+        collections: documents,
       };
     },
   );
@@ -146,7 +121,7 @@ export async function collectionRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
-      const doc = await collectionDocument(await requireCollection(app, request.params.collectionId), base(request), describe);
+      const doc = await collectionDocument(await requireCollection(app, collections, request.params.collectionId), base(request), describe);
       if (formatOf(request) === 'html') return sendHtml(reply, collectionPage(doc));
       return doc;
     },
@@ -171,7 +146,7 @@ export async function collectionRoutes(app: App): Promise<void> {
       },
       async (request, reply) => {
         rejectUnknownParameters(requestQuery(request), ['f']);
-        const source = await requireCollection(app, request.params.collectionId);
+        const source = await requireCollection(app, collections, request.params.collectionId);
         const d = await describe(source);
         const doc = build(`${base(request)}/collections/${d.id}/${name}`, d, source.queryables);
         return sendText(reply, mediaTypes.schema, JSON.stringify(doc));

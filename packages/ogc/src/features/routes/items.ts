@@ -1,47 +1,39 @@
-// OGC API Features: /collections/{id}/items and /items/{fid}, GeoJSON assembled from PostGIS text, or HTML.
-import {
-  answerConditionally,
-  baseUrl,
-  contentCrsHeader,
-  type CrsDefinition,
-  declareConformance,
-  declareCrsConformance,
-  declareFilterConformance,
-  declareSortingConformance,
-  EPSG_25833,
-  entityTag,
-  collectBytes,
-  featureCollectionChunks,
-  featureParameters,
-  featureText,
-  featuresCoreConformance,
-  type Link,
-  mediaTypes,
-  neighbours,
-  parseCrs,
-  parseItemsQuery,
-  parseProperties,
-  rejectUnknownParameters,
-  requestQuery,
-  selfAndAlternate,
-  sendStream,
-  sendText,
-  withQuery,
-} from '@datenpool/ogc';
+// OGC API Features: /collections/{id}/items and /items/{fid}, GeoJSON assembled from PostGIS text, HTML, or an extra
+// items format the plugin was given (handed the validated query).
+import { readHandle } from '@datenpool/db';
+import { type App, NotFound, negotiateFormat, problemResponses, publicBaseUrl, sendHtml } from '@datenpool/service-kit';
+import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { type App, NotFound, problemResponses, sendHtml } from '@datenpool/service-kit';
-import { featurePage, itemsPage } from '../html/ogc-pages.ts';
-import { featureCollectionSchema, featureParams, featureQuery, featureSchema, collectionParams, itemsQuery } from '../ogc-schemas.ts';
-import { formatOf, requireCollection } from './ogc-collections.ts';
+import { answerConditionally, entityTag } from '../../caching.ts';
+import { contentCrsHeader, type CrsDefinition, EPSG_25833, parseCrs } from '../../crs.ts';
+import { collectBytes, featureCollectionChunks, featureText } from '../../feature-collection.ts';
+import { featureParameters, parseItemsQuery, parseProperties, rejectUnknownParameters } from '../../items-query.ts';
+import { type Link, mediaTypes, requestQuery, selfAndAlternate, withQuery } from '../../links.ts';
+import { neighbours } from '../../paging.ts';
+import { sendStream, sendText } from '../../send.ts';
+import type { ItemsFormat } from '../formats.ts';
+import { featurePage, itemsPage } from '../html/pages.ts';
+import type { FeaturesContext } from '../plugin.ts';
+import { collectionParams, featureCollectionSchema, featureParams, featureQuery, featureSchema, itemsQuerySchema } from '../schemas.ts';
+import { formatOf, requireCollection } from './collections.ts';
 
 /** the HTML map draws in metres; whole metres are enough for a 640 px picture */
 const htmlMapCrs: CrsDefinition = { ...parseCrs(EPSG_25833, 'crs'), precision: 0 };
 
-export async function itemRoutes(app: App): Promise<void> {
-  declareConformance(featuresCoreConformance);
-  declareCrsConformance();
-  declareFilterConformance();
-  declareSortingConformance();
+/** json, html or one of the extra formats: `f` names it, else the Accept header (the extra formats by media type) */
+function itemsFormatOf(request: FastifyRequest, formats: readonly ItemsFormat[]): string {
+  if (formats.length === 0) return formatOf(request, mediaTypes.geojson);
+  const offered = ['json', 'html', ...formats.map((f) => f.name)];
+  const types: Record<string, string[]> = {
+    json: [mediaTypes.geojson, 'application/json'],
+    html: ['text/html', 'application/xhtml+xml'],
+  };
+  for (const f of formats) types[f.name] = [f.mediaType];
+  return negotiateFormat(request, offered, types);
+}
+
+export async function itemRoutes(app: App, context: FeaturesContext): Promise<void> {
+  const { collections, itemFormats } = context;
 
   app.get(
     '/collections/:collectionId/items',
@@ -52,22 +44,24 @@ export async function itemRoutes(app: App): Promise<void> {
         description:
           'GeoJSON (application/geo+json) or HTML. Paging with limit/offset and next/prev links; numberMatched is exact, or the planner estimate or left out where OGC_NUMBER_MATCHED sets so (the last page is always exact). Unknown parameters are a 400.',
         params: collectionParams,
-        querystring: itemsQuery,
+        querystring: itemsQuerySchema(itemFormats),
         response: { 200: featureCollectionSchema, ...problemResponses(400, 404) },
       },
     },
     async (request, reply) => {
-      const source = await requireCollection(app, request.params.collectionId);
+      const source = await requireCollection(app, collections, request.params.collectionId);
       const raw = requestQuery(request);
       const query = parseItemsQuery(raw, source);
-      const format = formatOf(request, mediaTypes.geojson);
-      const base = baseUrl(request, app.config.publicUrl);
+      const format = itemsFormatOf(request, itemFormats);
+      const extra = itemFormats.find((f) => f.name === format);
+      const base = publicBaseUrl(request);
       // without a condition there is no 304 to answer early: the version may come with the page
       const conditional = request.headers['if-none-match'] !== undefined || request.headers['if-modified-since'] !== undefined;
-      if (format === 'html' || conditional) {
+      if (format === 'html' || extra || conditional) {
         const version = await source.dataVersion();
         if (answerConditionally(request, reply, version, entityTag(version, request, base, format))) return reply;
       }
+      if (extra) return extra.send(reply, { request, database: readHandle(app.database), source, query, raw, baseUrl: base });
       const path = `${base}/collections/${source.id}/items`;
       const withoutF = (changes: Record<string, string | undefined>) => withQuery(path, raw, { f: undefined, ...changes });
       if (format === 'html') {
@@ -96,6 +90,7 @@ export async function itemRoutes(app: App): Promise<void> {
       }
       const chunks = featureCollectionChunks(result, (summary) => [
         ...selfAndAlternate((f) => withQuery(path, raw, { f }), mediaTypes.geojson, 'json'),
+        ...itemFormats.map((f) => ({ href: withQuery(path, raw, { f: f.name }), rel: 'alternate', type: f.mediaType, title: f.title })),
         ...pageLinks(query.page, summary, source.numberMatched === 'exact', (offset) => withoutF({ offset }), 'json'),
         { href: `${base}/collections/${source.id}`, rel: 'collection', type: mediaTypes.json, title: 'The collection' },
       ]);
@@ -119,13 +114,13 @@ export async function itemRoutes(app: App): Promise<void> {
     },
     async (request, reply) => {
       const { collectionId, featureId } = request.params;
-      const source = await requireCollection(app, collectionId);
+      const source = await requireCollection(app, collections, collectionId);
       const raw = requestQuery(request);
       rejectUnknownParameters(raw, featureParameters);
       const crs = parseCrs(raw.get('crs') ?? undefined, 'crs');
       const properties = parseProperties(raw.get('properties') ?? undefined, source);
       const format = formatOf(request, mediaTypes.geojson);
-      const base = baseUrl(request, app.config.publicUrl);
+      const base = publicBaseUrl(request);
       const version = await source.dataVersion();
       const tag = entityTag(version, request, base, format);
       const feature = await source.item(featureId, format === 'html' ? htmlMapCrs : crs, properties);
