@@ -30,12 +30,17 @@ def result(value):
 qgs = QgsApplication([], False)
 qgs.initQgis()
 _status = 0
+_scope = {**globals()}
 try:
-    exec(compile(sys.argv[2], "<qgis script>", "exec"), {**globals()})
+    exec(compile(sys.argv[2], "<qgis script>", "exec"), _scope)
 except Exception:
     traceback.print_exc()
     _status = 3
 finally:
+    # layers and providers must go before the application: QGIS crashes in exitQgis() while one is alive
+    _scope.clear()
+    import gc
+    gc.collect()
     qgs.exitQgis()
 if _status == 0:
     if not _result["set"]:
@@ -94,7 +99,7 @@ export async function runQgis<T = unknown>(script: string, args: unknown = {}, t
   } catch (error) {
     const e = error as { stderr?: string; stdout?: string; code?: number | string; signal?: string };
     throw new Error(
-      `the QGIS script failed (exit ${e.code ?? '?'}${e.signal ? `, ${e.signal}` : ''}):\n${(e.stderr ?? '').trim()}\n${(e.stdout ?? '').trim()}`.trim(),
+      `the QGIS script failed (exit ${e.code ?? '?'}${e.signal ? `, ${e.signal}` : ''}):\n${(e.stderr ?? '').trim().slice(-4000)}\n${(e.stdout ?? '').trim().slice(0, 2000)}`.trim(),
     );
   }
   const line = out.stdout.split('\n').find((l) => l.startsWith(RESULT_MARK));
