@@ -39,6 +39,9 @@ export interface PageOptions {
   lang?: string;
 }
 
+/** the site icon inline (no request, whatever prefix a proxy mounts the pages under); the gateway's /favicon.ico is its bitmap */
+const faviconHref = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d3557"/><rect x="7" y="7" width="8" height="8" fill="#a8dadc"/><rect x="17" y="7" width="8" height="8" fill="#f1faee"/><rect x="7" y="17" width="8" height="8" fill="#f1faee"/><rect x="17" y="17" width="8" height="8" fill="#e63946"/></svg>')}`;
+
 export function renderPage(options: PageOptions): string {
   const crumbs = options.breadcrumbs ?? [];
   return html`<!doctype html>
@@ -47,6 +50,7 @@ export function renderPage(options: PageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Datenpool</title>
+<link rel="icon" type="image/svg+xml" href="${faviconHref}">
 <style>
 body{font-family:system-ui,sans-serif;margin:0;color:#1b1b1b}
 header{background:#1d3557;color:#fff;padding:.6rem 1.2rem}

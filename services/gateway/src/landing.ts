@@ -1,7 +1,8 @@
 // The landing page at `/`: HTML for browsers (find a unit by name, id or coordinate and open its profile; the API
 // links below), JSON for API clients (OGC API Common landing page).
-import { type App, html, type LandingLink, negotiateFormat, publicBaseUrl, renderPage, sendHtml } from '@datenpool/service-kit';
+import { type App, html, type LandingLink, negotiateFormat, problemResponses, publicBaseUrl, renderPage, sendHtml } from '@datenpool/service-kit';
 import { z } from 'zod';
+import { faviconRoutes } from './favicon.ts';
 
 const linkSchema = z.object({
   href: z.string(),
@@ -110,6 +111,7 @@ const DESCRIPTION =
   "Berlin's open data pool for social-space planning: statistics of the specialist agencies on the LOR units, the agreed core indicators as time series, served through OpenAPI and OGC API interfaces.";
 
 export function landingRoutes(app: App, serviceLinks: LandingLink[]): void {
+  faviconRoutes(app);
   app.get(
     '/',
     {
@@ -117,7 +119,7 @@ export function landingRoutes(app: App, serviceLinks: LandingLink[]): void {
         tags: ['gateway'],
         summary: 'Landing page',
         querystring: z.object({ f: z.enum(['json', 'html']).optional() }),
-        response: { 200: landingSchema },
+        response: { 200: landingSchema, ...problemResponses(400) },
       },
     },
     async (request, reply) => {

@@ -16,7 +16,7 @@ export async function batchRoutes(app: App): Promise<void> {
         summary: 'One batch: status, progress while it runs (rows so far), counts and row errors',
         security: [{ apiKey: [] }],
         params: batchParams,
-        response: { 200: batchReportSchema, ...problemResponses(401, 403, 404) },
+        response: { 200: batchReportSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

@@ -27,7 +27,7 @@ export async function agencyRoutes(app: App): Promise<void> {
         summary: 'One agency',
         tags: ['metadata'],
         params: idParams,
-        response: { 200: agencySchema, ...problemResponses(401, 404) },
+        response: { 200: agencySchema, ...problemResponses(400, 401, 404) },
       },
     },
     async (request) => {

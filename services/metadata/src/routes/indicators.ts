@@ -87,7 +87,7 @@ export async function indicatorRoutes(app: App): Promise<void> {
         summary: 'One indicator definition with the variables and indicators its formula reads',
         tags: ['metadata'],
         params: idParams,
-        response: { 200: indicatorDetailSchema, ...problemResponses(401, 403, 404) },
+        response: { 200: indicatorDetailSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
@@ -111,7 +111,7 @@ export async function indicatorRoutes(app: App): Promise<void> {
           'explains values computed before it took effect.',
         tags: ['metadata'],
         params: idParams,
-        response: { 200: indicatorVersionsSchema, ...problemResponses(401, 403, 404) },
+        response: { 200: indicatorVersionsSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {

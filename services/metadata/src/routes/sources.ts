@@ -86,7 +86,7 @@ export async function sourceRoutes(app: App): Promise<void> {
     '/v1/sources/:id',
     {
       onRequest: authenticate,
-      schema: { summary: 'One referenced source', tags: ['metadata'], params: idParams, response: { 200: sourceSchema, ...problemResponses(401, 403, 404) } },
+      schema: { summary: 'One referenced source', tags: ['metadata'], params: idParams, response: { 200: sourceSchema, ...problemResponses(400, 401, 403, 404) } },
     },
     async (request) => {
       const [source] = await listSources(db(), { id: request.params.id });
@@ -159,7 +159,7 @@ export async function sourceRoutes(app: App): Promise<void> {
     '/v1/sources/:id',
     {
       onRequest: requireScope('metadata:write'),
-      schema: { ...write, summary: 'Remove a referenced source', params: idParams, response: { 204: z.null(), ...problemResponses(401, 403, 404) } },
+      schema: { ...write, summary: 'Remove a referenced source', params: idParams, response: { 204: z.null(), ...problemResponses(400, 401, 403, 404) } },
     },
     async (request, reply) => {
       const id = request.params.id;

@@ -67,7 +67,7 @@ export async function variableRoutes(app: App): Promise<void> {
         summary: 'One variable',
         tags: ['metadata'],
         params: idParams,
-        response: { 200: variableSchema, ...problemResponses(401, 403, 404) },
+        response: { 200: variableSchema, ...problemResponses(400, 401, 403, 404) },
       },
     },
     async (request) => {
