@@ -8,7 +8,7 @@ import type { FeatureRelation, ItemsQuery, RowsQuery } from '../../provider.ts';
 import { geometryJsonSql, propertiesJsonSql } from '../../storage.ts';
 import type { FeatureTable } from '../table.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: the queries are raw SQL; any database's Kysely runs them
+/** the queries are raw SQL: any database's Kysely runs them */
 type Db = Kysely<any>;
 
 /** a page's features joined into one text, how many, how many match in all (window count), and the row read beside */
