@@ -1,5 +1,6 @@
 // The gateway app: every service mounted in-process or proxied, the landing page and API documents.
 import { ogcFeatures, ogcSettings } from '@datenpool/ogc';
+import { createDownloadFormats } from '@datenpool/ogc/downloads';
 import { tilesExtension } from '@datenpool/ogc/tiles';
 import { wfsExtension } from '@datenpool/ogc/wfs';
 import { type App, createApp, type ProcessContext, settingsOf } from '@datenpool/service-kit';
@@ -39,6 +40,8 @@ export async function buildGateway(
   const features = ogcFeatures({
     providers: services.flatMap((s) => s.collections?.() ?? []),
     numberMatched: settingsOf(context.config, ogcSettings).numberMatched,
+    // f=gpkg, f=csv: the downloads, from the same sources
+    itemFormats: createDownloadFormats(),
     extensions: [tilesExtension(), wfsExtension()],
   });
   let featuresMounted = false;
