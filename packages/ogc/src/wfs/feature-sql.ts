@@ -58,11 +58,14 @@ export function gmlMemberSql(selection: FeatureSelection): RawBuilder<string> {
   return sql<string>`${`<wfs:member><${element} gml:id="`} || ${id} || '">' || ${sql.join([...properties, geometry], sql` || `)} || ${`</${element}></wfs:member>`}`;
 }
 
-/** one GeoJSON Feature, as items writes it */
+/**
+ * one GeoJSON Feature as items writes it, but with the resource id as `id` (`{collection}.{id}`, the gml:id): what
+ * RESOURCEID takes, and what a WFS client such as GDAL keeps as gml_id
+ */
 export function geoJsonFeatureSql(selection: FeatureSelection): RawBuilder<string> {
   const { relation, crs } = selection;
   return featureJsonSql(
-    relation.id,
+    gmlIdSql(selection.collectionId, relation.id),
     geometryJsonSql(relation.geometry, crs, relation.storageSrid),
     propertiesJsonSql(
       relation.properties,

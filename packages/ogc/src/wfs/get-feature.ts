@@ -165,6 +165,8 @@ export interface FeatureDocument {
   /** the document in chunks: its head once the first rows are read, then the features, then its end */
   chunks: AsyncGenerator<string>;
   streamed: boolean;
+  /** the format written: the requested one, GML for hits */
+  format: OutputFormat;
 }
 
 /**
@@ -185,9 +187,11 @@ export async function featureDocument(
   const open = (h: FeatureCollectionHead, empty: boolean) => (format === 'gml' ? gmlHead(h, empty) : jsonHead(h));
   const close = format === 'gml' ? '</wfs:FeatureCollection>\n' : ']}';
   if (request.hits) {
+    // a count is the wfs:FeatureCollection it is in every output format: GDAL reads hits as XML even where it
+    // asked for GeoJSON features
     const numberMatched = policy === 'exact' ? await count.exact() : policy === 'estimate' ? await count.estimate() : undefined;
     const h = head({ ...(numberMatched === undefined ? {} : { numberMatched }), numberReturned: 0 });
-    return { chunks: single(format === 'gml' ? open(h, true) : `${open(h, true)}${close}`), streamed: false };
+    return { chunks: single(gmlHead(h, true)), streamed: false, format: 'gml' };
   }
   const feature: RawBuilder<string> = format === 'gml' ? gmlMemberSql(selection) : geoJsonFeatureSql(selection);
   const separator = format === 'gml' ? '\n' : ',';
@@ -199,7 +203,7 @@ export async function featureDocument(
     });
     const h = head(summary);
     const empty = result.n === 0 && format === 'gml';
-    return { chunks: single(empty ? open(h, true) : `${open(h, false)}${result.text}${format === 'gml' ? '\n' : ''}${close}`), streamed: false };
+    return { chunks: single(empty ? open(h, true) : `${open(h, false)}${result.text}${format === 'gml' ? '\n' : ''}${close}`), streamed: false, format };
   }
   const batches = streamedPage(database, selection, feature, page, STREAM_ABOVE);
   async function* chunks(): AsyncGenerator<string> {
@@ -217,7 +221,7 @@ export async function featureDocument(
     for await (const batch of batches) yield `${separator}${batch.map((r) => r.f).join(separator)}`;
     yield `${format === 'gml' ? '\n' : ''}${close}`;
   }
-  return { chunks: chunks(), streamed: true };
+  return { chunks: chunks(), streamed: true, format };
 }
 
 async function* single(text: string): AsyncGenerator<string> {

@@ -70,7 +70,7 @@ export async function wfsRoutes(app: App, collections: CollectionLookup, options
         tags: ['ogc'],
         summary: 'WFS 2.0 (KVP): capabilities, feature type schemas and features of the collections',
         description:
-          'The same collections as /collections, as WFS 2.0 feature types. Answers XML (capabilities, XML Schema, GML 3.2) or GeoJSON (GetFeature with outputFormat=application/json); every error is an OWS ExceptionReport (text/xml) whose locator names the parameter.',
+          'The same collections as /collections, as WFS 2.0 feature types. Answers XML (capabilities, XML Schema, GML 3.2) or GeoJSON (GetFeature with outputFormat=application/json; resultType=hits is the wfs:FeatureCollection XML in either format); every error is an OWS ExceptionReport (text/xml) whose locator names the parameter.',
         querystring: wfsQuery,
         produces: [CAPABILITIES_MEDIA_TYPE, GML_MEDIA_TYPE, JSON_MEDIA_TYPE],
         response: {
@@ -149,7 +149,7 @@ export async function wfsRoutes(app: App, collections: CollectionLookup, options
         crs: parsed.selection.crs,
       };
     });
-    const mediaType = format === 'gml' ? GML_MEDIA_TYPE : JSON_MEDIA_TYPE;
+    const mediaType = document.format === 'gml' ? GML_MEDIA_TYPE : JSON_MEDIA_TYPE;
     if (document.streamed) return reply.type(mediaType).send(await startedStream(document.chunks));
     let text = '';
     for await (const chunk of document.chunks) text += chunk;
