@@ -11,8 +11,18 @@ interface TestLike {
   teardown(fn: () => unknown): void;
 }
 
-export async function downloadsApp(t: TestLike, extensions: OgcExtension[] = []): Promise<{ app: App; database: Awaited<ReturnType<typeof testDatabase>> }> {
-  const database = await testDatabase(t);
+export interface DownloadsAppOptions {
+  /** extensions of the features plugin (the release routes) */
+  extensions?: OgcExtension[];
+  /** other routes of the app (a service's) */
+  routes?: (app: App) => Promise<void>;
+  /** the database to serve; a fresh copy of the template when not given */
+  database?: Awaited<ReturnType<typeof testDatabase>>;
+}
+
+export async function downloadsApp(t: TestLike, options: DownloadsAppOptions = {}): Promise<{ app: App; database: Awaited<ReturnType<typeof testDatabase>> }> {
+  const database = options.database ?? (await testDatabase(t));
+  const { extensions = [], routes } = options;
   const app = await createApp({ title: 'downloads test', config: serviceConfigFromEnv({ LOG_LEVEL: 'silent' }), database });
   const features = ogcFeatures({
     providers: [geometryService, indicatorsService].flatMap((s) => s.collections?.() ?? []),
@@ -20,6 +30,7 @@ export async function downloadsApp(t: TestLike, extensions: OgcExtension[] = [])
     itemFormats: downloadFormats,
     extensions,
   });
+  if (routes) await app.register(async (scoped) => routes(scoped as unknown as App));
   await app.register(async (scoped) => features(scoped as unknown as App));
   await app.ready();
   t.teardown(() => app.close());

@@ -12,6 +12,7 @@ export const dcatContext = {
   adms: 'http://www.w3.org/ns/adms#',
   dcatde: 'http://dcat-ap.de/def/dcatde/',
   xsd: 'http://www.w3.org/2001/XMLSchema#',
+  spdx: 'http://spdx.org/rdf/terms#',
 };
 
 export const licenceUri = 'http://dcat-ap.de/def/licenses/dl-by-de/2.0';
@@ -39,6 +40,10 @@ export interface DcatInput {
   allVariableAgencies: Array<[string, string]>;
   indicators: Array<IndicatorRecord & { access: 'public' | 'restricted'; inputs: string[] }>;
   periods: Map<string, { from: string; to: string }>;
+  /** the LOR collections (`lor-{version}-{level}`), downloadable as GeoPackage and CSV */
+  lorCollections?: Array<{ id: string; title: string }>;
+  /** the current release bundle; its SHA-256 and size once it was built */
+  release?: { id: string; sha256?: string; byteSize?: number };
 }
 
 const langs = (de: string, en: string) => [
@@ -96,119 +101,245 @@ const common = () => ({
   'dct:language': ref(`${eu}/language/DEU`),
 });
 
-export function buildCatalog(input: DcatInput): Record<string, unknown> {
+/** the IRIs and contact points every dataset builder needs */
+interface CatalogScope {
+  base: string;
+  agencyIri: (id: string) => string;
+  agencyName: (id: string) => string;
+  contact: (agencyId: string) => Record<string, unknown>;
+}
+
+function scopeOf(input: DcatInput): CatalogScope {
   const { base } = input;
-  const agencyIri = (id: string) => `${base}/v1/agencies/${id}`;
   const agencies = new Map(input.agencies.map((a) => [a.id, a]));
-  const variableAgency = new Map(input.allVariableAgencies);
-  const contact = (agencyId: string) => {
-    const agency = agencies.get(agencyId);
-    return {
-      '@type': 'vcard:Organization',
-      'vcard:fn': agency?.name ?? agencyId,
-      ...(agency?.contact ? { 'vcard:hasURL': ref(agency.contact) } : {}),
-    };
+  return {
+    base,
+    agencyIri: (id) => `${base}/v1/agencies/${id}`,
+    agencyName: (id) => agencies.get(id)?.name ?? id,
+    contact: (agencyId) => {
+      const agency = agencies.get(agencyId);
+      return {
+        '@type': 'vcard:Organization',
+        'vcard:fn': agency?.name ?? agencyId,
+        ...(agency?.contact ? { 'vcard:hasURL': ref(agency.contact) } : {}),
+      };
+    },
   };
+}
 
-  const variableDatasets = input.variables.map((v) => {
-    const iri = `${base}/v1/variables/${v.id}`;
-    const licence = licences[v.licence] ?? licenceUri;
-    const agencyName = agencies.get(v.agencyId)?.name ?? v.agencyId;
-    const terms = { licence, attribution: `Datenpool Berlin; Quelle: ${agencyName}` };
-    const facts = `unit ${v.unit}, finest LOR level ${v.finestLevel}, reference date ${v.referenceDate}, delivered by ${agencyName}`;
-    return {
-      '@id': iri,
-      '@type': 'dcat:Dataset',
-      'dct:identifier': v.id,
-      'dct:title': langs(v.labelDe, v.labelEn),
-      'dct:description': langs(
-        `${v.description || v.labelDe} (Einheit ${v.unit}, feinste LOR-Ebene ${v.finestLevel}, Stichtag ${v.referenceDate}, geliefert von ${agencyName})`,
-        `${v.labelEn}: ${facts}.`,
-      ),
-      'dct:publisher': ref(agencyIri(v.agencyId)),
-      'dcat:contactPoint': contact(v.agencyId),
-      'dcat:theme': ref(`${eu}/data-theme/${agencyThemes[v.agencyId] ?? 'SOCI'}`),
-      'dct:license': ref(licence),
-      'dct:accessRights': ref(`${eu}/access-right/${v.access === 'public' ? 'PUBLIC' : 'RESTRICTED'}`),
-      'dct:accrualPeriodicity': ref(`${eu}/frequency/${frequencies[v.periodicity] ?? 'IRREG'}`),
-      'dct:issued': typed(v.createdAt, 'xsd:dateTime'),
-      'dct:modified': typed(v.updatedAt, 'xsd:dateTime'),
-      'owl:versionInfo': String(v.version),
-      'dcat:landingPage': ref(iri),
-      ...common(),
-      ...temporal(input.periods.get(v.id)),
-      'dcat:distribution': [
-        distribution(iri, 'json', `${v.labelDe} (JSON)`, `${iri}/observations`, 'JSON', 'application/json', terms),
-        distribution(iri, 'csv', `${v.labelDe} (CSV)`, `${iri}/observations?f=csv`, 'CSV', 'text/csv', terms),
-      ],
-    };
-  });
+function variableDataset(scope: CatalogScope, v: VariableOut, periods: DcatInput['periods']) {
+  const { base } = scope;
+  const iri = `${base}/v1/variables/${v.id}`;
+  const licence = licences[v.licence] ?? licenceUri;
+  const agencyName = scope.agencyName(v.agencyId);
+  const terms = { licence, attribution: `Datenpool Berlin; Quelle: ${agencyName}` };
+  const facts = `unit ${v.unit}, finest LOR level ${v.finestLevel}, reference date ${v.referenceDate}, delivered by ${agencyName}`;
+  return {
+    '@id': iri,
+    '@type': 'dcat:Dataset',
+    'dct:identifier': v.id,
+    'dct:title': langs(v.labelDe, v.labelEn),
+    'dct:description': langs(
+      `${v.description || v.labelDe} (Einheit ${v.unit}, feinste LOR-Ebene ${v.finestLevel}, Stichtag ${v.referenceDate}, geliefert von ${agencyName})`,
+      `${v.labelEn}: ${facts}.`,
+    ),
+    'dct:publisher': ref(scope.agencyIri(v.agencyId)),
+    'dcat:contactPoint': scope.contact(v.agencyId),
+    'dcat:theme': ref(`${eu}/data-theme/${agencyThemes[v.agencyId] ?? 'SOCI'}`),
+    'dct:license': ref(licence),
+    'dct:accessRights': ref(`${eu}/access-right/${v.access === 'public' ? 'PUBLIC' : 'RESTRICTED'}`),
+    'dct:accrualPeriodicity': ref(`${eu}/frequency/${frequencies[v.periodicity] ?? 'IRREG'}`),
+    'dct:issued': typed(v.createdAt, 'xsd:dateTime'),
+    'dct:modified': typed(v.updatedAt, 'xsd:dateTime'),
+    'owl:versionInfo': String(v.version),
+    'dcat:landingPage': ref(iri),
+    ...common(),
+    ...temporal(periods.get(v.id)),
+    'dcat:distribution': [
+      distribution(iri, 'json', `${v.labelDe} (JSON)`, `${iri}/observations`, 'JSON', 'application/json', terms),
+      distribution(iri, 'csv', `${v.labelDe} (CSV)`, `${iri}/observations?f=csv`, 'CSV', 'text/csv', terms),
+    ],
+  };
+}
 
-  const indicatorDatasets = input.indicators.map((i) => {
-    const iri = `${base}/v1/indicators/${i.id}`;
-    const kind = String(i.formula.kind);
-    const sources = [...new Set(i.inputs.map((v) => variableAgency.get(v)).filter((a): a is string => !!a))];
-    const terms = {
-      licence: licenceUri,
-      attribution: `Datenpool Berlin; berechnet aus Daten von ${sources.map((a) => agencies.get(a)?.name ?? a).join(', ') || 'Amt für Statistik Berlin-Brandenburg'}`,
-    };
-    return {
-      '@id': iri,
-      '@type': 'dcat:Dataset',
-      'dct:identifier': i.id,
-      'dct:title': langs(i.labelDe, i.labelEn),
-      'dct:description': langs(
-        `${i.description || i.labelDe} (Zielbereich ${i.zielbereich}, ${i.core ? 'Kernindikator' : 'optionaler Indikator'}; ${i.availability})`,
-        `${i.labelEn}: ${i.core ? 'core' : 'optional'} indicator of the target area ${i.zielbereich}, formula kind ${kind}, unit ${i.unit}, computed per LOR unit down to ${i.lowestLevel}.`,
-      ),
-      'dct:publisher': ref(agencyIri('afs')),
-      'dcat:contactPoint': contact('afs'),
-      'dcat:theme': ref(`${eu}/data-theme/${zielbereichThemes[i.zielbereich] ?? 'SOCI'}`),
-      'dcat:keyword': [i.zielbereich, ...(i.core ? ['Kernindikator'] : [])],
-      'dct:license': ref(licenceUri),
-      'dct:accessRights': ref(`${eu}/access-right/${i.access === 'public' ? 'PUBLIC' : 'RESTRICTED'}`),
-      'dct:accrualPeriodicity': ref(`${eu}/frequency/ANNUAL`),
-      'dct:issued': typed(i.createdAt, 'xsd:dateTime'),
-      'dct:modified': typed(i.updatedAt, 'xsd:dateTime'),
-      'dct:source': i.inputs.map((v) => ref(`${base}/v1/variables/${v}`)),
-      'dcat:landingPage': ref(iri),
-      ...common(),
-      ...temporal(overlap(input.periods, i.inputs)),
-      'dcat:distribution': [
-        distribution(iri, 'json', `${i.labelDe} (JSON)`, `${iri}/values`, 'JSON', 'application/json', terms),
-        distribution(iri, 'csv', `${i.labelDe} (CSV)`, `${iri}/values?f=csv`, 'CSV', 'text/csv', terms),
-        distribution(iri, 'ogc', `${i.labelDe} (OGC API Features)`, `${base}/collections/indicator-${i.id}/items`, 'GEOJSON', 'application/geo+json', terms),
-      ],
-    };
-  });
+function indicatorDataset(scope: CatalogScope, i: DcatInput['indicators'][number], input: DcatInput, variableAgency: Map<string, string>) {
+  const { base } = scope;
+  const iri = `${base}/v1/indicators/${i.id}`;
+  const kind = String(i.formula.kind);
+  const sources = [...new Set(i.inputs.map((v) => variableAgency.get(v)).filter((a): a is string => !!a))];
+  const terms = {
+    licence: licenceUri,
+    attribution: `Datenpool Berlin; berechnet aus Daten von ${sources.map((a) => scope.agencyName(a)).join(', ') || 'Amt für Statistik Berlin-Brandenburg'}`,
+  };
+  return {
+    '@id': iri,
+    '@type': 'dcat:Dataset',
+    'dct:identifier': i.id,
+    'dct:title': langs(i.labelDe, i.labelEn),
+    'dct:description': langs(
+      `${i.description || i.labelDe} (Zielbereich ${i.zielbereich}, ${i.core ? 'Kernindikator' : 'optionaler Indikator'}; ${i.availability})`,
+      `${i.labelEn}: ${i.core ? 'core' : 'optional'} indicator of the target area ${i.zielbereich}, formula kind ${kind}, unit ${i.unit}, computed per LOR unit down to ${i.lowestLevel}.`,
+    ),
+    'dct:publisher': ref(scope.agencyIri('afs')),
+    'dcat:contactPoint': scope.contact('afs'),
+    'dcat:theme': ref(`${eu}/data-theme/${zielbereichThemes[i.zielbereich] ?? 'SOCI'}`),
+    'dcat:keyword': [i.zielbereich, ...(i.core ? ['Kernindikator'] : [])],
+    'dct:license': ref(licenceUri),
+    'dct:accessRights': ref(`${eu}/access-right/${i.access === 'public' ? 'PUBLIC' : 'RESTRICTED'}`),
+    'dct:accrualPeriodicity': ref(`${eu}/frequency/ANNUAL`),
+    'dct:issued': typed(i.createdAt, 'xsd:dateTime'),
+    'dct:modified': typed(i.updatedAt, 'xsd:dateTime'),
+    'dct:source': i.inputs.map((v) => ref(`${base}/v1/variables/${v}`)),
+    'dcat:landingPage': ref(iri),
+    ...common(),
+    ...temporal(overlap(input.periods, i.inputs)),
+    'dcat:distribution': [
+      distribution(iri, 'json', `${i.labelDe} (JSON)`, `${iri}/values`, 'JSON', 'application/json', terms),
+      distribution(iri, 'csv', `${i.labelDe} (CSV)`, `${iri}/values?f=csv`, 'CSV', 'text/csv', terms),
+      distribution(iri, 'ogc', `${i.labelDe} (OGC API Features)`, `${base}/collections/indicator-${i.id}/items`, 'GEOJSON', 'application/geo+json', terms),
+    ],
+  };
+}
 
-  const datasets = [...variableDatasets, ...indicatorDatasets];
+/** a file to download: downloadURL, media type, format, licence; SHA-256 (spdx:checksum) and byte size where known */
+function fileDistribution(
+  iri: string,
+  title: string,
+  url: string,
+  format: 'GPKG' | 'CSV' | 'ZIP',
+  mediaType: string,
+  terms: DistributionLicence,
+  file: { sha256?: string; byteSize?: number } = {},
+) {
+  return {
+    '@id': iri,
+    '@type': 'dcat:Distribution',
+    'dct:title': title,
+    'dcat:accessURL': ref(url),
+    'dcat:downloadURL': ref(url),
+    'dct:format': ref(`${eu}/file-type/${format}`),
+    'dcat:mediaType': ref(`https://www.iana.org/assignments/media-types/${mediaType}`),
+    'dct:license': ref(terms.licence),
+    'dcatde:licenseAttributionByText': terms.attribution,
+    ...(file.sha256
+      ? {
+          'spdx:checksum': {
+            '@type': 'spdx:Checksum',
+            'spdx:algorithm': ref('http://spdx.org/rdf/terms#checksumAlgorithm_sha256'),
+            'spdx:checksumValue': typed(file.sha256, 'xsd:hexBinary'),
+          },
+        }
+      : {}),
+    ...(file.byteSize === undefined ? {} : { 'dcat:byteSize': typed(String(file.byteSize), 'xsd:nonNegativeInteger') }),
+  };
+}
+
+const lorTerms: DistributionLicence = {
+  licence: licenceUri,
+  attribution: 'Datenpool Berlin; Quelle: Amt für Statistik Berlin-Brandenburg / Geoportal Berlin',
+};
+
+/**
+ * The LOR geometries as a dcat:DatasetSeries (DCAT 3; the versions are its members in time): each collection (version
+ * and level) as a GeoPackage and a CSV download. A series, not a dcat:Dataset, so that the catalogue's datasets stay
+ * the variables and indicators.
+ */
+function lorSeries(scope: CatalogScope, collections: NonNullable<DcatInput['lorCollections']>) {
+  const iri = `${scope.base}/v1/catalog/lor`;
+  return {
+    '@id': iri,
+    '@type': 'dcat:DatasetSeries',
+    'dct:identifier': 'lor',
+    'dct:title': langs('Lebensweltlich orientierte Räume (LOR): Geometrien', 'LOR units (Lebensweltlich orientierte Räume): geometries'),
+    'dct:description': langs(
+      'Die LOR-Geometrien aller Versionen und Ebenen (Bezirk bis Planungsraum) in EPSG:25833, je Sammlung als GeoPackage und CSV (Geometrie als WKT).',
+      'The LOR geometries of every version and level (Bezirk to Planungsraum) in EPSG:25833, each collection as GeoPackage and CSV (geometry as WKT).',
+    ),
+    'dct:publisher': ref(scope.agencyIri('afs')),
+    'dcat:contactPoint': scope.contact('afs'),
+    'dcat:theme': ref(`${eu}/data-theme/REGI`),
+    'dct:license': ref(licenceUri),
+    'dct:accessRights': ref(`${eu}/access-right/PUBLIC`),
+    'dcat:landingPage': ref(`${scope.base}/collections`),
+    ...common(),
+    'dcat:distribution': collections.flatMap((c) => {
+      const items = `${scope.base}/collections/${c.id}/items`;
+      return [
+        fileDistribution(`${iri}#${c.id}-gpkg`, `${c.title} (GeoPackage)`, `${items}?f=gpkg`, 'GPKG', 'application/geopackage+sqlite3', lorTerms),
+        fileDistribution(`${iri}#${c.id}-csv`, `${c.title} (CSV, WKT)`, `${items}?f=csv`, 'CSV', 'text/csv', lorTerms),
+      ];
+    }),
+  };
+}
+
+/** the release bundles as a dcat:DatasetSeries: the current release's zip, with its SHA-256 and size once it was built */
+function releaseSeries(scope: CatalogScope, release: NonNullable<DcatInput['release']>) {
+  const iri = `${scope.base}/v1/releases`;
+  const terms = { licence: licenceUri, attribution: 'Datenpool Berlin; Quellen: siehe manifest.json und metadata/' };
+  return {
+    '@id': iri,
+    '@type': 'dcat:DatasetSeries',
+    'dct:identifier': 'releases',
+    'dct:title': langs('Datenpool Berlin: Datenstände (Release-Bündel)', 'Datenpool Berlin: data releases (bundles)'),
+    'dct:description': langs(
+      'Ein Datenstand als ZIP: alle LOR-Versionen als GeoPackage, alle öffentlichen Indikatorwerte als CSV, Variablen und Indikatordefinitionen als JSON, ein Manifest mit SHA-256-Prüfsummen.',
+      'One data release as a zip: every LOR version as GeoPackage, every public indicator value as CSV, variables and indicator definitions as JSON, a manifest with SHA-256 checksums.',
+    ),
+    'dct:publisher': ref(scope.agencyIri('afs')),
+    'dcat:contactPoint': scope.contact('afs'),
+    'dcat:theme': ref(`${eu}/data-theme/SOCI`),
+    'dct:license': ref(licenceUri),
+    'dct:accessRights': ref(`${eu}/access-right/PUBLIC`),
+    'owl:versionInfo': release.id,
+    'dcat:landingPage': ref(iri),
+    ...common(),
+    'dcat:distribution': [
+      fileDistribution(`${iri}/${release.id}`, `Datenstand ${release.id} (ZIP)`, `${iri}/${release.id}`, 'ZIP', 'application/zip', terms, release),
+    ],
+  };
+}
+
+function catalogNode(scope: CatalogScope, members: Array<{ '@id': string }>) {
+  return {
+    '@id': `${scope.base}/v1/catalog`,
+    '@type': 'dcat:Catalog',
+    'dct:title': langs('Datenpool Berlin: Sozialraumorientierte Planungsdaten', 'Datenpool Berlin: data for social-space planning'),
+    'dct:description': langs(
+      'Variablen (Fachdaten) und Kernindikatoren der Sozialraumorientierung auf Ebene der Lebensweltlich orientierten Räume (LOR).',
+      'Variables and core indicators of Berlin’s social-space planning on the LOR units (Lebensweltlich orientierte Räume).',
+    ),
+    'dct:publisher': ref(scope.agencyIri('afs')),
+    'dct:language': ref(`${eu}/language/DEU`),
+    'dct:license': ref(licenceUri),
+    'dct:spatial': ref(berlin),
+    'foaf:homepage': ref(`${scope.base}/`),
+    'dcat:dataset': members.map((d) => ref(d['@id'])),
+  };
+}
+
+function agentNodes(scope: CatalogScope, agencies: DcatInput['agencies']) {
+  return agencies.map((a) => ({
+    '@id': scope.agencyIri(a.id),
+    '@type': 'foaf:Organization',
+    'foaf:name': a.name,
+    ...(a.contact ? { 'foaf:homepage': ref(a.contact) } : {}),
+  }));
+}
+
+export function buildCatalog(input: DcatInput): Record<string, unknown> {
+  const scope = scopeOf(input);
+  const variableAgency = new Map(input.allVariableAgencies);
+  const datasets = [
+    ...input.variables.map((v) => variableDataset(scope, v, input.periods)),
+    ...input.indicators.map((i) => indicatorDataset(scope, i, input, variableAgency)),
+  ];
+  const series = [
+    ...(input.lorCollections?.length ? [lorSeries(scope, input.lorCollections)] : []),
+    ...(input.release ? [releaseSeries(scope, input.release)] : []),
+  ];
   return {
     '@context': { ...dcatContext, owl: 'http://www.w3.org/2002/07/owl#' },
-    '@graph': [
-      {
-        '@id': `${base}/v1/catalog`,
-        '@type': 'dcat:Catalog',
-        'dct:title': langs('Datenpool Berlin: Sozialraumorientierte Planungsdaten', 'Datenpool Berlin: data for social-space planning'),
-        'dct:description': langs(
-          'Variablen (Fachdaten) und Kernindikatoren der Sozialraumorientierung auf Ebene der Lebensweltlich orientierten Räume (LOR).',
-          'Variables and core indicators of Berlin’s social-space planning on the LOR units (Lebensweltlich orientierte Räume).',
-        ),
-        'dct:publisher': ref(agencyIri('afs')),
-        'dct:language': ref(`${eu}/language/DEU`),
-        'dct:license': ref(licenceUri),
-        'dct:spatial': ref(berlin),
-        'foaf:homepage': ref(`${base}/`),
-        'dcat:dataset': datasets.map((d) => ref(d['@id'])),
-      },
-      ...input.agencies.map((a) => ({
-        '@id': agencyIri(a.id),
-        '@type': 'foaf:Organization',
-        'foaf:name': a.name,
-        ...(a.contact ? { 'foaf:homepage': ref(a.contact) } : {}),
-      })),
-      ...datasets,
-    ],
+    '@graph': [catalogNode(scope, [...datasets, ...series]), ...agentNodes(scope, input.agencies), ...datasets, ...series],
   };
 }
 

@@ -6,17 +6,24 @@ import { z } from 'zod';
 import { inputVariables, isIndicatorRestricted, mayReadIndicator, variableResource } from '../access.ts';
 import { buildCatalog, catalogTurtle } from '../dcat.ts';
 import { catalogGraph, listIndicators } from '../queries/indicators.ts';
+import { listReleases, lorCollectionsOf, releaseState } from '../queries/releases.ts';
+import { releaseId } from '../releases.ts';
 import { listAgencies, listVariables, observedPeriods } from '../queries/variables.ts';
 
 async function catalogDocument(app: App, request: FastifyRequest, principal: Principal | null) {
   const db = app.database.db;
-  const [agencies, variables, indicators, graph, periods] = await Promise.all([
+  const [agencies, variables, indicators, graph, periods, lorCollections, state, built] = await Promise.all([
     listAgencies(db),
     listVariables(db, { status: 'active' }),
     listIndicators(db, { status: 'active' }),
     catalogGraph(db),
     observedPeriods(db),
+    lorCollectionsOf(db),
+    releaseState(db),
+    listReleases(db),
   ]);
+  const release = releaseId(state);
+  const bundle = built.find((r) => r.id === release);
   return buildCatalog({
     base: publicBaseUrl(request),
     agencies,
@@ -30,6 +37,8 @@ async function catalogDocument(app: App, request: FastifyRequest, principal: Pri
         inputs: [...inputVariables(graph, i.id)].sort(),
       })),
     periods,
+    lorCollections,
+    release: { id: release, ...(bundle ? { sha256: bundle.sha256, byteSize: bundle.byteSize } : {}) },
   });
 }
 
