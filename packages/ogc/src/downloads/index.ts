@@ -15,6 +15,9 @@ type CsvRow = DownloadRow & { wkt: string | null };
 export { DOWNLOAD_MAX_FEATURES, DOWNLOAD_MAX_GEOMETRY_BYTES } from './rows.ts';
 export { geoPackageGeometry } from './geopackage.ts';
 
+/** the SQLite engine a GeoPackage is written with (sqliteLoader loads it) */
+export type SqliteEngine = SqlJsStatic;
+
 export const GEOPACKAGE_MEDIA_TYPE = 'application/geopackage+sqlite3';
 export const CSV_MEDIA_TYPE = 'text/csv';
 
