@@ -1,54 +1,47 @@
-// @datenpool/ogc: OGC API vocabulary shared by the services: links, paging, CRS, bbox, datetime, CQL2, conformance.
+// @datenpool/ogc: OGC API Features as one plugin, and the OGC vocabulary: links, paging, CRS, bbox, datetime, CQL2.
 /**
  * # Serving a collection through OGC API Features
  *
- * The OGC routes (`/collections`, `/collections/{id}`, `…/items`, `…/items/{fid}`, `…/queryables`,
- * `…/schema`) are mounted once, by the geometry service, at the gateway root. They do not know any
- * table: they ask every registered {@link CollectionProvider}. To serve collections from another
- * service (e.g. `indicator-{id}` layers), implement a provider and register it when the service's
- * routes are registered:
+ * The OGC routes (`/conformance`, `/collections`, `/collections/{id}`, `…/items`, `…/items/{fid}`, `…/queryables`,
+ * `…/schema`, `…/sortables` and their HTML) are one plugin, {@link ogcFeatures} (features/plugin.ts), mounted once by
+ * whoever answers `/collections` (the gateway, in-process in both deployments, with its own database handle):
  *
  * ```ts
- * import { registerCollectionProvider, type CollectionProvider } from '@datenpool/ogc';
- * registerCollectionProvider(indicatorLayers); // idempotent, by provider name
+ * const features = ogcFeatures({
+ *   providers: services.flatMap((s) => s.collections?.() ?? []), // ServiceDescriptor.collections: fresh instances
+ *   numberMatched: parseNumberMatchedPolicies(spec),              // OGC_NUMBER_MATCHED, parsed at start
+ *   itemFormats: createDownloadFormats(),                         // f=gpkg, f=csv (ItemsFormat, features/formats.ts)
+ *   extensions: [tilesExtension(), wfsExtension()],               // OgcExtension: routes over the same lookup
+ * });
+ * await app.register(async (scoped) => features(scoped));
  * ```
  *
- * A provider:
- * - `list(database)` / `get(database, id)`: returns {@link FeatureCollectionSource}s bound to the
- *   database of the request. Collection ids are global: use a prefix per provider (`lor-`, `indicator-`).
- * - each source gives `describe()` (id, title, CRS84 extent, storage CRS URI, geometry type),
- *   `queryables` (the property whitelist: the only names `filter`, `sortby` and `properties` may
- *   use; map each to a column in your own queries), `numberMatched` policy (`exact` where COUNT is
- *   cheap, `estimate` or `omit` where it is not), `dataVersion()` (Last-Modified and the part of the
- *   ETag that changes with the data; make it a cheap lookup, it runs on every request whose
- *   `items` result does not carry it), `items(query)` and `item(fid, crs)`.
- * - `items` gets an {@link ItemsQuery} whose parts are parsed and validated already (page, CRS,
- *   bbox in its CRS, datetime interval, CQL2 AST, sort keys, property selection). Compile the filter
- *   with {@link compileCql2} over your queryable columns, bring the bbox into storage with
- *   {@link bboxToStorageSql}, produce each Feature as GeoJSON text in PostGIS (the geometry with
- *   {@link geometryJsonSql}: transformed, axes in the CRS's order), and return an {@link ItemsResult}:
- *   `features` yields comma-joined Feature texts in chunks (one chunk from `string_agg` for small
- *   pages, use {@link singleChunk}; batches from a server-side cursor for large ones, with
- *   `streamed: true`), and `summary()` gives numberReturned and numberMatched once the chunks are
- *   consumed (a page shorter than `limit` ends the set: its end is the exact count, no COUNT needed).
- *   An aggregated page may carry `dataVersion`, read by the same statement: a request without
- *   If-None-Match or If-Modified-Since then costs one statement (the LOR provider does this).
- *   The routes wrap the chunks into the FeatureCollection ({@link featureCollectionChunks}), add
- *   self/alternate/next/prev links, ETag, Last-Modified and Content-Crs, and send small pages with
- *   a Content-Length and streamed ones chunked.
- * - `item(fid, crs, properties)` returns one Feature text or undefined (404).
- * - The HTML views need nothing extra: they ask `items` for the page in EPSG:25833 and draw it.
+ * Nothing is global: the plugin instance holds its providers, its numberMatched policy and its conformance
+ * declaration (the classes of features, CRS, filter, sorting and schemas, and those of each extension it mounts).
+ * Extensions (vector tiles, WFS, …) and item formats never know a table: they get a {@link CollectionLookup}
+ * (`list(database)`, `find(database, id)`) and read a source's {@link FeatureRelation}.
  *
- * See services/geometry/src/lor-collections.ts for a complete provider over a PostGIS table.
+ * ## A new collection type is one descriptor file
  *
- * Deployment note: the registry is per process. In-process (the default gateway) every service's
- * provider is visible to the OGC routes. Where services run as separate processes behind the
- * gateway's proxy, `/collections` is answered by the geometry process, so a provider from another
- * service must also be registered there (import it in the geometry service's routes) for its
- * collections to appear.
+ * Describe the table as a {@link FeatureTable} (features/table.ts): FROM (aliases inside), the id and geometry
+ * expressions, the storage SRID, the geometry type, the columns with their queryable metadata (title, type,
+ * description, sortable; `property: false` for the id), the tie-breakers of the order and, where one CRS dominates,
+ * a column of stored CRS84 GeoJSON. {@link FeatureTableSql} (features/queries/feature-table.ts; one instance per
+ * provider, it keeps the prebuilt feature expressions) writes every statement from it: the page aggregated into one
+ * text by `string_agg`, the page streamed from a cursor, the window count of a filtered page, count, estimate, one
+ * feature, extent and the relation. {@link featureTableSource} makes the {@link FeatureCollectionSource} from it and
+ * the collection's own parts: `conditions(query)` (its key and what the datetime selects), `itemConditions(fid)`,
+ * `describe()` (title, description, extent), `dataVersion()` (cheap: every request without a version from its page
+ * reads it), and where useful `matchesNothing`, `unfilteredCount` (kept per data version), `streamAbove` and `beside`
+ * (a data-version row read by the page's own statement, so that a request without If-None-Match costs one statement).
+ * A {@link CollectionProvider} lists and finds the sources (ids are global: a prefix per provider, `lor-`,
+ * `indicator-`); what it keeps per data version it keeps in itself, never in a module. The routes parse and validate
+ * the query once ({@link ItemsQuery}), wrap the chunks into the FeatureCollection, add links, ETag, Last-Modified and
+ * Content-Crs, and send small pages with a Content-Length and streamed ones chunked.
  *
- * Conformance: each module declares the classes it implements through {@link declareConformance}
- * when its routes are registered; `/conformance` lists {@link conformanceClasses}.
+ * Examples: packages/ogc/test/fixtures/playground-collection.ts (46 lines over a test table);
+ * services/geometry/src/lor-collections.ts (versions, per-version extents and counts, streaming, the version row
+ * beside the page), facility-collections.ts (columns per delivered dataset), services/indicators/src/layers.ts.
  */
 export { type BoundingBox, parseBbox } from './bbox.ts';
 export { featuresCoreConformance } from './conformance.ts';
