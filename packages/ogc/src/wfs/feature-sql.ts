@@ -16,6 +16,8 @@ export interface FeatureSelection {
   featureIds?: string[];
   /** the properties to write, each with its element name, in the relation's order */
   properties: Array<[name: string, element: string]>;
+  /** false where PROPERTYNAME leaves the geometry out */
+  geometry: boolean;
   crs: CrsDefinition;
   /** the type's geometry is a multi-geometry: single ones are written as multi-geometries of one, as the schema says */
   multi: boolean;
@@ -55,7 +57,8 @@ export function gmlMemberSql(selection: FeatureSelection): RawBuilder<string> {
   // ST_AsGML's own id argument repeats the id on every member (a duplicate gml:id): the top geometry gets it here
   const gml = sql`ST_AsGML(3, ${outputGeometry(selection, selection.multi)}, ${sql.lit(selection.crs.precision)}, 5)`;
   const geometry = sql`coalesce(${`<${FEATURE_PREFIX}:geometry>`} || regexp_replace(${gml}, '^<gml:([A-Za-z]+)', '<gml:\\1 gml:id="' || ${id} || '.geom"') || ${`</${FEATURE_PREFIX}:geometry>`}, '')`;
-  return sql<string>`${`<wfs:member><${element} gml:id="`} || ${id} || '">' || ${sql.join([...properties, geometry], sql` || `)} || ${`</${element}></wfs:member>`}`;
+  const parts = selection.geometry ? [...properties, geometry] : properties;
+  return sql<string>`${`<wfs:member><${element} gml:id="`} || ${id} || '">' || ${parts.length > 0 ? sql.join(parts, sql` || `) : sql`''`} || ${`</${element}></wfs:member>`}`;
 }
 
 /**
@@ -66,7 +69,7 @@ export function geoJsonFeatureSql(selection: FeatureSelection): RawBuilder<strin
   const { relation, crs } = selection;
   return featureJsonSql(
     gmlIdSql(selection.collectionId, relation.id),
-    geometryJsonSql(relation.geometry, crs, relation.storageSrid),
+    selection.geometry ? geometryJsonSql(relation.geometry, crs, relation.storageSrid) : sql<string>`'null'`,
     propertiesJsonSql(
       relation.properties,
       selection.properties.map(([name]) => name),

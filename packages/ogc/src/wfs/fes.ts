@@ -106,7 +106,7 @@ export function parseWfsFilter(xml: string, context: FilterContext): ParsedWfsFi
   let crs: CrsDefinition | undefined;
   const state = {
     geometryCrs(node: Node): CrsDefinition {
-      const named = parseSrsName(attribute(node, 'srsName'), context.defaultCrs, 'filter');
+      const named = parseSrsName(attribute(node, 'srsName'), context.defaultCrs, 'filter', 'query');
       if (crs && crs !== named) throw new WfsException('OptionNotSupported', 'filter', 'filter: geometries in more than one CRS are not supported.');
       crs = named;
       return named;

@@ -51,7 +51,7 @@ function bboxOf(value: string, defaultCrs: CrsDefinition): RowsQuery['bbox'] {
   if (parts.length !== 4 && parts.length !== 6) {
     throw new WfsException('InvalidParameterValue', 'bbox', `bbox=${value} needs four numbers and an optional CRS.`);
   }
-  const crs = named === undefined ? defaultCrs : parseSrsName(named, defaultCrs, 'bbox');
+  const crs = named === undefined ? defaultCrs : parseSrsName(named, defaultCrs, 'bbox', 'query');
   return parseBbox(parts.join(','), crs.uri);
 }
 
@@ -68,16 +68,16 @@ function sortbyOf(value: string, source: FeatureCollectionSource, propertyOf: (e
   return parseSortby(terms.join(','), source.queryables);
 }
 
-/** PROPERTYNAME (one type: a list, in parentheses or not): the properties to write, in the type's order */
-function propertiesOf(value: string | undefined, all: Array<[string, string]>): Array<[string, string]> {
-  if (value === undefined) return all;
+/** PROPERTYNAME (one type: a list, in parentheses or not): the properties to write, in the type's order; the geometry where named */
+function propertiesOf(value: string | undefined, all: Array<[string, string]>): { properties: Array<[string, string]>; geometry: boolean } {
+  if (value === undefined) return { properties: all, geometry: true };
   const names = value.replace(/^\((.*)\)$/, '$1').split(',').map((n) => n.trim().replace(/^[^:]*:/, ''));
   for (const name of names) {
     if (name !== 'geometry' && !all.some(([p, e]) => p === name || e === name)) {
       throw new WfsException('InvalidParameterValue', 'propertyName', `propertyName: ${name} is not a property of this type; properties: ${all.map(([, e]) => e).join(', ')}, geometry.`);
     }
   }
-  return all.filter(([p, e]) => names.includes(p) || names.includes(e));
+  return { properties: all.filter(([p, e]) => names.includes(p) || names.includes(e)), geometry: names.includes('geometry') };
 }
 
 /** parses a GetFeature over one source into what feature-sql reads */
@@ -125,7 +125,7 @@ export function featureRequest(kvp: Kvp, source: FeatureCollectionSource, descri
       collectionId: source.id,
       relation: source.relation(query),
       ...(featureIds === undefined ? {} : { featureIds }),
-      properties: propertiesOf(kvp.get('PROPERTYNAME'), all),
+      ...propertiesOf(kvp.get('PROPERTYNAME'), all),
       crs,
       multi: description.geometryType.startsWith('Multi'),
     },

@@ -12,18 +12,22 @@ export function crsUrn(srid: number): string {
   return `urn:ogc:def:crs:EPSG::${srid}`;
 }
 
-/** the CRS an srsName names (URN, EPSG:n or the http URI, each with EPSG axis order); `fallback` when absent */
-export function parseSrsName(value: string | undefined, fallback: CrsDefinition, locator: string): CrsDefinition {
+/**
+ * the CRS an srsName names (URN, EPSG:n or the http URI, each with EPSG axis order); `fallback` when absent. Output
+ * (SRSNAME) is one of the offered CRS; a query geometry (BBOX, FILTER) may be in CRS84 too (longitude first).
+ */
+export function parseSrsName(value: string | undefined, fallback: CrsDefinition, locator: string, use: 'output' | 'query' = 'output'): CrsDefinition {
   if (value === undefined || value.trim() === '') return fallback;
+  const allowed = use === 'output' ? offeredCrs : supportedCrs;
   const notOffered = () =>
-    new WfsException('InvalidParameterValue', locator, `${locator}=${value} is not offered; CRS: ${offeredCrs.map((c) => crsUrn(c.srid)).join(', ')}.`);
+    new WfsException('InvalidParameterValue', locator, `${locator}=${value} is not offered; CRS: ${offeredCrs.map((c) => crsUrn(c.srid)).join(', ')}${use === 'query' ? ', urn:ogc:def:crs:OGC:1.3:CRS84' : ''}.`);
   let crs: CrsDefinition;
   try {
     crs = parseCrs(value, locator);
   } catch {
     throw notOffered();
   }
-  if (!offeredCrs.includes(crs)) throw notOffered();
+  if (!allowed.includes(crs)) throw notOffered();
   return crs;
 }
 
