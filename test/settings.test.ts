@@ -195,6 +195,13 @@ t.test('a service alone and the worker process refuse their own bad settings', a
   t.notOk(existsSync(dataDir), 'none opened a database');
 });
 
+t.test('a database server that cannot be reached stops the start naming DATABASE_URL, not its password', async (t) => {
+  const { code, stderr } = await run('services/gateway/src/main.ts', { DATABASE_URL: 'postgres://datenpool:geheim@127.0.0.1:1/datenpool' });
+  t.not(code, 0, 'the start fails');
+  t.match(stderr, /invalid configuration: DATABASE_URL: cannot open the database at 127\.0\.0\.1:1\/datenpool: .*\(ECONNREFUSED\)/);
+  t.notMatch(stderr, /geheim/, 'the password is not printed');
+});
+
 t.test("the README's settings table is the groups' table", async (t) => {
   const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
   t.equal(readmeWithSettings(readme), readme, 'README.md is current (run `pnpm settings`)');

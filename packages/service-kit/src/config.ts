@@ -2,7 +2,7 @@
 // start with the groups of the services it runs; a bad value of any of them stops the start naming the variable.
 import { isIP } from 'node:net';
 import type { DbConfig } from '@datenpool/db';
-import { defineSettings, duration, integer, oneOf, parsed, readGroup, readSettings, type SettingsGroup, text, url } from './settings.ts';
+import { ConfigurationError, defineSettings, duration, integer, oneOf, parsed, readGroup, readSettings, type SettingsGroup, text, url } from './settings.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -105,6 +105,21 @@ export const databaseSettings = defineSettings({
     statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS,
   }),
 });
+
+/** errors of reaching a server (network, authentication, no such database): the setting is what to fix */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', '28P01', '28000', '3D000']);
+
+/**
+ * an error opening the database as the start reports it: one that says the server of DATABASE_URL cannot be reached
+ * names the variable and the server (never the password); any other is left as it is
+ */
+export function databaseOpenError(err: unknown, config: DbConfig): unknown {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (!config.databaseUrl || typeof code !== 'string' || !UNREACHABLE.has(code)) return err;
+  const target = new URL(config.databaseUrl);
+  const where = `${target.hostname}${target.port ? `:${target.port}` : ''}${target.pathname}`;
+  return new ConfigurationError([{ variable: 'DATABASE_URL', message: `cannot open the database at ${where}: ${(err as Error).message} (${code})` }]);
+}
 
 /** the settings every process reads, before the groups of what it runs */
 export const baseSettings: readonly SettingsGroup<unknown>[] = [serviceSettings, databaseSettings];

@@ -1,7 +1,7 @@
 // Starting a process: config, database, migrations, listen; and stopping it gracefully on SIGTERM.
 import { createDb, type DatabaseHandle, migrateToLatest } from '@datenpool/db';
 import type { App } from './app.ts';
-import { databaseSettings, type ProcessConfig, processConfigFromEnv, type ServiceConfig, settingsOf } from './config.ts';
+import { databaseOpenError, databaseSettings, type ProcessConfig, processConfigFromEnv, type ServiceConfig, settingsOf } from './config.ts';
 import { LoadingState } from './loading.ts';
 import type { SettingsGroup } from './settings.ts';
 
@@ -18,7 +18,10 @@ export interface ProcessContext {
  */
 export async function openProcessContext(defaults: Partial<ServiceConfig> = {}, settings: readonly SettingsGroup<unknown>[] = []): Promise<ProcessContext> {
   const config = processConfigFromEnv(process.env, defaults, settings);
-  const database = await createDb(settingsOf(config, databaseSettings));
+  const databaseConfig = settingsOf(config, databaseSettings);
+  const database = await createDb(databaseConfig).catch((err) => {
+    throw databaseOpenError(err, databaseConfig);
+  });
   await migrateToLatest(database.db);
   return { config, database, loading: new LoadingState() };
 }
