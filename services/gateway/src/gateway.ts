@@ -1,4 +1,5 @@
 // The gateway app: every service mounted in-process or proxied, the landing page and API documents.
+import { releasesExtension } from '@datenpool/metadata';
 import { ogcFeatures, ogcSettings } from '@datenpool/ogc';
 import { createDownloadFormats } from '@datenpool/ogc/downloads';
 import { tilesExtension } from '@datenpool/ogc/tiles';
@@ -42,7 +43,8 @@ export async function buildGateway(
     numberMatched: settingsOf(context.config, ogcSettings).numberMatched,
     // f=gpkg, f=csv: the downloads, from the same sources
     itemFormats: createDownloadFormats(),
-    extensions: [tilesExtension(), wfsExtension()],
+    // /v1/releases: the release bundles, whose GeoPackages come from the same collections
+    extensions: [tilesExtension(), wfsExtension(), releasesExtension()],
   });
   let featuresMounted = false;
   for (const service of services) {

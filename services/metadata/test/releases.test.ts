@@ -13,6 +13,7 @@ import jsonld from 'jsonld';
 import { Parser } from 'n3';
 import t from 'tap';
 import { downloadsApp } from '../../../packages/ogc/test/downloads-app.ts';
+import { testGateway } from '../../../test/support/app.ts';
 import { PYTHON, requireExecutable } from '../../../test/support/real-client.ts';
 import { metadataService } from '../src/plugin.ts';
 import { releasesExtension } from '../src/routes/releases.ts';
@@ -26,8 +27,8 @@ const DCAT = 'http://www.w3.org/ns/dcat#';
 const DCT = 'http://purl.org/dc/terms/';
 const SPDX = 'http://spdx.org/rdf/terms#';
 
-const options = { extensions: [releasesExtension], routes: metadataService.routes };
-const { app, database } = await downloadsApp(t, options);
+// the gateway as deployed (the features plugin mounts the release routes); a second app below builds the same release
+const { app, database } = await testGateway(t);
 const db = database.db;
 const workdir = mkdtempSync(path.join(tmpdir(), 'datenpool-releases-'));
 t.teardown(() => rmSync(workdir, { recursive: true, force: true }));
@@ -106,7 +107,7 @@ t.test('the manifest lists every member with the SHA-256 and size Python compute
 });
 
 t.test('the same data gives the same bytes: a second app builds the same zip', async (t) => {
-  const { app: second } = await downloadsApp(t, { ...options, database });
+  const { app: second } = await downloadsApp(t, { extensions: [releasesExtension()], routes: metadataService.routes, database });
   const res = await second.inject({ url: `/v1/releases/${current}` });
   t.equal(res.statusCode, 200);
   t.equal(sha256(res.rawPayload), sha256(zip), 'identical checksum');

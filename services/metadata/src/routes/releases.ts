@@ -99,5 +99,7 @@ export async function releaseRoutes(app: App, collections: CollectionLookup): Pr
   );
 }
 
-/** the release routes as an extension of the OGC features plugin (`extensions: [releasesExtension]`) */
-export const releasesExtension: OgcExtension = { name: 'releases', conformance: [], routes: releaseRoutes };
+/** the release routes as an extension of the OGC features plugin (`extensions: [releasesExtension()]`), one per app */
+export function releasesExtension(): OgcExtension {
+  return { name: 'releases', conformance: [], routes: releaseRoutes };
+}
