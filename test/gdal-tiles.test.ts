@@ -23,7 +23,7 @@ t.teardown(() => rmSync(workdir, { recursive: true, force: true }));
 const gdal = async (args: string[]) =>
   (await run(ogrinfo, args, { timeout: 300_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CPL_DEBUG: 'OFF' } })).stdout;
 
-const c = { z: 12, ...tileOf(13.41, 52.52, 12) };
+const c = tileOf(13.41, 52.52, 12);
 const tileUrl = (collection: string) => `${base}/collections/${collection}/tiles/WebMercatorQuad/${c.z}/${c.row}/${c.col}`;
 
 async function itemsOfTile(collection: string): Promise<Array<{ id: string; properties: Record<string, unknown> }>> {

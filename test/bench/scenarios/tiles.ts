@@ -80,8 +80,25 @@ async function throughput(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unkn
   return count / ((performance.now() - started) / 1000);
 }
 
-/** one tile at a time: the latency of each request of `rounds` passes over the set, p99 in ms */
-async function singleTileP99(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown>, rounds: number): Promise<number> {
+/** the set once, from `connections` clients: tiles per second and each tile's latency */
+async function onePass(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown>): Promise<{ rate: number; latencies: number[] }> {
+  let next = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      for (let i = next++; i < tiles.length; i = next++) {
+        const t0 = performance.now();
+        await fetchTile(tiles[i]!);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { rate: tiles.length / ((performance.now() - started) / 1000), latencies };
+}
+
+/** one tile at a time: the latency of each request of `rounds` passes over the set */
+async function sequential(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown>, rounds: number): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < rounds; i++) {
     for (const tile of tiles) {
@@ -90,12 +107,20 @@ async function singleTileP99(tiles: Tile[], fetchTile: (tile: Tile) => Promise<u
       latencies.push(performance.now() - started);
     }
   }
-  latencies.sort((a, b) => a - b);
-  return latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!;
+  return latencies;
+}
+
+function p99(latencies: number[]): number {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
 }
 
 export async function measurements(ctx: BenchContext): Promise<BenchMeasurement[]> {
   const tiles = await cityTiles(ctx);
+  // cold: the service's first delivery of the set (nothing kept yet), against the raw statements for the same tiles
+  await onePass(tiles.slice(0, connections), (tile) => rawTile(ctx, tile)); // the statement's plan and the pool warm
+  const coldService = await onePass(tiles, (tile) => serviceTile(ctx, tile));
+  const coldRaw = await onePass(tiles, (tile) => rawTile(ctx, tile));
   // the comparison is fair only where both sides produce the same tiles: byte for byte
   let features = 0;
   for (const tile of tiles) {
@@ -104,19 +129,22 @@ export async function measurements(ctx: BenchContext): Promise<BenchMeasurement[
     if (ours.length > 0) features++;
   }
   console.error(`tiles: ${tiles.length} z${Z} tiles over the 2021 Planungsräume (${features} with features), identical bytes from both sides`);
-  await throughput(tiles.slice(0, connections), (tile) => serviceTile(ctx, tile)); // warm
+  // warm: the set again and again, as map clients ask for it (the service keeps rendered tiles by data version)
   const service = await throughput(tiles, (tile) => serviceTile(ctx, tile));
   const raw = await throughput(tiles, (tile) => rawTile(ctx, tile));
-  const p99 = await singleTileP99(tiles, (tile) => serviceTile(ctx, tile), 3);
-  const rawP99 = await singleTileP99(tiles, (tile) => rawTile(ctx, tile), 3);
-  const name = `tiles z${Z} city, indicator-${INDICATOR} (${tiles.length} tiles, ${connections} clients)`;
+  const warmP99 = p99(await sequential(tiles, (tile) => serviceTile(ctx, tile), 3));
+  const rawP99 = p99(await sequential(tiles, (tile) => rawTile(ctx, tile), 3));
+  const set = `z${Z} city, indicator-${INDICATOR} (${tiles.length} tiles, ${connections} clients)`;
   console.error(
-    `tiles: service ${service.toFixed(1)} tiles/s, raw ST_AsMVT ${raw.toFixed(1)} tiles/s, ratio ${(service / raw).toFixed(2)} (goal ≥ 0.7); ` +
-      `single-tile p99 ${p99.toFixed(1)} ms (goal < 50 ms), raw ${rawP99.toFixed(1)} ms`,
+    `tiles: first delivery ${coldService.rate.toFixed(1)} tiles/s against raw ST_AsMVT ${coldRaw.rate.toFixed(1)} (ratio ${(coldService.rate / coldRaw.rate).toFixed(2)}); ` +
+      `repeated ${service.toFixed(1)} tiles/s against raw ${raw.toFixed(1)} (ratio ${(service / raw).toFixed(2)}; goal ≥ 0.7); ` +
+      `p99 of a single tile: first delivery ${p99(coldService.latencies).toFixed(1)} ms (raw ${p99(coldRaw.latencies).toFixed(1)}), repeated ${warmP99.toFixed(1)} ms (raw ${rawP99.toFixed(1)}); goal < 50 ms`,
   );
   return [
-    { name, unit: 'tiles/s', value: service, reference: raw },
-    { name: `single tile p99 (sequential, ${tiles.length} × 3) vs raw SQL`, unit: 'ms', value: p99, reference: rawP99, lowerIsBetter: true },
-    { name: 'single tile p99 vs the 50 ms goal', unit: 'ms', value: p99, reference: 50, lowerIsBetter: true },
+    { name: `tiles ${set}, first delivery`, unit: 'tiles/s', value: coldService.rate, reference: coldRaw.rate },
+    { name: `tiles ${set}, repeated`, unit: 'tiles/s', value: service, reference: raw },
+    { name: 'tile p99, first delivery, vs raw SQL', unit: 'ms', value: p99(coldService.latencies), reference: p99(coldRaw.latencies), lowerIsBetter: true },
+    { name: 'tile p99, repeated (sequential), vs raw SQL', unit: 'ms', value: warmP99, reference: rawP99, lowerIsBetter: true },
+    { name: 'tile p99, repeated, vs the 50 ms goal', unit: 'ms', value: warmP99, reference: 50, lowerIsBetter: true },
   ];
 }

@@ -8,6 +8,7 @@ import { parseDatetime } from '../datetime.ts';
 import { rejectUnknownParameters } from '../items-query.ts';
 import { requestQuery } from '../links.ts';
 import type { CollectionLookup, FeatureCollectionSource, RowsQuery } from '../provider.ts';
+import { TileCache } from './cache.ts';
 import { type TilesetContext, tileJsonDocument, tileMatrixSetsDocument, tileMediaTypes, tilesetDocument, tilesetsDocument } from './documents.ts';
 import { parseTileCoordinate, requireTileMatrixSet, webMercatorQuad } from './matrix-set.ts';
 import { defaultRendering, renderTile, type TileRendering } from './render.ts';
@@ -31,6 +32,8 @@ export interface TileOptions {
   /** Cache-Control max-age of tiles and tileset documents in seconds (default 60; clients revalidate with the ETag) */
   maxAgeSeconds?: number;
   rendering?: Partial<TileRendering>;
+  /** bytes of rendered tiles kept per app, by collection, data version and request (default 64 MiB; 0: none) */
+  cacheBytes?: number;
 }
 
 /** the parameters that choose a tile's rows: those of the items that are not paging, output or the bbox */
@@ -65,6 +68,7 @@ export async function tileRoutes(app: App, collections: CollectionLookup, option
   const rendering = { ...defaultRendering, ...options.rendering };
   const cacheControl = `public, max-age=${options.maxAgeSeconds ?? 60}`;
   const matrixSet = webMercatorQuad(maxZoom);
+  const cache = new TileCache(options.cacheBytes ?? 64 * 1024 * 1024);
 
   async function requireSource(id: string): Promise<FeatureCollectionSource> {
     const source = await collections.find(readHandle(app.database), id);
@@ -72,11 +76,12 @@ export async function tileRoutes(app: App, collections: CollectionLookup, option
     return source;
   }
 
-  /** ETag, Last-Modified, Cache-Control; true where a 304 was sent */
-  async function conditional(request: FastifyRequest, reply: FastifyReply, source: FeatureCollectionSource, format: string): Promise<boolean> {
+  /** ETag, Last-Modified, Cache-Control; the ETag, or undefined where a 304 was sent */
+  async function conditional(request: FastifyRequest, reply: FastifyReply, source: FeatureCollectionSource, format: string): Promise<string | undefined> {
     const version = await source.dataVersion();
+    const tag = entityTag(version, request, publicBaseUrl(request), format);
     reply.header('cache-control', cacheControl);
-    return answerConditionally(request, reply, version, entityTag(version, request, publicBaseUrl(request), format));
+    return answerConditionally(request, reply, version, tag) ? undefined : tag;
   }
 
   async function tilesetContext(request: FastifyRequest, source: FeatureCollectionSource, query: URLSearchParams): Promise<TilesetContext> {
@@ -149,7 +154,7 @@ export async function tileRoutes(app: App, collections: CollectionLookup, option
       rejectUnknownParameters(query, ['f', ...selectionParameters]);
       jsonFormat(query, ['json']);
       selection(query, source);
-      if (await conditional(request, reply, source, 'json')) return reply;
+      if ((await conditional(request, reply, source, 'json')) === undefined) return reply;
       return tilesetsDocument(await tilesetContext(request, source, query));
     },
   );
@@ -174,7 +179,7 @@ export async function tileRoutes(app: App, collections: CollectionLookup, option
       rejectUnknownParameters(query, ['f', ...selectionParameters]);
       const format = jsonFormat(query, ['json', 'tilejson']);
       selection(query, source);
-      if (await conditional(request, reply, source, format)) return reply;
+      if ((await conditional(request, reply, source, format)) === undefined) return reply;
       const context = await tilesetContext(request, source, query);
       if (format === 'tilejson') {
         reply.type(tileMediaTypes.tilejson);
@@ -192,7 +197,8 @@ export async function tileRoutes(app: App, collections: CollectionLookup, option
         summary: 'A vector tile of a collection (Mapbox Vector Tile)',
         description:
           'One layer named after the collection; each feature carries the properties of its GeoJSON feature and its id as `id`. ' +
-          'Simplified below zoom 14. 204 No Content where no feature meets the tile. datetime and filter select as for the items.',
+          'Simplified below zoom 14. 204 No Content where no feature meets the tile. datetime and filter select as for the items. ' +
+          'Tiles are kept in memory by data version and request; ETag and Last-Modified answer conditional requests with 304.',
         params: tileParams,
         querystring: tileQuery,
         response: { 200: mvtTile, 204: emptyTile, ...problemResponses(400, 404) },
@@ -206,8 +212,15 @@ export async function tileRoutes(app: App, collections: CollectionLookup, option
       const query = requestQuery(request);
       rejectUnknownParameters(query, selectionParameters);
       const rows = selection(query, source);
-      if (await conditional(request, reply, source, 'mvt')) return reply;
-      const tile = await renderTile(readHandle(app.database), source, rows, coordinate, rendering);
+      const tag = await conditional(request, reply, source, 'mvt');
+      if (tag === undefined) return reply;
+      // the ETag names the data version and the request: the tile kept under it is this tile
+      const key = `${source.id}\n${tag}`;
+      let tile = cache.get(key);
+      if (!tile) {
+        tile = await renderTile(readHandle(app.database), source, rows, coordinate, rendering);
+        cache.set(key, tile);
+      }
       if (tile.length === 0) return reply.code(204).send(null);
       return reply.type(tileMediaTypes.mvt).send(Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength));
     },
