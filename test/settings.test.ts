@@ -186,6 +186,7 @@ t.test('a service alone and the worker process refuse their own bad settings', a
     ['services/metadata/src/main.ts', { DATENPOOL_ADMIN_KEY: 'geheim' }, 'DATENPOOL_ADMIN_KEY'],
     ['services/indicators/src/worker-main.ts', { INDICATOR_WORKER_POLL_MS: '5' }, 'INDICATOR_WORKER_POLL_MS'],
     ['services/geometry/src/main.ts', { DB_POOL_MAX: '0' }, 'DB_POOL_MAX'],
+    ['services/sdmx/src/main.ts', { INDICATORS_CHANGE_YEARS: '0' }, 'INDICATORS_CHANGE_YEARS'],
   ];
   for (const [script, env, variable] of starts) {
     const { code, stderr } = await run(script, { ...env, DATA_DIR: dataDir });

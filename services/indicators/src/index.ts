@@ -1,5 +1,5 @@
 // @datenpool/indicators: indicator values computed from observations; the query functions other services (SDMX) read with.
-export { type IndicatorConfig, indicatorConfigFromEnv } from './config.ts';
+export { type IndicatorConfig, indicatorConfigFromEnv, indicatorSettings } from './config.ts';
 export { csvColumns, csvwMetadata, valuesCsv } from './csv.ts';
 export { type IndicatorDefinition, variablesOf } from './plan.ts';
 export { indicatorsDescriptor, indicatorsService } from './plugin.ts';
