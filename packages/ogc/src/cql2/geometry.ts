@@ -13,6 +13,17 @@ function rings(value: unknown): boolean {
   return Array.isArray(value) && value.length >= 1 && value.every((ring) => positions(ring, 4));
 }
 
+/**
+ * the geometry of a BBOX literal (west, south, east, north); one whose west edge lies east of its east edge crosses
+ * the antimeridian (OGC API Features, bbox) and becomes the two boxes either side of it, as the standard's test
+ * BBOX(150,-90,-150,90) expects
+ */
+export function bboxGeometry(west: number, south: number, east: number, north: number): GeoJsonGeometry {
+  const box = (w: number, e: number) => [[[w, south], [e, south], [e, north], [w, north], [w, south]]];
+  if (west <= east) return { type: 'Polygon', coordinates: box(west, east) };
+  return { type: 'MultiPolygon', coordinates: [box(west, 180), box(-180, east)] };
+}
+
 /** throws a Cql2Error naming what is wrong; nothing the database would refuse passes */
 export function checkGeometry(g: GeoJsonGeometry): void {
   // members of a GeometryCollection come from the client as they are: anything but an object with a type is refused

@@ -1,5 +1,6 @@
 // cql2-json to AST: the same subset as cql2-text, from {"op": …, "args": […]} objects.
 import { type ComparisonOp, Cql2Error, isCalendarDate, isTimestamp, type Cql2Expression, type GeoJsonGeometry, type Operand, type SpatialOp, spatialOps } from './ast.ts';
+import { bboxGeometry } from './geometry.ts';
 
 const comparisons: readonly string[] = ['=', '<>', '<', '>', '<=', '>='];
 const geometryTypes = ['Point', 'LineString', 'Polygon', 'MultiPoint', 'MultiLineString', 'MultiPolygon', 'GeometryCollection'];
@@ -20,8 +21,8 @@ function operand(v: unknown, path: string): Operand {
     }
     if (Array.isArray(v.bbox) && (v.bbox.length === 4 || v.bbox.length === 6) && v.bbox.every((n) => typeof n === 'number')) {
       const b = v.bbox as number[];
-      const [x1, y1, x2, y2] = (b.length === 6 ? [b[0], b[1], b[3], b[4]] : b) as number[];
-      return { kind: 'geometry', geojson: { type: 'Polygon', coordinates: [[[x1, y1], [x2, y1], [x2, y2], [x1, y2], [x1, y1]]] } };
+      const [x1, y1, x2, y2] = (b.length === 6 ? [b[0], b[1], b[3], b[4]] : b) as [number, number, number, number];
+      return { kind: 'geometry', geojson: bboxGeometry(x1, y1, x2, y2) };
     }
     if (typeof v.type === 'string' && geometryTypes.includes(v.type)) return { kind: 'geometry', geojson: v as unknown as GeoJsonGeometry };
   }

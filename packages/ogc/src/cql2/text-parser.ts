@@ -1,5 +1,6 @@
 // cql2-text to AST: a recursive-descent parser over the basic CQL2, advanced comparison and spatial subsets.
 import { type ComparisonOp, Cql2Error, isCalendarDate, isTimestamp, type Cql2Expression, type GeoJsonGeometry, type Operand, type SpatialOp, spatialOps } from './ast.ts';
+import { bboxGeometry } from './geometry.ts';
 import { type Token, tokenize } from './lexer.ts';
 
 const geometryTypes: Record<string, string> = {
@@ -151,7 +152,7 @@ class Parser {
         return upper === 'DATE' ? { kind: 'date', value: s.text } : { kind: 'timestamp', value: s.text };
       }
       if (upper === 'BBOX' && this.peek().text === '(') return { kind: 'geometry', geojson: this.bbox() };
-      if (geometryTypes[upper] && this.peek().text === '(') return { kind: 'geometry', geojson: this.geometry(upper) };
+      if (geometryTypes[upper] && (this.peek().text === '(' || this.peekIsZ())) return { kind: 'geometry', geojson: this.geometry(upper) };
       if (reserved.has(upper)) throw new Cql2Error(`expected a property or a literal but found ${t.text}`, t.position);
       return { kind: 'property', name: t.text, position: t.position };
     }
@@ -174,7 +175,7 @@ class Parser {
     this.expectPunct(')');
     if (n.length !== 4 && n.length !== 6) throw new Cql2Error('BBOX needs 4 or 6 numbers', this.peek().position);
     const [x1, y1, x2, y2] = (n.length === 6 ? [n[0], n[1], n[3], n[4]] : n) as [number, number, number, number];
-    return { type: 'Polygon', coordinates: [[[x1, y1], [x2, y1], [x2, y2], [x1, y2], [x1, y1]]] };
+    return bboxGeometry(x1, y1, x2, y2);
   }
 
   private position(): number[] {
@@ -195,8 +196,14 @@ class Parser {
     return items;
   }
 
+  private peekIsZ(): boolean {
+    return this.peek().kind === 'word' && this.peek().text.toUpperCase() === 'Z';
+  }
+
   private geometry(upper: string): GeoJsonGeometry {
     const type = geometryTypes[upper] as string;
+    // POLYGON Z ((x y z, …)): the positions carry the third number either way (the standard's example49)
+    if (this.peekIsZ()) this.next();
     const line = () => this.list(() => this.position());
     const polygon = () => this.list(line);
     switch (upper) {
