@@ -7,8 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from '@datenpool/db';
 import t from 'tap';
-import { downloadsApp } from '../packages/ogc/test/downloads-app.ts';
-import { serveOnLoopback } from './support/app.ts';
+import { serveOnLoopback, testGateway } from './support/app.ts';
 import { PYTHON, requireExecutable, requirePythonModule } from './support/real-client.ts';
 
 const run = promisify(execFile);
@@ -17,7 +16,8 @@ const ogrinfo = requireExecutable(t, ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinf
 requirePythonModule(t, 'pandas', 'python3-pandas');
 requirePythonModule(t, 'osgeo.ogr', 'python3-gdal');
 
-const { app, database } = await downloadsApp(t);
+// the gateway as deployed: the features plugin with the download formats
+const { app, database } = await testGateway(t);
 const base = await serveOnLoopback(app);
 const workdir = mkdtempSync(path.join(tmpdir(), 'datenpool-downloads-'));
 t.teardown(() => rmSync(workdir, { recursive: true, force: true }));
