@@ -213,6 +213,23 @@ t.test("the README's settings table is the groups' table", async (t) => {
   }
 });
 
+t.test("a service README's settings table names only settings its groups declare", async (t) => {
+  const known = new Set(renderSettingsTable().match(/^\| `[^`]+` \|/gm)?.map((cell) => cell.slice(3, -3)));
+  for (const dir of ['services', 'packages']) {
+    for (const name of readdirSync(join(repoRoot, dir))) {
+      const path = join(repoRoot, dir, name, 'README.md');
+      if (!existsSync(path)) continue;
+      let inTable = false;
+      for (const line of readFileSync(path, 'utf8').split('\n')) {
+        if (/^\| variable \|/.test(line)) inTable = true;
+        else if (!line.startsWith('|')) inTable = false;
+        const variable = inTable ? /^\| `([^`]+)` \|/.exec(line)?.[1] : undefined;
+        if (variable) t.ok(known.has(variable), `${dir}/${name}/README.md: ${variable} is a setting`);
+      }
+    }
+  }
+});
+
 /** source files of the services and packages, tests excluded */
 function sources(dir: string): string[] {
   const out: string[] = [];
