@@ -202,3 +202,36 @@ t.test(`a PGlite database created at ${previousHead} and migrated to the head ha
   t.teardown(() => fresh.close());
   await upgradeAgainstFresh(t, upgraded.db, fresh.db);
 });
+
+t.test('a database whose 0021 read the seed of the day before 0061 (as 0021 did until then) is left as it is', async (t) => {
+  const upgraded = await withServerDatabase(t);
+  const fresh = await withServerDatabase(t);
+  const migrator = createMigrator(upgraded.db);
+  t.error((await migrator.migrateTo('0020_metadata')).error);
+  // what 0021 wrote while it read services/metadata/seed/catalog.json: that file, rate kinds left to 0052
+  const db = upgraded.db as Kysely<any>;
+  await db.insertInto('agency').values(seed.agencies).execute();
+  await db
+    .insertInto('variable')
+    .values(
+      seed.variables.map((v) => {
+        const { rate_base: _base, ...row } = { ...seed.defaults.variable, ...v } as Record<string, unknown>;
+        return { ...row, value_kind: row.value_kind === 'rate' ? 'measure' : row.value_kind, breakdowns: JSON.stringify(row.breakdowns) };
+      }),
+    )
+    .execute();
+  await db.insertInto('indicator').values(seed.indicators.map((i) => ({ ...seed.defaults.indicator, ...i, formula: JSON.stringify(i.formula) }))).execute();
+  await sql`INSERT INTO kysely_migration (name, timestamp) VALUES ('0021_catalog_seed', ${new Date().toISOString()})`.execute(db);
+  t.error((await migrator.migrateTo(previousHead)).error, `migrated to ${previousHead}`);
+  await db
+    .insertInto('indicator_value')
+    .values({ indicator_id: 'status_dynamik_index', lor_version: '2021', level: 'planungsraum', unit_id: '01100101', ref_date: '2020-12-31', breakdown: '', value: 1, status: 'ok' })
+    .execute();
+  await db.deleteFrom('indicator_recompute_queue').execute();
+  t.error((await migrator.migrateToLatest()).error, 'migrated to the head');
+  await migrateToLatest(fresh.db);
+  const mine = await catalogOf(upgraded.db);
+  const theirs = await catalogOf(fresh.db);
+  for (const part of ['agency', 'variable', 'indicator', 'versions'] as const) t.same([...mine[part]].sort(), [...theirs[part]].sort(), `${part} as fresh`);
+  t.same(await db.selectFrom('indicator_recompute_queue').select('kind').execute(), [], 'nothing changed, nothing to recompute');
+});
