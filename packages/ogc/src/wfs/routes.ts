@@ -75,8 +75,14 @@ export async function wfsRoutes(app: App, collections: CollectionLookup, options
         produces: [CAPABILITIES_MEDIA_TYPE, GML_MEDIA_TYPE, JSON_MEDIA_TYPE],
         response: {
           200: z.any().describe('WFS_Capabilities, an XML Schema, a wfs:FeatureCollection (GML 3.2) or GeoJSON'),
-          400: z.any().describe('OWS ExceptionReport (text/xml): exceptionCode and the parameter at fault as locator'),
-          404: z.any().describe('OWS ExceptionReport (text/xml): GetFeatureById names no feature'),
+          400: {
+            description: 'OWS ExceptionReport: exceptionCode and the parameter at fault as locator',
+            content: { [EXCEPTION_MEDIA_TYPE]: { schema: z.any().describe('ows:ExceptionReport') } },
+          },
+          404: {
+            description: 'OWS ExceptionReport: GetFeatureById names no feature',
+            content: { [EXCEPTION_MEDIA_TYPE]: { schema: z.any().describe('ows:ExceptionReport') } },
+          },
         },
       },
       errorHandler: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
