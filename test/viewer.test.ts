@@ -1,4 +1,5 @@
-// The map viewer end to end in headless Chromium: map drawing, indicator switch, hover, profile, CSV, URL state.
+// The map viewer end to end in headless Chromium: map drawing from the OGC API vector tiles, indicator switch, hover,
+// profile, CSV, URL state.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -124,6 +125,10 @@ t.test('the viewer in Chromium', async (t) => {
   page.on('pageerror', (error) => consoleErrors.push(error.message));
   const requests: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
+  const tileStatuses: number[] = [];
+  page.on('response', (response) => {
+    if (response.url().includes('/tiles/WebMercatorQuad/')) tileStatuses.push(response.status());
+  });
   mkdirSync(screenshots, { recursive: true });
 
   // an inside point of every 2021 Planungsraum, from PostGIS rather than from the viewer
@@ -152,10 +157,11 @@ t.test('the viewer in Chromium', async (t) => {
     t.equal(inside.rows.length, 542, 'PostGIS has 542 Planungsräume with geometry');
     const drawn = await page.evaluate(() => {
       const map = window.datenpoolViewer.map as {
-        queryRenderedFeatures(options: { layers: string[] }): Array<{ properties: { id: string; cls: number } }>;
+        queryRenderedFeatures(options: { layers: string[] }): Array<{ properties: { id: string }; state: { cls?: number } }>;
         getPaintProperty(layer: string, property: string): unknown;
       };
-      const byId = new Map(map.queryRenderedFeatures({ layers: ['units-fill'] }).map((f) => [f.properties.id, f.properties.cls]));
+      // the class is the feature state the viewer set from the values; the id comes with the tile
+      const byId = new Map(map.queryRenderedFeatures({ layers: ['units-fill'] }).map((f) => [f.properties.id, f.state.cls ?? -1]));
       return { ids: [...byId.keys()].sort(), classes: [...byId.values()], fill: map.getPaintProperty('units-fill', 'fill-color') };
     });
     t.same(drawn.ids, inside.rows.map((r) => r.id).sort(), 'every Planungsraum is rendered');
@@ -326,6 +332,39 @@ t.test('the viewer in Chromium', async (t) => {
     t.equal(await third.locator('#table tbody tr[data-status=suppressed]').count(), suppressed, 'suppressed rows are marked');
     if (suppressed > 0) t.match(await third.locator('#legend').textContent(), /geheimgehalten/);
     await third.close();
+  });
+
+  await t.test('the map is drawn from the vector tiles of the LOR collection, also when zoomed in', async (t) => {
+    const tileRequests = requests.filter((url) => url.startsWith(`${base}/collections/lor-2021-planungsraum/tiles/WebMercatorQuad/`));
+    t.ok(tileRequests.length > 0, `${tileRequests.length} tile requests in the network log`);
+    t.same(requests.filter((url) => url.includes('/viewer/units/')), [], 'no GeoJSON units are loaded');
+    t.ok(tileStatuses.length > 0 && tileStatuses.every((s) => s === 200 || s === 204), 'tiles answer 200 or 204');
+    const before = requests.length;
+    const alexanderplatz = { lon: 13.4132, lat: 52.5219 };
+    await page.evaluate(
+      ({ lon, lat }) => (window.datenpoolViewer.map as { jumpTo(o: { center: [number, number]; zoom: number }): void }).jumpTo({ center: [lon, lat], zoom: 14.5 }),
+      alexanderplatz,
+    );
+    await page.waitForFunction(() => (window.datenpoolViewer.map as { loaded(): boolean; areTilesLoaded(): boolean }).areTilesLoaded(), null, { timeout: 60_000 });
+    await page.waitForTimeout(500);
+    const zooms = requests
+      .slice(before)
+      .map((url) => /\/tiles\/WebMercatorQuad\/(\d+)\//.exec(url)?.[1])
+      .filter((z): z is string => z !== undefined)
+      .map(Number);
+    t.ok(zooms.length > 0 && zooms.every((z) => z >= 13), `zoomed in: tiles of zoom ${[...new Set(zooms)].join(', ')}`);
+    const rendered = await page.evaluate(() => {
+      const map = window.datenpoolViewer.map as { queryRenderedFeatures(o: { layers: string[] }): Array<{ properties: { id: string; name: string }; state: { cls?: number } }> };
+      return map.queryRenderedFeatures({ layers: ['units-fill'] }).map((f) => ({ id: f.properties.id, name: f.properties.name, cls: f.state.cls }));
+    });
+    t.ok(rendered.length > 0, `${rendered.length} rendered features are queryable`);
+    const { rows: names } = await sql<{ id: string; name: string }>`SELECT id, name FROM lor_unit WHERE version = '2021' AND level = 'planungsraum'`.execute(database.db);
+    const nameOf = new Map(names.map((r) => [r.id, r.name]));
+    t.ok(rendered.every((f) => nameOf.get(f.id) === f.name), "each has its unit's name from the tile");
+    t.ok(rendered.some((f) => typeof f.cls === 'number' && f.cls >= 0), 'and its class');
+    const file = path.join(screenshots, 'map-tiles-zoomed.png');
+    writeFileSync(file, await page.screenshot());
+    t.comment(`screenshot of the map drawn from z${Math.max(...zooms)} vector tiles: ${file}`);
   });
 
   t.same(consoleErrors, [], 'no console errors');

@@ -1,10 +1,11 @@
-// The viewer: reads the state from the URL, loads geometry and values, draws map, legend, table and profile.
-import { api, type IndicatorDefinition, type UnitCollection } from './api.ts';
+// The viewer: reads the state from the URL, draws the units from the vector tiles coloured by the values, the legend,
+// the table and the profile.
+import { api, type IndicatorDefinition } from './api.ts';
 import { schemeFor } from './classes.ts';
 import { renderControls } from './controls.ts';
 import { formatNumber, t } from './i18n.ts';
 import { renderLegend } from './legend.ts';
-import { createMapView, type UnitProperties } from './map-view.ts';
+import { createMapView, type UnitProperties, type UnitState } from './map-view.ts';
 import { createProfilePanel } from './profile.ts';
 import { hashOf, stateFromHash, type ViewState } from './state.ts';
 import { renderValueTable } from './table.ts';
@@ -33,30 +34,8 @@ window.datenpoolViewer = { map: view.map, state, renders: 0, error: null };
 const catalogList = await api.indicators().catch(() => [] as IndicatorDefinition[]);
 const catalog = new Map(catalogList.map((i) => [i.id, i]));
 const profilePanel = createProfilePanel(elements.profile);
-const unitCache = new Map<string, Promise<UnitCollection>>();
 const dateCache = new Map<string, Promise<string[]>>();
 let generation = 0;
-
-/** geometry detail: simplified for zoom 12 (the city) until the user zooms in, then for zoom 15 */
-const detailFor = (zoom: number) => (zoom > 13 ? 15 : 12);
-let detail = detailFor(view.map.getZoom());
-view.map.on('zoomend', () => {
-  if (detailFor(view.map.getZoom()) !== detail) {
-    detail = detailFor(view.map.getZoom());
-    void render(state);
-  }
-});
-
-function units(version: string, level: ViewState['level']): Promise<UnitCollection> {
-  const key = `${version}/${level}/${detail}`;
-  if (!unitCache.has(key)) {
-    const loading = api.units(version, level, detail);
-    // a failed load is not kept, so the next render tries again
-    loading.catch(() => unitCache.delete(key));
-    unitCache.set(key, loading);
-  }
-  return unitCache.get(key)!;
-}
 
 function dates(indicator: string, version: string): Promise<string[]> {
   const key = `${indicator}/${version}`;
@@ -81,6 +60,13 @@ window.addEventListener('hashchange', () => {
   if (location.hash !== hashOf(state)) void render(stateFromHash(location.hash));
 });
 
+let notices: string[] = [];
+
+function showNotices(list: string[]): void {
+  elements.notice.hidden = list.length === 0;
+  elements.notice.textContent = list.join(' ');
+}
+
 function update(next: ViewState): void {
   history.pushState(null, '', hashOf(next));
   void render(next);
@@ -96,8 +82,9 @@ async function render(next: ViewState): Promise<void> {
   document.title = words.title;
   document.body.dataset.ready = 'false';
   try {
-    const [collection, loaded, known] = await Promise.all([
-      units(state.version, state.level),
+    // the geometry does not wait for the values: the tiles load meanwhile
+    view.units(`lor-${state.version}-${state.level}`);
+    const [loaded, known] = await Promise.all([
       api.values(state.indicator, state.version, state.level, state.date),
       dates(state.indicator, state.version),
     ]);
@@ -107,26 +94,19 @@ async function render(next: ViewState): Promise<void> {
     const definition = catalog.get(state.indicator);
     const format = (n: number) => formatNumber(state.lang, n);
     const scheme = schemeFor(loaded.values, format);
-    const byUnit = new Map(loaded.values.map((v) => [v.unit, v]));
-    const features = collection.features
-      .filter((f) => f.geometry !== null)
-      .map((f) => {
-        const value = byUnit.get(f.id);
-        const cls = value ? scheme.classOf(value) : null;
-        const label = !value
-          ? words.noData
-          : value.status === 'suppressed'
-            ? words.suppressed
-            : `${scheme.kind === 'groups' ? (value.classLabel ?? '') : formatNumber(state.lang, value.value)} ${definition?.unit ?? ''}`.trim();
-        const properties: UnitProperties = { id: f.id, name: String(f.properties.name ?? f.id), cls: cls ?? -1, status: value?.status ?? 'none', label };
-        return { type: 'Feature' as const, id: undefined, geometry: f.geometry as GeoJSON.Geometry, properties };
-      });
-    view.show({ type: 'FeatureCollection', features }, scheme.colours);
-    const notices: string[] = [];
-    if (features.length === 0 && collection.features.length > 0) notices.push(words.noGeometry.replace('{version}', state.version));
-    if (loaded.values.length === 0) notices.push(words.noValues);
-    elements.notice.hidden = notices.length === 0;
-    elements.notice.textContent = notices.join(' ');
+    // each unit's class, status and label as the feature state of its tile features
+    const states = new Map<string, UnitState>();
+    for (const value of loaded.values) {
+      const cls = scheme.classOf(value);
+      const label =
+        value.status === 'suppressed'
+          ? words.suppressed
+          : `${scheme.kind === 'groups' ? (value.classLabel ?? '') : formatNumber(state.lang, value.value)} ${definition?.unit ?? ''}`.trim();
+      states.set(value.unit, { cls: cls ?? -1, status: value.status, label });
+    }
+    view.show(`lor-${state.version}-${state.level}`, states, scheme.colours);
+    notices = loaded.values.length === 0 ? [words.noValues] : [];
+    showNotices(notices);
     renderLegend(elements.legend, scheme, words, definition?.unit ?? '', loaded.values.some((v) => v.status === 'suppressed'));
     const csvHref = api.valuesPath(state.indicator, state.version, state.level, loaded.date ?? '', 'csv');
     renderValueTable(elements.table, loaded.values, state.lang, words, csvHref, (unit) => update({ ...state, unit }));
@@ -153,9 +133,10 @@ async function render(next: ViewState): Promise<void> {
     elements.notice.textContent = `${words.failed}${message}`;
     if (state.unit) profilePanel.loading(`${words.failed}${message}`);
   }
-  // ready once the map has drawn what was just set
+  // ready once the map has drawn what was just set; a level whose tiles hold no unit has no geometry
   view.map.once('idle', () => {
     if (mine !== generation) return;
+    if (window.datenpoolViewer.error === null && view.drawnUnits() === 0) showNotices([t(state.lang).noGeometry.replace('{version}', state.version), ...notices]);
     window.datenpoolViewer.renders++;
     document.body.dataset.ready = 'true';
   });
