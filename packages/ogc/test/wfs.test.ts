@@ -313,3 +313,58 @@ t.test('exceptions: OWS ExceptionReports with the code, the parameter as locator
   const mixed = await wfs(`SeRvIcE=wfs&ReQuEsT=getfeature&VERSION=2.0.0&TYPENAMES=${PR}&COUNT=1`);
   t.equal(mixed.statusCode, 200, 'names in any case');
 });
+
+t.test('no malformed parameter value answers 5xx: each is a 200 or an ExceptionReport naming the parameter', async (t) => {
+  const doc = app.swagger() as unknown as { paths: Record<string, { get: { parameters: Array<{ name: string; in: string }> } }> };
+  const names = doc.paths['/wfs']?.get.parameters.filter((p) => p.in === 'query').map((p) => p.name) ?? [];
+  t.ok(names.length >= 15, `the document lists ${names.length} parameters`);
+  const enc = encodeURIComponent;
+  const values = [
+    enc(''),
+    enc('x'.repeat(5000)),
+    enc('-1'),
+    enc('1e309'),
+    enc('NaN'),
+    enc('{"a":1}'),
+    enc("' OR '1'='1"),
+    enc('1; DROP TABLE lor_unit;--'),
+    enc('<script>alert(1)</script>'),
+    enc('\u0001\u001b[31m\r\n'),
+    enc('\u202e😀'),
+    'a%00b',
+    '%C3%28%FF%FE',
+    '%E0%A4%A',
+    enc(Array.from({ length: 2000 }, (_, i) => String(i)).join(',')),
+    enc(`<Filter>${'<Not>'.repeat(200)}<PropertyIsNull><ValueReference>name</ValueReference></PropertyIsNull>${'</Not>'.repeat(200)}</Filter>`),
+    enc('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><Filter>&a;</Filter>'),
+    enc('<Filter><PropertyIsLessThan><ValueReference>area_m2</ValueReference><Literal>1e400</Literal></PropertyIsLessThan></Filter>'),
+    enc('<Filter><BBOX><Envelope srsName="urn:ogc:def:crs:EPSG::3857"><lowerCorner>-1e300 -1e300</lowerCorner><upperCorner>1e300 1e300</upperCorner></Envelope></BBOX></Filter>'),
+    enc('-1e300,-1e300,1e300,1e300,urn:ogc:def:crs:EPSG::3857'),
+    enc('0,0,1,1,urn:ogc:def:crs:EPSG::25833'),
+  ];
+  const valid: Record<string, string> = { service: 'WFS', version: '2.0.0', request: 'GetFeature', typeNames: 'lor-2021-bezirk', count: '2' };
+  let failures = 0;
+  let cases = 0;
+  for (const name of names) {
+    for (const value of values) {
+      const query = Object.entries(valid)
+        .filter(([k]) => k !== name)
+        .map(([k, v]) => `${k}=${enc(v)}`)
+        .concat(`${name}=${value}`)
+        .join('&');
+      const response = await app.inject({ url: `/wfs?${query}` });
+      cases++;
+      const fine =
+        response.statusCode < 400 ||
+        (response.statusCode < 500 &&
+          (/^text\/xml/.test(String(response.headers['content-type']))
+            ? response.body.includes('ExceptionReport') && (response.statusCode !== 400 || response.body.includes(`locator="${name}"`) || response.body.includes('locator="url"') || response.body.includes(name))
+            : /^application\/problem\+json/.test(String(response.headers['content-type']))));
+      if (!fine) {
+        failures++;
+        if (failures <= 10) t.fail(`${name}=${value.slice(0, 60)}: ${response.statusCode} ${response.body.slice(0, 300)}`);
+      }
+    }
+  }
+  t.equal(failures, 0, `${cases} requests: no 5xx, every 4xx an ExceptionReport naming its parameter`);
+});
