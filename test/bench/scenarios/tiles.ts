@@ -46,8 +46,7 @@ function rawTileSql(tile: Tile) {
       WHERE v.indicator_id = ${INDICATOR} AND v.lor_version = '2021' AND v.breakdown = '' AND v.level = 'planungsraum'
         AND v.ref_date = (SELECT max(ref_date) FROM indicator_value WHERE indicator_id = ${INDICATOR} AND lor_version = '2021')
         AND ST_Intersects(u.geom, ST_Transform(${envelope}, 25833))
-      ORDER BY v.unit_id, v.ref_date) t
-    WHERE t.geom IS NOT NULL`;
+      ORDER BY v.unit_id, v.ref_date) t`;
 }
 
 const tileUrl = (ctx: BenchContext, tile: Tile) => `${ctx.baseUrl}/collections/indicator-${INDICATOR}/tiles/WebMercatorQuad/${tile.z}/${tile.row}/${tile.col}`;

@@ -32,14 +32,15 @@ function mercatorSql(relation: FeatureRelation, grid: TileGrid): RawBuilder<unkn
 
 /**
  * One tile as PostGIS encodes it (bytea, empty where no feature meets the tile). `layer` is the MVT layer name. The
- * rows are those of `relation` (its WHERE holds the tile's bbox), in its order.
+ * rows are those of `relation` (its WHERE holds the tile's bbox), in its order. ST_AsMVT leaves out the rows whose
+ * ST_AsMVTGeom is NULL (nothing left in the tile): a `WHERE geom IS NOT NULL` around it would be pushed into the scan
+ * and compute every geometry twice (measured: twice the time of the statement, the same bytes).
  */
 export function mvtSql(relation: FeatureRelation, grid: TileGrid, layer: string): RawBuilder<{ tile: Uint8Array }> {
   return sql<{ tile: Uint8Array }>`SELECT ST_AsMVT(t, ${layer}::text, ${grid.extent}::int, 'geom') AS tile FROM (
       SELECT ST_AsMVTGeom(${mercatorSql(relation, grid)}, ${envelope(grid.bounds)}::box2d, ${grid.extent}::int, ${grid.buffer}::int, true) AS geom,
         ${propertiesSql(relation)} AS properties
-      FROM ${relation.from} WHERE ${relation.where} ORDER BY ${relation.order}) t
-    WHERE t.geom IS NOT NULL`;
+      FROM ${relation.from} WHERE ${relation.where} ORDER BY ${relation.order}) t`;
 }
 
 export interface TileRow {
