@@ -1,8 +1,12 @@
 // DCAT-AP.de description of the catalog: every variable and indicator as a dcat:Dataset, as JSON-LD and Turtle.
 import jsonld from 'jsonld';
 import { Parser, Writer } from 'n3';
+import { type LorCollectionRef, lorSeries, type ReleaseRef, releaseSeries } from './dcat-files.ts';
+import { berlin, type CatalogScope, common, type DistributionLicence, eu, langs, licenceUri, ref, typed } from './dcat-vocabulary.ts';
 import type { IndicatorRecord } from './queries/indicators.ts';
 import type { VariableOut } from './schemas.ts';
+
+export { licenceUri };
 
 export const dcatContext = {
   dcat: 'http://www.w3.org/ns/dcat#',
@@ -15,11 +19,7 @@ export const dcatContext = {
   spdx: 'http://spdx.org/rdf/terms#',
 };
 
-export const licenceUri = 'http://dcat-ap.de/def/licenses/dl-by-de/2.0';
 const licences: Record<string, string> = { 'dl-de/by-2-0': licenceUri, 'dl-de/zero-2-0': 'http://dcat-ap.de/def/licenses/dl-zero-de/2.0' };
-const eu = 'http://publications.europa.eu/resource/authority';
-/** Berlin in the DCAT-AP.de political geocoding (Land key 11) */
-const berlin = 'http://dcat-ap.de/def/politicalGeocoding/stateKey/11';
 const frequencies: Record<string, string> = {
   annual: 'ANNUAL',
   semiannual: 'ANNUAL_2',
@@ -41,22 +41,9 @@ export interface DcatInput {
   indicators: Array<IndicatorRecord & { access: 'public' | 'restricted'; inputs: string[] }>;
   periods: Map<string, { from: string; to: string }>;
   /** the LOR collections (`lor-{version}-{level}`), downloadable as GeoPackage and CSV */
-  lorCollections?: Array<{ id: string; title: string }>;
+  lorCollections?: LorCollectionRef[];
   /** the current release bundle; its SHA-256 and size once it was built */
-  release?: { id: string; sha256?: string; byteSize?: number };
-}
-
-const langs = (de: string, en: string) => [
-  { '@value': de, '@language': 'de' },
-  { '@value': en, '@language': 'en' },
-];
-const ref = (iri: string) => ({ '@id': iri });
-const typed = (value: string, type: string) => ({ '@value': value, '@type': type });
-
-interface DistributionLicence {
-  licence: string;
-  /** DCAT-AP.de asks for the attribution text wherever the licence requires naming the source (dl-de/by) */
-  attribution: string;
+  release?: ReleaseRef;
 }
 
 function distribution(datasetIri: string, key: string, title: string, url: string, format: 'JSON' | 'CSV' | 'GEOJSON', mediaType: string, terms: DistributionLicence) {
@@ -92,21 +79,6 @@ function overlap(periods: Map<string, { from: string; to: string }>, inputs: str
   const from = spans.map((s) => s?.from as string).sort().at(-1) as string;
   const to = spans.map((s) => s?.to as string).sort()[0] as string;
   return from <= to ? { from, to } : undefined;
-}
-
-const common = () => ({
-  'dct:spatial': ref(berlin),
-  'dcatde:politicalGeocodingURI': ref(berlin),
-  'dcatde:politicalGeocodingLevelURI': ref('http://dcat-ap.de/def/politicalGeocodingLevel/state'),
-  'dct:language': ref(`${eu}/language/DEU`),
-});
-
-/** the IRIs and contact points every dataset builder needs */
-interface CatalogScope {
-  base: string;
-  agencyIri: (id: string) => string;
-  agencyName: (id: string) => string;
-  contact: (agencyId: string) => Record<string, unknown>;
 }
 
 function scopeOf(input: DcatInput): CatalogScope {
@@ -197,104 +169,6 @@ function indicatorDataset(scope: CatalogScope, i: DcatInput['indicators'][number
       distribution(iri, 'json', `${i.labelDe} (JSON)`, `${iri}/values`, 'JSON', 'application/json', terms),
       distribution(iri, 'csv', `${i.labelDe} (CSV)`, `${iri}/values?f=csv`, 'CSV', 'text/csv', terms),
       distribution(iri, 'ogc', `${i.labelDe} (OGC API Features)`, `${base}/collections/indicator-${i.id}/items`, 'GEOJSON', 'application/geo+json', terms),
-    ],
-  };
-}
-
-/** a file to download: downloadURL, media type, format, licence; SHA-256 (spdx:checksum) and byte size where known */
-function fileDistribution(
-  iri: string,
-  title: string,
-  url: string,
-  format: 'GPKG' | 'CSV' | 'ZIP',
-  mediaType: string,
-  terms: DistributionLicence,
-  file: { sha256?: string; byteSize?: number } = {},
-) {
-  return {
-    '@id': iri,
-    '@type': 'dcat:Distribution',
-    'dct:title': title,
-    'dcat:accessURL': ref(url),
-    'dcat:downloadURL': ref(url),
-    'dct:format': ref(`${eu}/file-type/${format}`),
-    'dcat:mediaType': ref(`https://www.iana.org/assignments/media-types/${mediaType}`),
-    'dct:license': ref(terms.licence),
-    'dcatde:licenseAttributionByText': terms.attribution,
-    ...(file.sha256
-      ? {
-          'spdx:checksum': {
-            '@type': 'spdx:Checksum',
-            'spdx:algorithm': ref('http://spdx.org/rdf/terms#checksumAlgorithm_sha256'),
-            'spdx:checksumValue': typed(file.sha256, 'xsd:hexBinary'),
-          },
-        }
-      : {}),
-    ...(file.byteSize === undefined ? {} : { 'dcat:byteSize': typed(String(file.byteSize), 'xsd:nonNegativeInteger') }),
-  };
-}
-
-const lorTerms: DistributionLicence = {
-  licence: licenceUri,
-  attribution: 'Datenpool Berlin; Quelle: Amt für Statistik Berlin-Brandenburg / Geoportal Berlin',
-};
-
-/**
- * The LOR geometries as a dcat:DatasetSeries (DCAT 3; the versions are its members in time): each collection (version
- * and level) as a GeoPackage and a CSV download. A series, not a dcat:Dataset, so that the catalogue's datasets stay
- * the variables and indicators.
- */
-function lorSeries(scope: CatalogScope, collections: NonNullable<DcatInput['lorCollections']>) {
-  const iri = `${scope.base}/v1/catalog/lor`;
-  return {
-    '@id': iri,
-    '@type': 'dcat:DatasetSeries',
-    'dct:identifier': 'lor',
-    'dct:title': langs('Lebensweltlich orientierte Räume (LOR): Geometrien', 'LOR units (Lebensweltlich orientierte Räume): geometries'),
-    'dct:description': langs(
-      'Die LOR-Geometrien aller Versionen und Ebenen (Bezirk bis Planungsraum) in EPSG:25833, je Sammlung als GeoPackage und CSV (Geometrie als WKT).',
-      'The LOR geometries of every version and level (Bezirk to Planungsraum) in EPSG:25833, each collection as GeoPackage and CSV (geometry as WKT).',
-    ),
-    'dct:publisher': ref(scope.agencyIri('afs')),
-    'dcat:contactPoint': scope.contact('afs'),
-    'dcat:theme': ref(`${eu}/data-theme/REGI`),
-    'dct:license': ref(licenceUri),
-    'dct:accessRights': ref(`${eu}/access-right/PUBLIC`),
-    'dcat:landingPage': ref(`${scope.base}/collections`),
-    ...common(),
-    'dcat:distribution': collections.flatMap((c) => {
-      const items = `${scope.base}/collections/${c.id}/items`;
-      return [
-        fileDistribution(`${iri}#${c.id}-gpkg`, `${c.title} (GeoPackage)`, `${items}?f=gpkg`, 'GPKG', 'application/geopackage+sqlite3', lorTerms),
-        fileDistribution(`${iri}#${c.id}-csv`, `${c.title} (CSV, WKT)`, `${items}?f=csv`, 'CSV', 'text/csv', lorTerms),
-      ];
-    }),
-  };
-}
-
-/** the release bundles as a dcat:DatasetSeries: the current release's zip, with its SHA-256 and size once it was built */
-function releaseSeries(scope: CatalogScope, release: NonNullable<DcatInput['release']>) {
-  const iri = `${scope.base}/v1/releases`;
-  const terms = { licence: licenceUri, attribution: 'Datenpool Berlin; Quellen: siehe manifest.json und metadata/' };
-  return {
-    '@id': iri,
-    '@type': 'dcat:DatasetSeries',
-    'dct:identifier': 'releases',
-    'dct:title': langs('Datenpool Berlin: Datenstände (Release-Bündel)', 'Datenpool Berlin: data releases (bundles)'),
-    'dct:description': langs(
-      'Ein Datenstand als ZIP: alle LOR-Versionen als GeoPackage, alle öffentlichen Indikatorwerte als CSV, Variablen und Indikatordefinitionen als JSON, ein Manifest mit SHA-256-Prüfsummen.',
-      'One data release as a zip: every LOR version as GeoPackage, every public indicator value as CSV, variables and indicator definitions as JSON, a manifest with SHA-256 checksums.',
-    ),
-    'dct:publisher': ref(scope.agencyIri('afs')),
-    'dcat:contactPoint': scope.contact('afs'),
-    'dcat:theme': ref(`${eu}/data-theme/SOCI`),
-    'dct:license': ref(licenceUri),
-    'dct:accessRights': ref(`${eu}/access-right/PUBLIC`),
-    'owl:versionInfo': release.id,
-    'dcat:landingPage': ref(iri),
-    ...common(),
-    'dcat:distribution': [
-      fileDistribution(`${iri}/${release.id}`, `Datenstand ${release.id} (ZIP)`, `${iri}/${release.id}`, 'ZIP', 'application/zip', terms, release),
     ],
   };
 }

@@ -13,7 +13,7 @@ import { collectionGeoPackage, type SqliteEngine } from '@datenpool/ogc/download
 import { Conflict, csvDocument, rfc4180 } from '@datenpool/service-kit';
 import { zipSync, type Zippable } from 'fflate';
 import { isIndicatorRestricted, inputVariables } from './access.ts';
-import { licenceUri } from './dcat.ts';
+import { licenceUri } from './dcat-vocabulary.ts';
 import { catalogGraph, listIndicators } from './queries/indicators.ts';
 import { type ReleaseMember, type ReleaseState, type ReleaseValueRow, releaseState, releaseValues } from './queries/releases.ts';
 import { listVariables } from './queries/variables.ts';
