@@ -6,14 +6,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gatewayProcessSettings } from '@datenpool/gateway';
-import { baseSettings, ConfigurationError, databaseSettings, processConfigFromEnv, readGroup, type SettingsGroup, serviceConfigFromEnv, settingsOf } from '@datenpool/service-kit';
+import { baseSettings, ConfigurationError, databaseSettings, processConfigFromEnv, readGroup, type SettingsGroup, serviceConfigFromEnv, settingsOf, uniqueGroups } from '@datenpool/service-kit';
 import t from 'tap';
 import { indicatorSettings } from '../services/indicators/src/config.ts';
 import { ingestSettings } from '../services/ingest/src/config.ts';
 import { readmeWithSettings, renderSettingsTable } from '../services/gateway/src/write-settings.ts';
 import { repoRoot } from './support/processes.ts';
 
-const allGroups: readonly SettingsGroup<unknown>[] = [...baseSettings, ...gatewayProcessSettings];
+// a group two services read (sdmx and indicators: the indicator settings) is read once
+const allGroups: readonly SettingsGroup<unknown>[] = uniqueGroups([...baseSettings, ...gatewayProcessSettings]);
 
 /** every variable the gateway start reads, with the values its kind refuses; families by a member name */
 const cases = allGroups.flatMap((group) => [
@@ -38,7 +39,7 @@ function refusal(env: Record<string, string>): ConfigurationError | undefined {
 
 t.test('the start reads every group of every service the gateway mounts', async (t) => {
   const names = allGroups.map((g) => g.name);
-  t.equal(new Set(names).size, names.length, 'each group once');
+  t.equal(new Set(names).size, names.length, 'each group once, no two groups of one name');
   for (const name of ['service', 'database', 'gateway', 'ogc', 'metadata', 'ingest', 'indicators']) t.ok(names.includes(name), `the ${name} settings`);
   t.ok(cases.length >= 40, `${cases.length} settings`);
   const config = start({});

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import type { DbConfig } from '@datenpool/db';
 import { ConfigurationError, defineSettings, duration, integer, oneOf, parsed, readGroup, readSettings, type SettingsGroup, text, url } from './settings.ts';
 
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export interface ServiceConfig {
@@ -28,7 +29,16 @@ export const serviceSettings = defineSettings({
   name: 'service',
   variables: {
     PORT: integer({ min: 0, max: 65535, default: 3000, description: 'where the gateway (or a service alone) listens; 0: any free port' }),
-    HOST: text({ default: '127.0.0.1', description: 'the address it listens on' }),
+    HOST: parsed<string>({
+      expected: 'an IP address or a host name',
+      default: '127.0.0.1',
+      parse: (value) => {
+        if (isIP(value) === 0 && !HOST_NAME.test(value)) throw new Error('expected an IP address or a host name');
+        return value;
+      },
+      refuses: ['host name', 'http://localhost'],
+      description: 'the address it listens on (`0.0.0.0` or `::` for every interface)',
+    }),
     LOG_LEVEL: oneOf(LOG_LEVELS, { default: 'info', description: 'pino level' }),
     BODY_LIMIT: integer({ min: 1, default: 1_048_576, description: 'largest JSON body in bytes (ingestion has its own)' }),
     REQUEST_TIMEOUT_MS: duration({
