@@ -30,6 +30,7 @@ export {
   settingsRows,
   settingsTable,
   text,
+  uniqueGroups,
   url,
 } from './settings.ts';
 export { PROBLEM_JSON, sendProblem } from './error-handler.ts';
