@@ -1,4 +1,5 @@
-// Links (OGC API / RFC 8288): the shape, media types and URL building from the request.
+// Links (OGC API / RFC 8288): the shape, media types and URL building from the request; the base URL they start
+// with is service-kit's publicBaseUrl (PUBLIC_URL, or the request as a trusted proxy forwarded it).
 import type { FastifyRequest } from 'fastify';
 
 export interface Link {
@@ -16,15 +17,6 @@ export const mediaTypes = {
   schema: 'application/schema+json',
   openapi: 'application/vnd.oai.openapi+json;version=3.0',
 } as const;
-
-/**
- * scheme://host of the request, or the configured public URL. X-Forwarded-Host/-Proto count only where the peer is a
- * trusted proxy (TRUST_PROXY): Fastify's request.host and request.protocol apply that rule.
- */
-export function baseUrl(request: FastifyRequest, publicUrl?: string): string {
-  if (publicUrl) return publicUrl.replace(/\/$/, '');
-  return `${request.protocol}://${request.host || 'localhost'}`;
-}
 
 /** the request's path with the given query parameters replaced (undefined removes one) */
 export function withQuery(path: string, query: URLSearchParams, changes: Record<string, string | undefined>): string {

@@ -5,7 +5,6 @@ import { type DatabaseHandle, sql } from '@datenpool/db';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
-  type FastifyRequest,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -24,6 +23,9 @@ import { clientErrorProblem, frameworkErrorProblem, registerInputHygiene } from 
 import { registerErrorHandling } from './error-handler.ts';
 import { problemResponses } from './openapi.ts';
 import { HttpProblem } from './problems.ts';
+import { proxyTrust } from './public-url.ts';
+
+export { publicBaseUrl } from './public-url.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -58,6 +60,7 @@ export interface CreateAppOptions {
 
 export async function createApp(options: CreateAppOptions): Promise<App> {
   const { config } = options;
+  const trustedProxy = proxyTrust(config.trustProxy);
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -77,7 +80,8 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
     bodyLimit: config.bodyLimit,
     requestTimeout: config.requestTimeoutMs,
     return503OnClosing: true,
-    trustProxy: config.trustProxy,
+    // the same rule as the links' (public-url.ts): request.ip follows X-Forwarded-For only through these peers
+    trustProxy: typeof config.trustProxy === 'boolean' ? config.trustProxy : (address: string) => trustedProxy(address),
     routerOptions: { ignoreTrailingSlash: true },
     // the HTTP parser's and the router's own refusals leave as problems too
     clientErrorHandler: clientErrorProblem,
@@ -88,6 +92,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorate('database', options.database);
   app.decorate('config', config);
+  app.decorate('trustedProxy', trustedProxy);
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -203,11 +208,4 @@ function registerHealthRoutes(app: FastifyInstance, loading: LoadingState | unde
       };
     },
   );
-}
-
-/** the base URL clients use for this deployment: PUBLIC_URL, else the (forwarded) request host */
-export function publicBaseUrl(request: FastifyRequest): string {
-  const configured = (request.server as FastifyInstance).config?.publicUrl;
-  if (configured) return configured.replace(/\/$/, '');
-  return `${request.protocol}://${request.host}`;
 }

@@ -1,6 +1,6 @@
 // Proxy mode: a service's routes registered in the gateway but answered by its own process.
 import replyFrom from '@fastify/reply-from';
-import { type App, HttpProblem, type ServiceDescriptor } from '@datenpool/service-kit';
+import { type App, HttpProblem, publicBaseUrl, type ServiceDescriptor } from '@datenpool/service-kit';
 import type { GatewayConfig } from './config.ts';
 
 const passThrough = () => (data: unknown) => ({ value: data });
@@ -26,12 +26,17 @@ export async function mountProxied(app: App, service: ServiceDescriptor, upstrea
     (scoped as unknown as { addContentTypeParser: () => void }).addContentTypeParser = () => {};
     scoped.addHook('onRoute', (route) => {
       route.handler = async function forward(request, reply) {
+        // the service builds its links from the gateway's public base URL (PUBLIC_URL or what a trusted proxy sent)
+        // taken apart as written: new URL() would drop a default port the in-process links keep (localhost:80)
+        const [, proto = 'http', host = request.host, prefix = ''] = /^([a-z]+):\/\/([^/]+)(.*)$/i.exec(publicBaseUrl(request)) ?? [];
         return reply.from(request.url, {
-          rewriteRequestHeaders: (_req, headers) => ({
+          // what the client sent as Forwarded or X-Forwarded-Prefix does not reach the service, which trusts the gateway
+          rewriteRequestHeaders: (_req, { forwarded: _f, 'x-forwarded-prefix': _p, ...headers }) => ({
             ...headers,
             'x-request-id': request.id,
-            'x-forwarded-host': request.host,
-            'x-forwarded-proto': request.protocol,
+            'x-forwarded-host': host,
+            'x-forwarded-proto': proto,
+            ...(prefix ? { 'x-forwarded-prefix': prefix } : {}),
           }),
           onError: (failed, { error }) => {
             const timeout = (error as Error & { code?: string }).code === 'FST_REPLY_FROM_GATEWAY_TIMEOUT';
