@@ -55,6 +55,8 @@ const pathValues: Array<[RegExp, string, string]> = [
   [/^\/v1\/admin\/keys/, 'id', '00000000-0000-4000-8000-000000000000'],
   [/^\/v1\/batches/, 'id', '00000000-0000-4000-8000-000000000000'],
   [/^\/v1\/units/, 'unitId', '01100101'],
+  // an earlier release (a 404 naming the current one): the current one would build its whole zip
+  [/^\/v1\/releases/, 'release', '2020-01-01-0000000000'],
   [/^\/sdmx/, 'agency', 'DATENPOOL'],
   [/^\/sdmx\/2\.1\/dataflow/, 'id', 'DF_VAR_EINWOHNER'],
   [/^\/sdmx\/2\.1\/datastructure/, 'id', 'DSD_VARIABLES_2021'],
@@ -117,6 +119,8 @@ function probesOf(path: string, method: string, op: Operation): Probe[] {
     probes.push({ label: 'malformed JSON body', url: url(path, null), headers: { ...asAdmin, 'content-type': 'application/json' }, payload: '{"a":' });
     probes.push({ label: 'empty JSON object', url: url(path, null), headers: { ...asAdmin, 'content-type': 'application/json' }, payload: '{}' });
   }
+  // an operation without f either ignores it or refuses it, and says so in its document
+  if (method === 'get' && !params.some((p) => p.name === 'f')) probes.push({ label: 'f=no-such-format (undeclared)', url: url(path, { name: 'f', in: 'query', value: 'no-such-format' }), headers: asAdmin });
   if (method === 'get') probes.push({ label: 'Accept: nothing it serves', url: url(path, null), headers: { ...asAdmin, accept: 'application/x-nothing' } });
   if (op.security && op.security.length > 0) probes.push({ label: 'no API key', url: url(path, null), headers: {} });
   if (method === 'get' && probes.length === 0) probes.push({ label: 'as it is', url: url(path, null), headers: {} });

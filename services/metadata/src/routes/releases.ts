@@ -71,7 +71,7 @@ export async function releaseRoutes(app: App, collections: CollectionLookup): Pr
         description:
           'Every LOR collection as a GeoPackage (lor/), every public indicator value as CSV (indicators/values.csv), the variables and indicator definitions (metadata/), and manifest.json with the SHA-256 of each member. The same data gives the same bytes; the ETag is the zip\'s SHA-256. Only the current release can be downloaded: an earlier one is a 404 naming the current.',
         params: z.object({ release: z.string().max(64) }),
-        response: { 200: z.string().describe('application/zip'), ...problemResponses(404, 409) },
+        response: { 200: z.string().describe('application/zip'), ...problemResponses(400, 404, 409) },
       },
     },
     async (request, reply) => {
