@@ -179,3 +179,20 @@ t.test('an indicator layer downloads with its typed values; a bad filter is a 40
   t.equal(bad.statusCode, 400);
   t.match(bad.json().invalidParams?.[0]?.name, 'filter');
 });
+
+t.test('every collection downloads: five features of each as GeoPackage (GDAL, no warnings) and as CSV', async (t) => {
+  const collections = (await app.inject({ url: '/collections?f=json' })).json().collections as Array<{ id: string }>;
+  t.ok(collections.some((c) => !c.id.startsWith('lor-') && !c.id.startsWith('indicator-')), 'facility collections too');
+  for (const { id } of collections) {
+    const matched = (await app.inject({ url: `/collections/${id}/items?limit=1` })).json().numberMatched as number;
+    const expected = Math.min(5, matched);
+    const { file } = await download(`/collections/${id}/items?f=gpkg&limit=5&crs=${encodeURIComponent('http://www.opengis.net/def/crs/EPSG/0/3857')}`, `${id}.gpkg`);
+    const summary = await gdal(['-ro', '-so', file, id]);
+    t.equal(summary.stderr, '', `${id}: no warnings`);
+    t.equal(Number(/Feature Count: (\d+)/.exec(summary.stdout)?.[1]), expected, `${id}: ${expected} features`);
+    t.match(summary.stdout, /ID\["EPSG",3857\]\]\s*$/m, `${id}: in the CRS asked for`);
+    const csv = await app.inject({ url: `/collections/${id}/items?f=csv&limit=5` });
+    t.equal(csv.statusCode, 200);
+    t.equal(csv.body.trimEnd().split('\r\n').length - 1, expected, `${id}: ${expected} CSV rows`);
+  }
+});
