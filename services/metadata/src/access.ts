@@ -1,7 +1,7 @@
 // Who may read and write what in the catalog: the read rule of @datenpool/service-kit applied to variables, indicators
 // and sources; writes confined to the key's own agency; core indicators and thresholds only for the statistics office.
 import { formulaIndicators, formulaVariables, type IndicatorFormula } from '@datenpool/contracts';
-import { assertMayRead as assertMayReadAll, Forbidden, mayReadAll, type Principal, type ReadResource } from '@datenpool/service-kit';
+import { Forbidden, mayReadAll, type Principal, type ReadResource } from '@datenpool/service-kit';
 import type { CatalogGraph } from './queries/indicators.ts';
 
 const isAdmin = (principal: Principal | null): boolean => !!principal?.scopes.includes('admin');
@@ -23,11 +23,6 @@ export function indicatorResources(graph: CatalogGraph, indicatorId: string): Re
 
 export function mayReadIndicator(principal: Principal | null, graph: CatalogGraph, indicatorId: string): boolean {
   return mayReadAll(principal, indicatorResources(graph, indicatorId));
-}
-
-/** 401 without a key, 403 for a key without a read grant for every restricted input */
-export function assertMayRead(principal: Principal | null, resources: ReadResource | ReadResource[], what: string): void {
-  assertMayReadAll(principal, resources, what);
 }
 
 /**
@@ -97,8 +92,7 @@ export function inputVariables(graph: CatalogGraph, indicatorId: string, seen = 
   return out;
 }
 
-/** an indicator is restricted when any of its input variables is */
+/** an indicator is restricted when an anonymous reader may not read it: one of its input variables is restricted */
 export function isIndicatorRestricted(graph: CatalogGraph, indicatorId: string): boolean {
-  for (const v of inputVariables(graph, indicatorId)) if (graph.variables.get(v)?.access === 'restricted') return true;
-  return false;
+  return !mayReadIndicator(null, graph, indicatorId);
 }

@@ -1,6 +1,7 @@
 // The SDMX structures of the pool, generated from the metadata: dataflows, data structure definitions, codelists, concepts.
 import { formulaIndicators, formulaSchema, formulaVariables } from '@datenpool/contracts';
 import type { Database, Kysely } from '@datenpool/db';
+import { mayRead } from '@datenpool/service-kit';
 import { singleBreakdowns, type TimeFormat } from './codes.ts';
 import { activeIndicators, activeVariables, type IndicatorEntry, lorVersionIds, type VariableEntry } from './queries/catalog.ts';
 
@@ -98,9 +99,12 @@ export const concepts: Concept[] = [
   ...attributes.map((a) => ({ id: a.id, names: a.names })),
 ];
 
+/** the facade publishes for everyone: what an anonymous reader may read by the one read rule */
+const isPublicVariable = (v: VariableEntry) => mayRead(null, { id: v.id, agencyId: v.agency_id, access: v.access });
+
 /** indicators whose inputs (directly or through other indicators) are all public variables */
 function publicIndicators(indicators: IndicatorEntry[], variables: VariableEntry[]): IndicatorEntry[] {
-  const restricted = new Set(variables.filter((v) => v.access === 'restricted').map((v) => v.id));
+  const restricted = new Set(variables.filter((v) => !isPublicVariable(v)).map((v) => v.id));
   const byId = new Map(indicators.map((i) => [i.id, i]));
   const memo = new Map<string, boolean>();
   const isPublic = (id: string, seen: Set<string>): boolean => {
@@ -219,7 +223,7 @@ function indicatorsFlow(dsd: Dsd): Flow {
 /** every flow and structure the facade serves, from the current catalog */
 export async function loadCatalog(db: Kysely<Database>): Promise<Catalog> {
   const [versions, allVariables, allIndicators] = await Promise.all([lorVersionIds(db), activeVariables(db), activeIndicators(db)]);
-  const variables = allVariables.filter((v) => v.access === 'public');
+  const variables = allVariables.filter(isPublicVariable);
   const indicators = publicIndicators(allIndicators, allVariables);
   const current = versions[versions.length - 1] ?? '2021';
   const dsds: Dsd[] = [];

@@ -1,18 +1,18 @@
 // GET /v1/units/{unitId}/profile: every core indicator of a unit by Zielbereich with district, Berlin, ranks, change,
 // target and series; JSON, a German HTML page, CSV (German Excel dialect by default) or .xlsx.
 import { isFinerLevel, type LorLevel, levelOfId } from '@datenpool/contracts';
-import { type App, NotFound, negotiateFormat, problemResponses, sendHtml } from '@datenpool/service-kit';
+import { type App, mayReadAll, NotFound, negotiateFormat, problemResponses, sendHtml, variableAccess } from '@datenpool/service-kit';
 import type { IndicatorConfig } from '../config.ts';
 import { valuesCsv } from '../csv.ts';
+import { sendBody, valueDate } from '../formats.ts';
 import { type IndicatorDefinition, variablesOf } from '../plan.ts';
 import { levelName, profilePage } from '../profile-page.ts';
 import { loadDefinitions } from '../queries/catalog.ts';
 import { coreIndicatorNotes, type ProfileUnit, profileUnit, rankDenominators } from '../queries/profile.ts';
-import { type IndicatorValue, restrictedVariables, unitValues } from '../queries/values.ts';
+import { type IndicatorValue, unitValues } from '../queries/values.ts';
 import { answerFreshness } from '../freshness.ts';
 import { type ProfileResponse, profileQuery, profileResponse, unitParams } from '../schemas.ts';
 import { XLSX_TYPE, profileXlsx } from '../xlsx.ts';
-import { sendBody, valueDate } from './values.ts';
 
 /** the order of the Zielbereiche in Handreichung 2; others follow alphabetically */
 const zielbereichOrder = ['Armut', 'Kinder', 'Demografie', 'Familie', 'Wohnen', 'Gesamtbild'];
@@ -116,11 +116,12 @@ export async function profileRoutes(app: App, _config: IndicatorConfig): Promise
         xlsx: [XLSX_TYPE],
       });
       const { definitions } = await loadDefinitions(app.database.read);
-      // restricted indicators are left out of the public profile: one look-up for the inputs of every core indicator
+      // the profile is the public one (one answer for every reader): the core indicators an anonymous reader may read
+      // by the one read rule, from one look-up of the inputs of every core indicator
       const coreAll = definitions.filter((x) => x.core);
       const inputs = new Map(coreAll.map((d) => [d.id, [...variablesOf(definitions, d.id)]]));
-      const restricted = new Set(await restrictedVariables(app.database.read, [...new Set([...inputs.values()].flat())]));
-      const core = coreAll.filter((d) => !(inputs.get(d.id) ?? []).some((v) => restricted.has(v)));
+      const access = new Map((await variableAccess(app.database.read, [...inputs.values()].flat())).map((r) => [r.id, r]));
+      const core = coreAll.filter((d) => mayReadAll(null, (inputs.get(d.id) ?? []).flatMap((v) => access.get(v) ?? [])));
       const ids = new Set(core.map((d) => d.id));
       const [values, notes, denominators] = await Promise.all([
         unitValues(app.database.read, q.version, unitId).then((all) => all.filter((v) => ids.has(v.indicator))),

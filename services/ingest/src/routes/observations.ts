@@ -79,9 +79,7 @@ async function readableVariable(app: App, request: FastifyRequest, id: string) {
   if (!variable) throw new NotFound(`Variable ${id} does not exist.`);
   // the key is resolved on every read: whoever may read the variable's restricted data also sees what is withheld
   await authenticate.call(app, request);
-  if (variable.access === 'restricted') {
-    assertMayRead(request.principal, { id: variable.id, agencyId: variable.agency_id, access: variable.access }, `Variable ${id}`);
-  }
+  assertMayRead(request.principal, { id: variable.id, agencyId: variable.agency_id, access: variable.access }, `Variable ${id}`);
   return variable;
 }
 

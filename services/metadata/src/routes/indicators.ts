@@ -2,9 +2,9 @@
 // of what a published value means (formula, minBase, lowestLevel) is a new version, the old one stays in the history.
 import { isDeepStrictEqual } from 'node:util';
 import { formulaIndicators, type IndicatorFormula } from '@datenpool/contracts';
-import { type App, audit, authenticate, Conflict, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
+import { type App, assertMayRead, audit, authenticate, Conflict, NotFound, problemResponses, requireScope } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { assertMayRead, assertMayWriteIndicator, indicatorResources, inputVariables, isIndicatorRestricted, mayReadIndicator } from '../access.ts';
+import { assertMayWriteIndicator, indicatorResources, inputVariables, isIndicatorRestricted, mayReadIndicator } from '../access.ts';
 import { checkFormula } from '../formula-check.ts';
 import {
   catalogGraph,

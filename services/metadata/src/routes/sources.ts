@@ -1,6 +1,7 @@
 // Referenced sources: an agency registers its own system (CSV, OGC API Features, SDMX-CSV) for harvesting.
 import {
   type App,
+  assertMayRead,
   audit,
   authenticate,
   Conflict,
@@ -13,7 +14,7 @@ import {
   Unprocessable,
 } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { assertMayRead, assertMayWriteFor } from '../access.ts';
+import { assertMayWriteFor } from '../access.ts';
 import { deleteSource, insertSource, listSources, updateSource } from '../queries/sources.ts';
 import { getVariable } from '../queries/variables.ts';
 import { idParams, type SourceOut, sourceCreateBody, sourcePatchBody, sourceSchema } from '../schemas.ts';

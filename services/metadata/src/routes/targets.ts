@@ -2,9 +2,9 @@
 // Who may set them: the statistics office, i.e. an admin key, or a metadata:write key bound to no agency (which acts
 // for the statistics office, see access.ts) or to an agency of kind `statistikamt` (afs). Ending keeps the row as
 // history; the indicator engine applies only targets that are not ended (its catalog hash sees the change).
-import { type App, audit, authenticate, BadRequest, Conflict, Forbidden, NotFound, type Principal, problemResponses, requireScope } from '@datenpool/service-kit';
+import { type App, assertMayRead, audit, authenticate, BadRequest, Conflict, Forbidden, NotFound, type Principal, problemResponses, requireScope } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { assertMayRead, indicatorResources } from '../access.ts';
+import { indicatorResources } from '../access.ts';
 import { catalogGraph, getIndicator } from '../queries/indicators.ts';
 import { endTarget, getTarget, insertTarget, listTargets, overlappingTarget, type TargetRecord } from '../queries/targets.ts';
 import { getAgency } from '../queries/variables.ts';

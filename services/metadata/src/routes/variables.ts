@@ -2,6 +2,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
   type App,
+  assertMayRead,
   audit,
   authenticate,
   Conflict,
@@ -12,7 +13,7 @@ import {
   Unprocessable,
 } from '@datenpool/service-kit';
 import { z } from 'zod';
-import { assertMayChangeThreshold, assertMayRead, assertMayWriteFor, variableResource } from '../access.ts';
+import { assertMayChangeThreshold, assertMayWriteFor, variableResource } from '../access.ts';
 import { rateProblems } from '../formula-check.ts';
 import { catalogGraph } from '../queries/indicators.ts';
 import { getAgency, getVariable, insertVariable, listVariables, updateVariable } from '../queries/variables.ts';
