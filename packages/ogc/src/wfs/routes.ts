@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { answerConditionally, entityTag } from '../caching.ts';
 import { requestQuery } from '../links.ts';
 import { neighbours } from '../paging.ts';
-import { type CollectionLookup, createDescriptionCache, type FeatureCollectionSource } from '../provider.ts';
+import { type CollectionDescription, type CollectionLookup, createDescriptionCache, type FeatureCollectionSource } from '../provider.ts';
 import { capabilitiesDocument, requestedSections, STORED_QUERY_GET_FEATURE_BY_ID } from './capabilities.ts';
 import { schemaDocument } from './describe-feature-type.ts';
 import { asWfsException, EXCEPTION_MEDIA_TYPE, exceptionReport, WfsException } from './exception.ts';
@@ -53,6 +53,16 @@ export const wfsQuery = z.object({
 export async function wfsRoutes(app: App, collections: CollectionLookup, options: WfsOptions = {}): Promise<void> {
   // extents are scans of every geometry: kept per collection and data version, for this app
   const describe = createDescriptionCache();
+  /** the description of a source at a data version already read: a GetFeature then reads the version once */
+  const described = new Map<string, { tag: string; description: CollectionDescription }>();
+  async function describedAt(source: FeatureCollectionSource, tag: string): Promise<CollectionDescription> {
+    const hit = described.get(source.id);
+    if (hit?.tag === tag) return hit.description;
+    const description = await describe(source);
+    if (described.size >= 10_000) described.clear();
+    described.set(source.id, { tag, description });
+    return description;
+  }
   const information = (base: string) => ({
     title: options.title ?? 'Datenpool Berlin: LOR units, facilities and indicator layers (WFS 2.0)',
     abstract:
@@ -138,10 +148,11 @@ export async function wfsRoutes(app: App, collections: CollectionLookup, options
     const locator = kvp.get('TYPENAMES') !== undefined ? 'typeNames' : kvp.get('TYPENAME') !== undefined ? 'typeName' : 'resourceId';
     if (types.length !== 1) throw new WfsException('OptionNotSupported', locator, `${types.length} feature types: a GetFeature here reads one.`);
     const source = await requireType(collections, database, types[0] as string, locator);
-    const description = await describe(source);
+    // one read of the data version for the description and the ETag (the description cache would read it again)
+    const version = await source.dataVersion();
+    const description = await describedAt(source, version.tag);
     const format = outputFormat(kvp);
     const parsed = featureRequest(kvp, source, description, format);
-    const version = await source.dataVersion();
     if (answerConditionally(request, reply, version, entityTag(version, request, base, format))) return reply;
     const exact = source.numberMatched === 'exact';
     const document = await featureDocument(database, source, parsed, (counts) => {
