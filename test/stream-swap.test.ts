@@ -21,18 +21,27 @@ t.test('a cursor over indicator_value opened during a swap reads the swapped-in 
   await swapper.query('BEGIN');
   await swapper.query('CREATE TABLE indicator_value_next (LIKE indicator_value INCLUDING ALL)');
   await swapper.query('INSERT INTO indicator_value_next SELECT * FROM indicator_value');
-  await swapper.query('LOCK TABLE indicator_value IN ACCESS EXCLUSIVE MODE');
+  // as the rebuild does it: the published view over the table (migration 0060) locked first, dropped with the table and
+  // created again from its definition over the fresh one
+  const view = (await swapper.query(`SELECT pg_get_viewdef('indicator_value_published'::regclass) AS d`)).rows[0].d as string;
+  await swapper.query('LOCK TABLE indicator_value_published, indicator_value IN ACCESS EXCLUSIVE MODE');
+  await swapper.query('DROP VIEW indicator_value_published');
   await swapper.query('DROP TABLE indicator_value');
   await swapper.query('ALTER TABLE indicator_value_next RENAME TO indicator_value');
-  // the export starts while the swap holds its lock: its cursor waits for it
-  const read = (async () => {
+  await swapper.query(`CREATE VIEW indicator_value_published AS ${view.trim().replace(/;$/, '')}`);
+  // the exports start while the swap holds its lock: their cursors wait for it, over the table and over the view
+  const read = async (relation: 'indicator_value' | 'indicator_value_published') => {
     let n = 0;
-    for await (const batch of streamRows(database, sql<{ unit_id: string }>`SELECT unit_id FROM indicator_value`, { batchSize: 5_000 })) n += batch.length;
+    const query = sql<{ unit_id: string }>`SELECT unit_id FROM ${sql.table(relation)}`;
+    for await (const batch of streamRows(database, query, { batchSize: 5_000 })) n += batch.length;
     return n;
-  })();
+  };
+  const reads = [read('indicator_value'), read('indicator_value_published')];
   await new Promise((r) => setTimeout(r, 300));
   const waiting = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation IS NOT NULL`.execute(db);
-  t.ok((waiting.rows[0]?.n ?? 0) >= 1, 'the cursor waits for the swap');
+  t.ok((waiting.rows[0]?.n ?? 0) >= 2, 'both cursors wait for the swap');
   await swapper.query('COMMIT');
-  t.equal(await read, rows, 'the streamed read has every value of the swapped-in table');
+  const [fromTable, fromView] = await Promise.all(reads);
+  t.equal(fromTable, rows, 'the streamed read has every value of the swapped-in table');
+  t.equal(fromView, rows, 'the streamed read of the published view too');
 });

@@ -6,6 +6,16 @@ import type { IndicatorTables } from './tables/indicators.ts';
 import type { IngestTables } from './tables/ingest.ts';
 import type { LorTables } from './tables/lor.ts';
 import type { MetadataTables } from './tables/metadata.ts';
+import type { PublishedViews } from './tables/published.ts';
 import type { ReleaseTables } from './tables/releases.ts';
 
-export interface Database extends AuditTables, LorTables, MetadataTables, IngestTables, IndicatorTables, FacilityTables, DisclosureTables, ReleaseTables {}
+export interface Database
+  extends AuditTables,
+    LorTables,
+    MetadataTables,
+    IngestTables,
+    IndicatorTables,
+    FacilityTables,
+    DisclosureTables,
+    ReleaseTables,
+    PublishedViews {}

@@ -65,8 +65,9 @@ export async function* withRowCursor<R, T>(
       // a table a full recompute swaps in (services/indicators rebuild): the snapshot of a REPEATABLE READ transaction
       // is taken by its first query, before that query waits for the swap's lock, and would then see the new table
       // empty; LOCK takes no snapshot, so the cursor's snapshot is taken once the swap committed
+      // (also when the query reads the table's published view, migration 0060)
       for (const table of SWAPPED_TABLES) {
-        if (new RegExp(`\\b${table}\\b`).test(compiled.sql)) await client.query(`LOCK TABLE ${table} IN ACCESS SHARE MODE`);
+        if (new RegExp(`\\b${table}(?:_published)?\\b`).test(compiled.sql)) await client.query(`LOCK TABLE ${table} IN ACCESS SHARE MODE`);
       }
       await client.query({ text: `DECLARE row_stream ${scroll} CURSOR FOR ${compiled.sql}`, values: [...compiled.parameters] });
       let passes = 0;

@@ -118,8 +118,9 @@ export async function recomputeAll(db: Kysely<Database>, config: IndicatorConfig
       await run(trx, NEXT_TABLE, plan, null, config);
       return report(await swapIn(trx, shape));
     }
-    // a view or a foreign key of another table references indicator_value (none does today): dropping it would break
-    // them, so the values are merged into the indexed table in place
+    // a foreign key of another table references indicator_value, or a view that something else reads (none does
+    // today; the views over it are created again by the swap): dropping it would break them, so the values are merged
+    // into the indexed table in place
     const removedStale = await trx
       .deleteFrom('indicator_value')
       .where('indicator_id', 'not in', ordered.length ? ordered.map((d) => d.id) : [''])

@@ -59,17 +59,41 @@ async function correct(database: DatabaseHandle, variable: string, date: string,
   return batch;
 }
 
+/**
+ * the published view (migration 0060) after a swap: created again over the fresh table, every row of it, suppressed
+ * values without value, numerator and denominator, the others as stored
+ */
+async function published(t: Test, database: DatabaseHandle) {
+  const { rows } = await sql<{ viewed: number; stored: number; withheld: number; leaked: number; differ: number }>`SELECT
+      (SELECT count(*)::int FROM indicator_value_published) AS viewed, (SELECT count(*)::int FROM indicator_value) AS stored,
+      (SELECT count(*)::int FROM indicator_value_published WHERE status = 'suppressed') AS withheld,
+      (SELECT count(*)::int FROM indicator_value_published WHERE status = 'suppressed'
+        AND (value IS NOT NULL OR numerator IS NOT NULL OR denominator IS NOT NULL)) AS leaked,
+      (SELECT count(*)::int FROM indicator_value s JOIN indicator_value_published p USING (indicator_id, lor_version, ref_date, level, unit_id, breakdown)
+        WHERE s.status <> 'suppressed' AND (s.value, s.numerator, s.denominator) IS DISTINCT FROM (p.value, p.numerator, p.denominator)) AS differ`.execute(
+    database.db,
+  );
+  const r = rows[0] as { viewed: number; stored: number; withheld: number; leaked: number; differ: number };
+  t.equal(r.viewed, r.stored, `indicator_value_published reads the swapped-in table (${r.viewed} rows)`);
+  t.ok(r.withheld > 0, `${r.withheld} suppressed values in the fixture`);
+  t.equal(r.leaked, 0, 'no suppressed value shows a value, numerator or denominator');
+  t.equal(r.differ, 0, 'the others as stored');
+}
+
 /** the checks every engine runs: merge and rebuild agree, the incremental result is what a rebuild leaves, twice */
 async function agreement(t: Test, database: DatabaseHandle) {
   const before = await shape(database);
   t.ok(before.indexes.length >= 2 && before.constraints.some((c) => c.name === 'indicator_value_pk'), 'the migrations\' indexes and primary key');
 
-  // a correction, computed by the full recompute in place (a view on indicator_value keeps the rebuild from dropping it)
+  // a correction, computed by the full recompute in place (a view on indicator_value that another view reads keeps the
+  // rebuild from dropping it: the swap creates plain views again, not what depends on them)
   const first = await correct(database, 'tx_zuzug', '2021-12-31', 300);
   await sql`CREATE VIEW rebuild_test_view AS SELECT indicator_id, value FROM indicator_value`.execute(database.db);
+  await sql`CREATE VIEW rebuild_test_view_reader AS SELECT * FROM rebuild_test_view`.execute(database.db);
   const merged = await recomputeAll(database.db, config);
   t.ok(merged.valuesWritten > 0, `the in-place full recompute wrote the correction (${merged.valuesWritten} values)`);
-  t.ok((await sql<{ n: number }>`SELECT count(*)::int AS n FROM rebuild_test_view`.execute(database.db)).rows[0]?.n, 'the view still reads');
+  t.ok((await sql<{ n: number }>`SELECT count(*)::int AS n FROM rebuild_test_view_reader`.execute(database.db)).rows[0]?.n, 'the views still read');
+  await sql`DROP VIEW rebuild_test_view_reader`.execute(database.db);
   await sql`DROP VIEW rebuild_test_view`.execute(database.db);
   await snapshot(database, 'rebuild_snap');
 
@@ -81,6 +105,7 @@ async function agreement(t: Test, database: DatabaseHandle) {
   t.ok(d.rows > 1000, `${d.rows} values`);
   t.match(rebuilt, { mode: 'full', valuesWritten: 0, valuesRemoved: 0 }, 'the rebuild reports nothing changed');
   t.same(await shape(database), before, 'the same columns, collations, defaults, indexes and constraints under the same names');
+  await published(t, database);
   const provenance = await sql<{ n: number }>`SELECT count(*)::int AS n FROM indicator_value WHERE provenance::text LIKE ${`%${first}%`}`.execute(database.db);
   t.ok((provenance.rows[0]?.n ?? 0) > 0, 'values name the correcting batch');
 
@@ -113,6 +138,7 @@ async function agreement(t: Test, database: DatabaseHandle) {
   t.ok(m.kept > m.changed, `${m.kept} rows kept their computed_at`);
   t.equal((await recomputeAll(database.db, config)).valuesWritten, 0, 'the next rebuild finds nothing to change');
   t.same(await shape(database), before, 'names and definitions after repeated swaps');
+  await published(t, database);
   // the constraints hold on the swapped-in table
   const row = await database.db.selectFrom('indicator_value').selectAll().limit(1).executeTakeFirstOrThrow();
   await t.rejects(database.db.insertInto('indicator_value').values({ ...row, provenance: JSON.stringify(row.provenance) }).execute(), { code: '23505' }, 'the primary key holds');
@@ -166,6 +192,9 @@ t.test('PostgreSQL', async (t) => {
     while (!done) {
       const r = await read();
       t.equal(r.n, old.n, 'every row, at any time');
+      const viewed = await sql<{ n: number }>`SELECT count(*)::int AS n FROM indicator_value_published
+        WHERE indicator_id = 'tx_wanderung' AND ref_date = '2022-12-31'`.execute(database.db);
+      t.equal(viewed.rows[0]?.n, old.n, 'every row through the published view, at any time (dropped and created again by the swap)');
       seen.push(r.value);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -1,5 +1,5 @@
 // Zod contracts of the metadata routes: agencies, variables, indicators, sources, API keys.
-import { instantSchema, variableRefSchema } from '@datenpool/contracts';
+import { instantSchema, lorLevelSchema, variableRefSchema } from '@datenpool/contracts';
 import { readGrantPattern, scopes } from '@datenpool/service-kit';
 import { z } from 'zod';
 
@@ -7,7 +7,8 @@ const status = z.enum(['draft', 'active', 'retired']);
 const id = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, `_` and `-`, at most 64 characters');
-const lorLevel = z.enum(['berlin', 'bezirk', 'prognoseraum', 'bezirksregion', 'planungsraum']);
+/** the LOR levels in their order, as packages/contracts defines them */
+const lorLevel = lorLevelSchema;
 const referenceDate = z
   .string()
   .regex(/^(any|\d{2}-\d{2}(,\d{2}-\d{2})*)$/, '`MM-DD`, a comma list of `MM-DD`, or `any`');

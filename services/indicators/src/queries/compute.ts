@@ -1,17 +1,10 @@
 // Set-based computation of share, ratio, balance, volume and distribution values into the stage, from rolled-up cells.
 import { BERLIN_ID, type LorLevel, lorLevels } from '@datenpool/contracts';
-import { type Database, type Kysely, sql, versionLinks, withheldCells } from '@datenpool/db';
+import { type Database, type Kysely, observationRevisionsAt, sql, versionLinks, withheldCells } from '@datenpool/db';
 import { publishedRelations, SECONDARY, withhold } from '@datenpool/disclosure';
 import type { IndicatorConfig } from '../config.ts';
 import { type IndicatorDefinition, inputRef, inputRefs } from '../plan.ts';
 import { type ComputeScope, levelsCte, prefixLength, withHashAggregate } from './work.ts';
-
-/** the observation revisions read: current ones, or those valid at a past time */
-function revisionFilter(asOf: Date | null) {
-  return asOf
-    ? sql`o.valid_from <= ${asOf} AND (o.valid_to IS NULL OR o.valid_to > ${asOf})`
-    : sql`o.valid_to IS NULL`;
-}
 
 /** the observations read: current ones (or those valid at a past time) of the variables, in the scope */
 function observationFilter(variables: string[], scope: ComputeScope, asOf: Date | null) {
@@ -25,7 +18,7 @@ function observationFilter(variables: string[], scope: ComputeScope, asOf: Date 
         sql` OR `,
       )})`
     : sql``;
-  return sql`o.variable_id = ANY (${variables}::text[]) AND NOT o.deleted AND o.value IS NOT NULL AND ${revisionFilter(asOf)}
+  return sql`o.variable_id = ANY (${variables}::text[]) AND NOT o.deleted AND o.value IS NOT NULL AND ${observationRevisionsAt(asOf).where}
     ${versions} ${years}`;
 }
 
@@ -41,6 +34,7 @@ function observationFilter(variables: string[], scope: ComputeScope, asOf: Date 
  */
 export async function buildCells(db: Kysely<Database>, variables: string[], scope: ComputeScope, asOf: Date | null): Promise<void> {
   const where = observationFilter(variables, scope, asOf);
+  const revisions = observationRevisionsAt(asOf);
   for (const table of ['iv_obs', 'iv_cells', 'iv_pick', 'iv_batch', 'iv_breakdowns']) {
     await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
   }
@@ -49,7 +43,7 @@ export async function buildCells(db: Kysely<Database>, variables: string[], scop
     SELECT o.variable_id COLLATE "C" AS variable_id, o.lor_version COLLATE "C" AS lor_version, o.ref_date,
       o.level COLLATE "C" AS level, o.unit_id COLLATE "C" AS unit_id, o.breakdown COLLATE "C" AS breakdown, o.value,
       o.batch_id, o.status
-    FROM observation o WHERE ${where}`.execute(db);
+    FROM ${revisions.from} WHERE ${where}`.execute(db);
   await sql`CREATE TEMP TABLE iv_pick ON COMMIT DROP AS
     WITH ${levelsCte},
     d AS (SELECT DISTINCT o.variable_id, o.lor_version, o.ref_date, o.level FROM iv_obs o)

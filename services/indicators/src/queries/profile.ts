@@ -41,7 +41,7 @@ export async function rankDenominators(
   const result = await sql<{ indicator_id: string; ref_date: string; berlin: number; district: number | null }>`
     SELECT indicator_id, ref_date::text AS ref_date, count(*)::int AS berlin,
       CASE WHEN ${filter.district}::text IS NULL THEN NULL ELSE (count(*) FILTER (WHERE left(unit_id, 2) = ${filter.district}))::int END AS district
-    FROM indicator_value
+    FROM indicator_value_published
     WHERE indicator_id = ANY (${filter.indicators}::text[]) AND lor_version = ${filter.version} AND level = ${filter.level}
       AND breakdown = '' AND value IS NOT NULL
     GROUP BY indicator_id, ref_date`.execute(db);

@@ -32,7 +32,15 @@ export interface ValueTableShape {
   foreignKeys: Array<{ name: string; definition: string }>;
   /** GRANT statements for the fresh table, as the current one's privileges grant (none today) */
   grants: string[];
-  /** views and foreign keys of other tables that reference indicator_value: a drop would break them, so no swap */
+  /**
+   * views over indicator_value (indicator_value_published, migration 0060) with their definitions: dropped with the
+   * old table and created again over the fresh one in the swap
+   */
+  views: Array<{ name: string; definition: string }>;
+  /**
+   * foreign keys of other tables that reference indicator_value, and views that other objects depend on in turn: a drop
+   * would break them, so no swap
+   */
   dependents: string[];
 }
 
@@ -54,11 +62,19 @@ export async function valueTableShape(db: Kysely<Database>): Promise<ValueTableS
         CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END) AS statement
     FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
     WHERE c.oid = 'indicator_value'::regclass AND a.grantee <> c.relowner`.execute(db);
-  const dependents = await sql<{ name: string }>`
-    SELECT DISTINCT r.ev_class::regclass::text AS name FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
-    WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = 'indicator_value'::regclass AND r.ev_class <> 'indicator_value'::regclass
-    UNION
-    SELECT format('%s (%s)', conrelid::regclass, conname) FROM pg_constraint WHERE confrelid = 'indicator_value'::regclass AND contype = 'f'`.execute(db);
+  // relations whose rewrite rule reads indicator_value, and whether anything reads them in turn
+  const readers = await sql<{ name: string; kind: string; definition: string | null; depended_on: boolean }>`
+    SELECT c.oid::regclass::text AS name, c.relkind::text AS kind,
+      CASE WHEN c.relkind = 'v' THEN pg_get_viewdef(c.oid) END AS definition,
+      EXISTS (SELECT 1 FROM pg_depend d2 JOIN pg_rewrite r2 ON r2.oid = d2.objid
+        WHERE d2.classid = 'pg_rewrite'::regclass AND d2.refobjid = c.oid AND r2.ev_class <> c.oid) AS depended_on
+    FROM pg_class c
+    WHERE c.oid IN (SELECT r.ev_class FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+      WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = 'indicator_value'::regclass AND r.ev_class <> 'indicator_value'::regclass)
+    ORDER BY 1`.execute(db);
+  const foreign = await sql<{ name: string }>`
+    SELECT format('%s (%s)', conrelid::regclass, conname) AS name FROM pg_constraint WHERE confrelid = 'indicator_value'::regclass AND contype = 'f'`.execute(db);
+  const views = readers.rows.filter((r) => r.kind === 'v' && !r.depended_on && r.definition !== null);
   return {
     indexes: indexes.rows.map((r) => ({
       name: r.name,
@@ -67,7 +83,8 @@ export async function valueTableShape(db: Kysely<Database>): Promise<ValueTableS
     })),
     foreignKeys: foreignKeys.rows,
     grants: grants.rows.map((r) => r.statement),
-    dependents: dependents.rows.map((r) => r.name),
+    views: views.map((r) => ({ name: r.name, definition: (r.definition as string).trim().replace(/;$/, '') })),
+    dependents: [...readers.rows.filter((r) => !views.includes(r)).map((r) => r.name), ...foreign.rows.map((r) => r.name)],
   };
 }
 
@@ -177,9 +194,12 @@ export async function swapIn(db: Kysely<Database>, shape: ValueTableShape): Prom
   const kept = await counted(db, KEPT);
   // the stored rows: counted before the lock, while readers still read them
   const stored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM indicator_value`.execute(db);
-  await lockForSwap(db);
+  await lockForSwap(db, shape.views);
+  for (const view of shape.views) await sql`DROP VIEW ${sql.table(view.name)}`.execute(db);
   await sql`DROP TABLE indicator_value`.execute(db);
   await sql`ALTER TABLE ${sql.table(NEXT_TABLE)} RENAME TO indicator_value`.execute(db);
+  // the views as they were defined, now over the fresh table (their definitions name it by name)
+  for (const view of shape.views) await sql`CREATE VIEW ${sql.table(view.name)} AS ${sql.raw(view.definition)}`.execute(db);
   for (const index of shape.indexes) {
     if (index.constraint) {
       await sql`ALTER TABLE indicator_value RENAME CONSTRAINT ${sql.ref(pendingName(index.constraint.name))} TO ${sql.ref(index.constraint.name)}`.execute(db);
@@ -196,12 +216,17 @@ export async function swapIn(db: Kysely<Database>, shape: ValueTableShape): Prom
   return { written, removed: (stored.rows[0]?.n ?? 0) - kept };
 }
 
-async function lockForSwap(db: Kysely<Database>): Promise<void> {
+/**
+ * the views over indicator_value first, then the table: the order a reader of a view takes them in (the view when its
+ * query is parsed, the table when it is rewritten), so that a reader and the swap never wait for each other in a cycle
+ */
+async function lockForSwap(db: Kysely<Database>, views: ValueTableShape['views']): Promise<void> {
+  const lock = sql`LOCK TABLE ${sql.join([...views.map((v) => sql.table(v.name)), sql.table('indicator_value')])} IN ACCESS EXCLUSIVE MODE`;
   for (let attempt = 1; attempt <= SWAP_LOCK_ATTEMPTS; attempt++) {
     await sql`SAVEPOINT iv_swap`.execute(db);
     await sql.raw(`SET LOCAL lock_timeout = '${SWAP_LOCK_TIMEOUT_MS}ms'`).execute(db);
     try {
-      await sql`LOCK TABLE indicator_value IN ACCESS EXCLUSIVE MODE`.execute(db);
+      await lock.execute(db);
       await sql`RELEASE SAVEPOINT iv_swap`.execute(db);
       await sql`SET LOCAL lock_timeout = DEFAULT`.execute(db);
       return;
@@ -212,5 +237,5 @@ async function lockForSwap(db: Kysely<Database>): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
   }
-  await sql`LOCK TABLE indicator_value IN ACCESS EXCLUSIVE MODE`.execute(db);
+  await lock.execute(db);
 }

@@ -1,6 +1,6 @@
 // Reading indicator values: by level/date/breakdown/unit, series of a unit with its district and Berlin, unit profiles.
+import { lorLevels } from '@datenpool/contracts';
 import { type Database, type Kysely, type Selectable, sql } from '@datenpool/db';
-import type { ValueTable } from './work.ts';
 
 /** one indicator value as every reader (JSON, CSV, SDMX, OGC) sees it: dimensions, measure, status, reference values */
 export interface IndicatorValue {
@@ -49,11 +49,18 @@ export interface ValueFilter {
   unit?: string | undefined;
 }
 
-/** a stored value as the queries select it: the table's columns and the unit's name */
+/**
+ * where readers read values: the materialisation or this transaction's as-of table, always through its published view
+ * (migration 0060, queries/work.ts): suppressed values come without value, numerator and denominator
+ */
+export type ValueSource = 'indicator_value' | 'iv_asof';
+
+const published = (source: ValueSource) => sql.table(source === 'iv_asof' ? 'iv_asof_published' : 'indicator_value_published');
+
+/** a published value as the queries select it: the view's columns and the unit's name */
 type Row = Selectable<Database['indicator_value']> & { unit_name: string | null };
 
 function toValue(r: Row): IndicatorValue {
-  const withheld = r.status === 'suppressed';
   return {
     indicator: r.indicator_id,
     version: r.lor_version,
@@ -62,9 +69,9 @@ function toValue(r: Row): IndicatorValue {
     unitName: r.unit_name ?? (r.unit_id === '0' ? 'Berlin' : null),
     date: r.ref_date,
     breakdown: r.breakdown,
-    value: withheld ? null : r.value,
-    numerator: withheld ? null : r.numerator,
-    denominator: withheld ? null : r.denominator,
+    value: r.value,
+    numerator: r.numerator,
+    denominator: r.denominator,
     status: r.status,
     suppression: r.suppression,
     berlin: r.berlin,
@@ -92,36 +99,36 @@ const columns = sql`v.indicator_id, v.lor_version, v.level, v.unit_id, u.name AS
   v.target, v.target_distance, v.class, v.class_label, v.dynamics, v.dynamics_class, v.dynamics_label, v.combined_label, v.provenance, v.computed_at`;
 
 /** the reference dates an indicator has values for in a version, newest first */
-export async function indicatorDates(db: Kysely<Database>, table: ValueTable, indicator: string, version: string): Promise<string[]> {
-  const result = await sql<{ ref_date: string }>`SELECT DISTINCT ref_date FROM ${sql.table(table)}
+export async function indicatorDates(db: Kysely<Database>, table: ValueSource, indicator: string, version: string): Promise<string[]> {
+  const result = await sql<{ ref_date: string }>`SELECT DISTINCT ref_date FROM ${published(table)}
     WHERE indicator_id = ${indicator} AND lor_version = ${version} ORDER BY ref_date DESC`.execute(db);
   return result.rows.map((r) => r.ref_date);
 }
 
 /** values of one indicator, ordered by level (coarse to fine), unit and breakdown */
-export async function queryValues(db: Kysely<Database>, table: ValueTable, filter: ValueFilter): Promise<{ date: string | null; values: IndicatorValue[] }> {
+export async function queryValues(db: Kysely<Database>, table: ValueSource, filter: ValueFilter): Promise<{ date: string | null; values: IndicatorValue[] }> {
   const date = filter.date ?? (await indicatorDates(db, table, filter.indicator, filter.version))[0] ?? null;
   if (!date) return { date: null, values: [] };
   const result = await sql<Row>`SELECT ${columns}
-    FROM ${sql.table(table)} v
+    FROM ${published(table)} v
     LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id
     WHERE v.indicator_id = ${filter.indicator} AND v.lor_version = ${filter.version} AND v.ref_date = ${date}
       AND (${filter.level ?? null}::text IS NULL OR v.level = ${filter.level ?? null})
       AND (${filter.breakdown}::text IS NULL OR v.breakdown = ${filter.breakdown})
       AND (${filter.unit ?? null}::text IS NULL OR v.unit_id = ${filter.unit ?? null})
-    ORDER BY array_position(ARRAY['berlin','bezirk','prognoseraum','bezirksregion','planungsraum'], v.level), v.unit_id, v.breakdown`.execute(db);
+    ORDER BY array_position(${[...lorLevels]}::text[], v.level), v.unit_id, v.breakdown`.execute(db);
   return { date, values: result.rows.map(toValue) };
 }
 
 /** every date of one unit, with the series of its district and of Berlin beside it */
 export async function querySeries(
   db: Kysely<Database>,
-  table: ValueTable,
+  table: ValueSource,
   filter: { indicator: string; version: string; unit: string; breakdown: string },
 ): Promise<{ unit: IndicatorValue[]; district: IndicatorValue[]; berlin: IndicatorValue[] }> {
   const district = filter.unit === '0' ? null : filter.unit.slice(0, 2);
   const result = await sql<Row>`SELECT ${columns}
-    FROM ${sql.table(table)} v
+    FROM ${published(table)} v
     LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id
     WHERE v.indicator_id = ${filter.indicator} AND v.lor_version = ${filter.version} AND v.breakdown = ${filter.breakdown}
       AND (v.unit_id = ${filter.unit} OR (v.level = 'bezirk' AND v.unit_id = ${district}) OR (v.level = 'berlin' AND v.unit_id = '0'))
@@ -147,16 +154,9 @@ export async function findUnit(db: Kysely<Database>, version: string, id: string
 /** all totals of one unit over every indicator and date (the profile's values and series) */
 export async function unitValues(db: Kysely<Database>, version: string, unit: string): Promise<IndicatorValue[]> {
   const result = await sql<Row>`SELECT ${columns}
-    FROM indicator_value v
+    FROM indicator_value_published v
     LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id
     WHERE v.lor_version = ${version} AND v.unit_id = ${unit} AND v.breakdown = ''
     ORDER BY v.indicator_id, v.ref_date`.execute(db);
   return result.rows.map(toValue);
-}
-
-/** the access of every variable an indicator reads (restricted ones need the read:restricted scope) */
-export async function restrictedVariables(db: Kysely<Database>, variables: string[]): Promise<string[]> {
-  if (variables.length === 0) return [];
-  const rows = await db.selectFrom('variable').select('id').where('id', 'in', variables).where('access', '=', 'restricted').execute();
-  return rows.map((r) => r.id);
 }

@@ -79,7 +79,20 @@ export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Pro
     await sql`CREATE TEMP TABLE IF NOT EXISTS iv_asof (LIKE indicator_value INCLUDING DEFAULTS) ON COMMIT DROP`.execute(db);
     // the key order of indicator_value's primary key: the merge reads stored values by indicator, version and date
     await sql`CREATE UNIQUE INDEX IF NOT EXISTS iv_asof_pk ON iv_asof (indicator_id, lor_version, ref_date, level, unit_id, breakdown)`.execute(db);
+    await createAsOfPublished(db);
   }
+}
+
+/**
+ * iv_asof_published: the as-of values as the public sees them, by the one definition of indicator_value_published
+ * (migration 0060) read back from the database and pointed at iv_asof, so that the withholding rule is written once
+ */
+async function createAsOfPublished(db: Kysely<Database>): Promise<void> {
+  const { rows } = await sql<{ definition: string }>`SELECT pg_get_viewdef('indicator_value_published'::regclass) AS definition`.execute(db);
+  const definition = rows[0]?.definition.trim().replace(/;$/, '') ?? '';
+  const from = /\bFROM (?:public\.)?indicator_value v$/;
+  if (!from.test(definition)) throw new Error(`indicator_value_published is not a view over "indicator_value v": ${definition}`);
+  await sql`CREATE OR REPLACE TEMP VIEW iv_asof_published AS ${sql.raw(definition.replace(from, 'FROM iv_asof v'))}`.execute(db);
 }
 
 /**

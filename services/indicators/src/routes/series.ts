@@ -3,11 +3,11 @@ import { type App, problemResponses } from '@datenpool/service-kit';
 import { readableIndicator } from '../access.ts';
 import type { IndicatorConfig } from '../config.ts';
 import { valuesCsv } from '../csv.ts';
+import { sendBody, sendCsvw } from '../formats.ts';
 import { querySeries } from '../queries/values.ts';
 import { answerFreshness } from '../freshness.ts';
 import { idParams, seriesQuery, seriesResponse } from '../schemas.ts';
 import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
-import { sendBody, sendCsvw } from './values.ts';
 
 export async function seriesRoutes(app: App, _config: IndicatorConfig): Promise<void> {
   app.get(

@@ -1,31 +1,14 @@
 // GET /v1/indicators/{id}/values (JSON, CSV, CSVW; from the materialisation or as of a time) and POST /v1/indicators/recompute.
-import { type App, type CsvDialect, problemResponses, requireScope, audit } from '@datenpool/service-kit';
+import { type App, problemResponses, requireScope, audit } from '@datenpool/service-kit';
 import { readableIndicator } from '../access.ts';
 import type { IndicatorConfig } from '../config.ts';
-import { csvwMetadata, valuesCsv } from '../csv.ts';
+import { valuesCsv } from '../csv.ts';
+import { sendBody, sendCsvw, valueDate } from '../formats.ts';
 import { queryValues } from '../queries/values.ts';
 import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
 import { answerFreshness } from '../freshness.ts';
 import { computeAsOf, recomputeFull } from '../recompute.ts';
 import { idParams, recomputeResponse, valuesQuery, valuesResponse } from '../schemas.ts';
-
-/** a year or a date of it → 31 December of that year, the date every value carries */
-export function valueDate(date: string | undefined): string | undefined {
-  return date ? `${date.slice(0, 4)}-12-31` : undefined;
-}
-
-/** sends a body in another format than the route's JSON schema (Buffers are never serialised) */
-export function sendBody<R extends { type(t: string): unknown }>(reply: R, type: string, body: Buffer): R {
-  (reply.type(type) as { send(p: unknown): unknown }).send(body);
-  return reply;
-}
-
-/** the CSVW metadata of the CSV that the same URL gives with `f=csv` */
-export function sendCsvw<R extends { type(t: string): unknown }>(reply: R, requestUrl: string, title: string, dialect: CsvDialect): R {
-  const url = new URL(requestUrl, 'http://localhost');
-  url.searchParams.set('f', 'csv');
-  return sendBody(reply, 'application/csvm+json', Buffer.from(JSON.stringify(csvwMetadata(`${url.pathname}${url.search}`, title, dialect))));
-}
 
 export async function valueRoutes(app: App, config: IndicatorConfig): Promise<void> {
   app.get(

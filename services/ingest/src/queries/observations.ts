@@ -1,6 +1,6 @@
 // Reads of observations: current or as of an instant, delivered or rolled up the LOR hierarchy.
 import { idLengthByLevel, type LorLevel } from '@datenpool/contracts';
-import { type Database, type DisclosureTime, type Kysely, sql, withheldJoins, withheldReason } from '@datenpool/db';
+import { type Database, type DisclosureTime, type Kysely, observationRevisionsAt, sql, withheldJoins, withheldReason } from '@datenpool/db';
 import type { RawBuilder } from 'kysely';
 
 export interface ObservationFilter {
@@ -45,13 +45,12 @@ export async function readObservations(db: Kysely<Database>, f: ObservationFilte
 
 /** the page of cells asked for; for a public reader with the disclosure rule applied to the page (packages/db); a CSV streams it */
 export function observationsQuery(f: ObservationFilter): RawBuilder<ObservationRow> {
-  const current = f.asOf
-    ? sql`o.valid_from <= ${f.asOf}::timestamptz AND (o.valid_to IS NULL OR o.valid_to > ${f.asOf}::timestamptz)`
-    : sql`o.valid_to IS NULL`;
+  // the current revisions (observation_current) or those valid at asOf
+  const revisions = observationRevisionsAt(f.asOf ?? null);
   const conditions = [
     sql`o.variable_id = ${f.variableId}`,
     sql`o.lor_version = ${f.lorVersion}`,
-    current,
+    revisions.where,
     sql`NOT o.deleted`,
     ...(f.date ? [sql`o.ref_date = ${f.date}::date`] : []),
     ...(f.from ? [sql`o.ref_date >= ${f.from}::date`] : []),
@@ -77,7 +76,7 @@ export function observationsQuery(f: ObservationFilter): RawBuilder<ObservationR
 
   if (!f.level) {
     return published(sql`SELECT o.unit_id, o.level, o.ref_date, o.breakdown, o.value, o.status, false AS derived
-      FROM observation o WHERE ${where}
+      FROM ${revisions.from} WHERE ${where}
       ${f.units?.length ? sql`AND o.unit_id = ANY(${f.units}::text[])` : sql``}
       ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`);
   }
@@ -85,13 +84,13 @@ export function observationsQuery(f: ObservationFilter): RawBuilder<ObservationR
   const len = idLengthByLevel[f.level];
   if (!f.rollUp) {
     return published(sql`SELECT o.unit_id, o.level, o.ref_date, o.breakdown, o.value, o.status, false AS derived
-      FROM observation o WHERE ${where} AND o.level = ${f.level}
+      FROM ${revisions.from} WHERE ${where} AND o.level = ${f.level}
       ${f.units?.length ? sql`AND o.unit_id = ANY(${f.units}::text[])` : sql``}
       ORDER BY o.ref_date, o.unit_id, o.breakdown LIMIT ${f.limit} OFFSET ${f.offset}`);
   }
   // ids are hierarchical (the parent's id is a prefix; Berlin is '0'), so the roll-up groups by prefix
   return published(sql`
-    WITH cur AS (SELECT o.unit_id, o.ref_date, o.breakdown, o.value, o.status FROM observation o WHERE ${where}),
+    WITH cur AS (SELECT o.unit_id, o.ref_date, o.breakdown, o.value, o.status FROM ${revisions.from} WHERE ${where}),
     depth AS (SELECT ref_date, breakdown, max(length(unit_id)) AS len FROM cur GROUP BY ref_date, breakdown),
     combined AS (
       SELECT CASE WHEN ${len}::int = 1 THEN '0' ELSE left(c.unit_id, ${len}::int) END AS unit_id, c.ref_date, c.breakdown,

@@ -1,5 +1,5 @@
 // Reads behind SDMX data queries: observation revisions of a variable, materialised indicator values.
-import { type Database, type DisclosureTime, type Kysely, sql, withheldJoins, withheldReason } from '@datenpool/db';
+import { type Database, type DisclosureTime, type Kysely, observationRevisionsAt, sql, withheldJoins, withheldReason } from '@datenpool/db';
 import type { RawBuilder } from 'kysely';
 
 /** which revisions a read returns (transaction time of the observation table) */
@@ -61,14 +61,21 @@ function publishedJoin(s: ObservationSelection) {
   return sql`CROSS JOIN LATERAL (SELECT CASE WHEN o.deleted THEN NULL ELSE ${withheldReason(cell, time)} END AS suppression OFFSET 0) dp`;
 }
 
+/** the revisions a mode reads from: the current one of every key (observation_current, migration 0060) or all */
+function revisions(mode: RevisionMode) {
+  if (mode.kind === 'history') return sql`observation o`;
+  return observationRevisionsAt(mode.kind === 'asOf' ? mode.at : null).from;
+}
+
+/** which of those revisions (deletions are revisions too: the current state leaves them out, changes list them) */
 function revisionCondition(mode: RevisionMode) {
   switch (mode.kind) {
     case 'current':
-      return sql`o.valid_to IS NULL AND NOT o.deleted`;
+      return sql`NOT o.deleted`;
     case 'asOf':
-      return sql`o.valid_from <= ${mode.at} AND (o.valid_to IS NULL OR o.valid_to > ${mode.at}) AND NOT o.deleted`;
+      return sql`${observationRevisionsAt(mode.at).where} AND NOT o.deleted`;
     case 'updated':
-      return sql`o.valid_from > ${mode.after} AND o.valid_to IS NULL`;
+      return sql`o.valid_from > ${mode.after}`;
     case 'history':
       return mode.after ? sql`o.valid_from > ${mode.after}` : sql`true`;
   }
@@ -99,7 +106,7 @@ export function observationRevisionsQuery(s: ObservationSelection, order: RowOrd
   const rank = order === 'revision' ? sql`, row_number() OVER (ORDER BY ${seriesOrder}) AS series_rank` : sql``;
   return sql<ObservationRevision>`SELECT o.unit_id, u.name AS unit_name, o.ref_date, o.breakdown, ${publishedColumns(s)},
       o.deleted, o.valid_from, o.valid_to${rank}
-    FROM observation o
+    FROM ${revisions(s.mode)}
     ${publishedJoin(s)}
     LEFT JOIN lor_unit u ON u.version = o.lor_version AND u.id = o.unit_id
     WHERE ${selectionCondition(s)}
@@ -108,7 +115,7 @@ export function observationRevisionsQuery(s: ObservationSelection, order: RowOrd
 
 /** the units of the observations `observationRevisionsQuery` reads, in its series order (the leading key of its slices) */
 export function observationUnitsQuery(s: ObservationSelection): RawBuilder<{ key: string }> {
-  return sql<{ key: string }>`SELECT o.unit_id AS key FROM observation o
+  return sql<{ key: string }>`SELECT o.unit_id AS key FROM ${revisions(s.mode)}
     WHERE ${selectionCondition(s)}
     GROUP BY o.unit_id ORDER BY length(o.unit_id), o.unit_id`;
 }
@@ -119,8 +126,11 @@ export async function observationRevisions(db: Kysely<Database>, s: ObservationS
 }
 
 export interface IndicatorSelection {
-  /** which value table: the materialisation or a temporary table computed as of a time */
-  table: 'indicator_value' | 'iv_asof';
+  /**
+   * which published view of the values: the materialisation's or that of the transaction's as-of table (migration 0060,
+   * services/indicators/src/queries/work.ts): suppressed values come without value
+   */
+  table: 'indicator_value_published' | 'iv_asof_published';
   indicators: string[];
   lorVersion: string;
   units: string[] | null;
@@ -154,7 +164,7 @@ export function indicatorValuesQuery(s: IndicatorSelection, order: RowOrder = 's
   const group = order === 'revision' ? sql`date_trunc('milliseconds', v.computed_at), ` : sql``;
   const rank = order === 'revision' ? sql`, row_number() OVER (ORDER BY ${seriesOrder}) AS series_rank` : sql``;
   return sql<IndicatorValueRow>`SELECT v.indicator_id, v.unit_id, u.name AS unit_name, v.ref_date, v.breakdown,
-      CASE WHEN v.status = 'suppressed' THEN NULL ELSE v.value END AS value, v.status, v.suppression, v.computed_at${rank}
+      v.value, v.status, v.suppression, v.computed_at${rank}
     FROM ${sql.table(s.table)} v
     LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.id = v.unit_id
     WHERE v.lor_version = ${s.lorVersion} AND v.indicator_id = ANY (${s.indicators}::text[])

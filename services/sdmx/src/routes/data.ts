@@ -1,6 +1,7 @@
 // GET /sdmx/2.1/data/{flow}[/{key}]: observations of a variable or indicator values as SDMX-CSV 2.0, SDMX-JSON 2.0, SDMX-ML 2.1.
 import { type DatabaseHandle, readHandle, startedStream, withRowCursor } from '@datenpool/db';
-import { type App, BadRequest, problemResponses } from '@datenpool/service-kit';
+import { computeAsOf, freshnessHeaders, indicatorConfigFromEnv, indicatorFreshness } from '@datenpool/indicators';
+import { type App, problemResponses } from '@datenpool/service-kit';
 import { z } from 'zod';
 import {
   collect,
@@ -19,7 +20,6 @@ import { dataCsv } from '../format/data-csv.ts';
 import { dataJson } from '../format/data-json.ts';
 import { dataXml } from '../format/data-xml.ts';
 import { type DataFormat, dataContentType, dataFormat } from '../format/negotiate.ts';
-import { canComputeAsOf, computeIndicatorsAsOf, indicatorFreshnessHeaders } from '../indicator-engine.ts';
 import { type Catalog, loadCatalog } from '../model.ts';
 import { indicatorValues, indicatorValuesQuery, observationRevisionsQuery, observationUnitsQuery, type RowOrder } from '../queries/data.ts';
 import { type DataRequest, parseDataRequest, resolveFlow } from '../request.ts';
@@ -99,18 +99,19 @@ export async function indicatorChunks(database: DatabaseHandle, catalog: Catalog
   const message = dataMessage(request);
   const map = indicatorMapper(request, catalog);
   if (request.mode.kind === 'asOf') {
-    if (!canComputeAsOf()) throw new BadRequest('asOf is not available for indicator flows in this deployment; use the DF_VAR_ flows.', { name: 'asOf' });
     const at = request.mode.at;
-    // the values as of a time live in a temporary table of the transaction that computes them: read there, in memory
+    const config = indicatorConfigFromEnv();
+    // the values as of a time live in a temporary table `iv_asof` of the transaction that computes them (the indicators
+    // service's own as-of computation): read there, in memory
     const rows = await database.db.transaction().execute(async (trx) => {
-      await computeIndicatorsAsOf(trx, indicators, request.flow.lorVersion, at);
-      return indicatorValues(trx, { ...selection, table: 'iv_asof' });
+      for (const id of indicators) await computeAsOf(trx, id, [request.flow.lorVersion], at, config);
+      return indicatorValues(trx, { ...selection, table: 'iv_asof_published' });
     });
     const labels: Observations['labels'] = new Map();
     const observations = rows.map((r) => map(r, labels));
     return writers[format](message, observationsInMemory(streamable(message) ? observations : regrouped(message, observations), labels));
   }
-  return messageChunks(database, message, format, (order) => indicatorValuesQuery({ ...selection, table: 'indicator_value' }, order), map);
+  return messageChunks(database, message, format, (order) => indicatorValuesQuery({ ...selection, table: 'indicator_value_published' }, order), map);
 }
 
 const description =
@@ -148,7 +149,7 @@ export async function dataRoutes(app: App): Promise<void> {
         const flow = resolveFlow(catalog, params.flow);
         const parsed = await parseDataRequest(db, catalog, flow, params.key, request.query);
         // indicator flows say how fresh they are, as every indicator answer does
-        if (flow.kind !== 'variables') reply.headers(await indicatorFreshnessHeaders(db, parsed.mode.kind === 'asOf'));
+        if (flow.kind !== 'variables') reply.headers(freshnessHeaders(parsed.mode.kind === 'asOf' ? 'computed-now' : await indicatorFreshness(db)));
         const chunks =
           flow.kind === 'variables'
             ? variableChunks(reader, parsed, format)
