@@ -69,11 +69,13 @@ t.test('an indicator layer: value, status and class as in items, the date throug
   // an earlier year, where the series has one
   const { rows } = await sql<{ d: string }>`SELECT DISTINCT ref_date::text AS d FROM indicator_value WHERE indicator_id = 'anteil_65_plus'
     AND level = 'planungsraum' ORDER BY d`.execute(database.db);
-  if (rows.length > 1) {
-    const earlier = rows[0]!.d;
-    const old = await compareWithItems(t, collection, centre, `?datetime=${earlier}`);
-    t.ok(old.every((f) => f.properties.date === earlier), `datetime=${earlier} selects that year`);
-  }
+  t.ok(rows.length > 1, `the series has ${rows.length} dates`);
+  const earlier = rows[0]!.d;
+  t.not(dates[0], earlier, 'the latest is not the first');
+  const old = await compareWithItems(t, collection, centre, `?datetime=${earlier}`);
+  t.ok(old.every((f) => f.properties.date === earlier), `datetime=${earlier} selects that year`);
+  const interval = await compareWithItems(t, collection, centre, `?datetime=${rows[1]!.d}/${rows[2]!.d}`);
+  t.same([...new Set(interval.map((f) => f.properties.date))].sort(), [rows[1]!.d, rows[2]!.d], 'an interval: the features of each date in it');
   const bezirke = await compareWithItems(t, collection, tileOf(13.41, 52.52, 10), `?filter=${encodeURIComponent("level='bezirk'")}`);
   t.ok(bezirke.length > 0 && bezirke.every((f) => f.properties.level === 'bezirk'), 'filter=level selects the Bezirke');
 });
