@@ -3,7 +3,7 @@ import type { Database, Kysely } from '@datenpool/db';
 import { HttpProblem, PayloadTooLarge, type RowError } from '@datenpool/service-kit';
 import * as batches from '../queries/batches.ts';
 import * as staging from '../queries/staging.ts';
-import { type BatchOptions, type BatchRecord, MAX_REPORTED_ERRORS, type Rejection, rejection, type Staged, type Target, withErrors } from './batch-record.ts';
+import { type BatchOptions, type BatchRecord, MAX_REPORTED_ERRORS, type Rejection, type RowCounts, rejection, type Staged, type Target, withErrors } from './batch-record.ts';
 import { MalformedBody, type RawRow, type StagedRow } from './rows.ts';
 import { makeValidator } from './validate.ts';
 
@@ -22,7 +22,7 @@ export async function stageRows(
   rows: AsyncIterable<RawRow> | Iterable<RawRow>,
 ): Promise<Staged | Rejection> {
   const validate = makeValidator({ variable: target.variable, units: target.units, decimalComma: options.decimalComma });
-  // this loop's own tally (local to it), handed on as the record it returns
+  // this loop's own tally, local to it and handed on as the record it returns
   let total = 0;
   let valid = 0;
   let invalid = 0;
@@ -30,12 +30,6 @@ export async function stageRows(
   const errors: RowError[] = [];
   let totalErrors = 0;
   let chunk: StagedRow[] = [];
-  const flush = async () => {
-    await staging.stageChunk(db, id, chunk);
-    chunk = [];
-    await batches.updateProgress(db, id, { total, valid, invalid });
-  };
-  const recordNow = (): BatchRecord => ({ id, counts: { total, valid, invalid }, errors, totalErrors, deliveredCoarse });
   try {
     for await (const raw of rows) {
       total++;
@@ -49,15 +43,25 @@ export async function stageRows(
         if (checked.level !== 'planungsraum') deliveredCoarse = true;
         chunk.push(checked);
       }
-      if (total % CHUNK_ROWS === 0) await flush();
+      if (total % CHUNK_ROWS === 0) {
+        await stageChunk(db, id, chunk, { total, valid, invalid });
+        chunk = [];
+      }
     }
-    await flush();
+    await stageChunk(db, id, chunk, { total, valid, invalid });
   } catch (err) {
     const refused = bodyRefusal(err, total + 1);
     if (!refused) throw err;
-    return rejection(withErrors(recordNow(), [refused.error]), refused.problem);
+    const record: BatchRecord = { id, counts: { total, valid, invalid }, errors, totalErrors, deliveredCoarse };
+    return rejection(withErrors(record, [refused.error]), refused.problem);
   }
-  return { kind: 'staged', record: recordNow() };
+  return { kind: 'staged', record: { id, counts: { total, valid, invalid }, errors, totalErrors, deliveredCoarse } };
+}
+
+/** the chunk's rows staged, and the batch's progress as far as it was read */
+async function stageChunk(db: Kysely<Database>, id: string, chunk: StagedRow[], counts: RowCounts): Promise<void> {
+  await staging.stageChunk(db, id, chunk);
+  await batches.updateProgress(db, id, counts);
 }
 
 /** a body that cannot be read on is refused whole, its error reported at the row where reading stopped */
