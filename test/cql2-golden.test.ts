@@ -178,7 +178,10 @@ t.test('the test data is the standard\'s: 177 countries, 243 places, 13 rivers',
 
 // every class of Annex A whose tests have expected counts, and whether /conformance declares it
 for (const [name, tests] of Object.entries(annex.classes)) {
-  const rows = tests.predicates.filter((p) => p.dependency === undefined);
+  // a predicate that depends on another class (CASEI with LIKE: Advanced Comparison Operators) counts where that one is declared
+  const rows = tests.predicates.filter(
+    (p) => p.dependency === undefined || p.dependency === 'n/a' || declared.has(conf(p.dependency.toLowerCase().replace(/ /g, '-'))),
+  );
   if (rows.length === 0) continue;
   const isDeclared = declared.has(conf(name));
   t.test(`Annex A ${name} (${isDeclared ? 'declared' : 'not declared'}): ${rows.length} predicates count what the standard expects`, async (t) => {

@@ -8,7 +8,9 @@ export type Operand =
   | { kind: 'date'; value: string }
   | { kind: 'timestamp'; value: string }
   /** a geometry literal (WKT or BBOX in text, GeoJSON in JSON), held as a GeoJSON geometry */
-  | { kind: 'geometry'; geojson: GeoJsonGeometry };
+  | { kind: 'geometry'; geojson: GeoJsonGeometry }
+  /** CASEI(x): a string compared case-insensitively (CQL2 case-insensitive-comparison) */
+  | { kind: 'casei'; arg: Operand };
 
 export interface GeoJsonGeometry {
   type: string;

@@ -26,6 +26,9 @@ function kindOf(operand: Operand, queryables: readonly Queryable[]): Kind {
     case 'geometry':
       checkGeometry(operand.geojson);
       return 'geometry';
+    case 'casei':
+      if (kindOf(operand.arg, queryables) !== 'string') throw new Cql2Error('CASEI applies to strings');
+      return 'string';
     default:
       return operand.kind;
   }
@@ -55,12 +58,14 @@ export function checkCql2(expression: Cql2Expression, queryables: readonly Query
         if (kind === 'geometry') throw new Cql2Error(`${e.op} does not apply to geometries; use S_EQUALS`);
         return;
       }
-      case 'like':
+      case 'like': {
         if (same(e.value, e.pattern, queryables, 'LIKE') !== 'string') throw new Cql2Error('LIKE applies to strings');
-        if (e.pattern.kind !== 'string') throw new Cql2Error('the LIKE pattern must be a string literal');
+        const pattern = e.pattern.kind === 'casei' ? e.pattern.arg : e.pattern;
+        if (pattern.kind !== 'string') throw new Cql2Error('the LIKE pattern must be a string literal (or CASEI of one)');
         // \ escapes the next character (% _ \); one at the end escapes nothing, which the database refuses as an error
-        if (/(?:^|[^\\])(?:\\\\)*\\$/.test(e.pattern.value)) throw new Cql2Error('the LIKE pattern ends in an escape character (\\); write \\\\ for a backslash');
+        if (/(?:^|[^\\])(?:\\\\)*\\$/.test(pattern.value)) throw new Cql2Error('the LIKE pattern ends in an escape character (\\); write \\\\ for a backslash');
         return;
+      }
       case 'between': {
         const kind = same(e.value, e.low, queryables, 'BETWEEN');
         same(e.value, e.high, queryables, 'BETWEEN');
@@ -69,7 +74,8 @@ export function checkCql2(expression: Cql2Expression, queryables: readonly Query
       }
       case 'in':
         for (const item of e.list) {
-          if (item.kind === 'property' || item.kind === 'geometry') throw new Cql2Error('IN lists literals');
+          const inner = item.kind === 'casei' ? item.arg : item;
+          if (inner.kind === 'property' || inner.kind === 'geometry') throw new Cql2Error('IN lists literals');
           same(e.value, item, queryables, 'IN');
         }
         return;

@@ -47,6 +47,9 @@ function operand(o: Operand, target: Cql2Target): RawBuilder<unknown> {
       return sql`${o.value}::date`;
     case 'timestamp':
       return sql`${o.value}::timestamptz`;
+    case 'casei':
+      // lower() of the database's ctype: full Unicode case mapping under a UTF-8 locale (C.UTF-8, de_DE.UTF-8)
+      return sql`lower(${operand(o.arg, target)})`;
     case 'geometry': {
       const { filterCrs, storageSrid } = target;
       const parsed = sql`ST_SetSRID(ST_GeomFromGeoJSON(${JSON.stringify(o.geojson)}::text), ${filterCrs.srid}::int)`;

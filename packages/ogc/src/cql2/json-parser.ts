@@ -14,6 +14,10 @@ function operand(v: unknown, path: string): Operand {
   if (typeof v === 'number') return { kind: 'number', value: v };
   if (typeof v === 'boolean') return { kind: 'boolean', value: v };
   if (isObject(v)) {
+    if (v.op === 'casei') {
+      if (!Array.isArray(v.args) || v.args.length !== 1) throw new Cql2Error(`${path}: casei takes one argument`);
+      return { kind: 'casei', arg: operand(v.args[0], `${path}.args[0]`) };
+    }
     if (typeof v.property === 'string') return { kind: 'property', name: v.property };
     if (typeof v.date === 'string' && isCalendarDate(v.date)) return { kind: 'date', value: v.date };
     if (typeof v.timestamp === 'string' && isTimestamp(v.timestamp)) {

@@ -60,6 +60,8 @@ function operandText(o: Operand): string {
       return `TIMESTAMP('${o.value}')`;
     case 'geometry':
       return geometryToWkt(o.geojson);
+    case 'casei':
+      return `CASEI(${operandText(o.arg)})`;
   }
 }
 
@@ -102,6 +104,8 @@ function operandJson(o: Operand): unknown {
       return { timestamp: o.value };
     case 'geometry':
       return o.geojson;
+    case 'casei':
+      return { op: 'casei', args: [operandJson(o.arg)] };
   }
 }
 

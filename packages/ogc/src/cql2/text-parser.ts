@@ -152,6 +152,12 @@ class Parser {
         return upper === 'DATE' ? { kind: 'date', value: s.text } : { kind: 'timestamp', value: s.text };
       }
       if (upper === 'BBOX' && this.peek().text === '(') return { kind: 'geometry', geojson: this.bbox() };
+      if (upper === 'CASEI' && this.peek().text === '(') {
+        this.expectPunct('(');
+        const arg = this.operand();
+        this.expectPunct(')');
+        return { kind: 'casei', arg };
+      }
       if (geometryTypes[upper] && (this.peek().text === '(' || this.peekIsZ())) return { kind: 'geometry', geojson: this.geometry(upper) };
       if (reserved.has(upper)) throw new Cql2Error(`expected a property or a literal but found ${t.text}`, t.position);
       return { kind: 'property', name: t.text, position: t.position };
