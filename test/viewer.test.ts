@@ -339,6 +339,12 @@ t.test('the viewer in Chromium', async (t) => {
     t.ok(tileRequests.length > 0, `${tileRequests.length} tile requests in the network log`);
     t.same(requests.filter((url) => url.includes('/viewer/units/')), [], 'no GeoJSON units are loaded');
     t.ok(tileStatuses.length > 0 && tileStatuses.every((s) => s === 200 || s === 204), 'tiles answer 200 or 204');
+    // the profile closed, so that the picture shows the map
+    const closing = await renders(page);
+    await page.evaluate(() => {
+      location.hash = location.hash.replace(/([#&])u=[^&]*&?/, '$1').replace(/&$/, '');
+    });
+    await waitForRender(page, closing);
     const before = requests.length;
     const alexanderplatz = { lon: 13.4132, lat: 52.5219 };
     await page.evaluate(
