@@ -254,6 +254,14 @@ t.test('RESOURCEID, FILTER (FES 2.0), SORTBY and PROPERTYNAME select what items 
   const like = (await items(PR, `&filter=${encodeURIComponent("name LIKE 'S%'")}`)).features.map((f) => f.id);
   const liked = await xml(t, `${GF}&typeNames=${PR}&filter=${fes('<fes:PropertyIsLike wildCard="*" singleChar="." escapeChar="!"><fes:ValueReference>name</fes:ValueReference><fes:Literal>S*</fes:Literal></fes:PropertyIsLike>')}`);
   t.same(memberIds(liked, PR), like, 'PropertyIsLike with its own wildcard');
+  const between = (await items(PR, `&filter=${encodeURIComponent('area_m2 BETWEEN 200000 AND 300000')}`)).features.map((f) => f.id);
+  const betweenFes = await xml(
+    t,
+    `${GF}&typeNames=${PR}&filter=${fes('<fes:PropertyIsBetween><fes:ValueReference>area_m2</fes:ValueReference><fes:LowerBoundary><fes:Literal>200000</fes:Literal></fes:LowerBoundary><fes:UpperBoundary><fes:Literal>300000</fes:Literal></fes:UpperBoundary></fes:PropertyIsBetween>')}`,
+  );
+  t.same(memberIds(betweenFes, PR), between, 'PropertyIsBetween: what BETWEEN gives');
+  const notNil = await xml(t, `${GF}&typeNames=${PR}&count=5&filter=${fes('<fes:Not><fes:PropertyIsNil><fes:ValueReference>name</fes:ValueReference></fes:PropertyIsNil></fes:Not>')}`);
+  t.equal(notNil.FeatureCollection['@numberMatched'], '542', 'no property is ever nil (a null one is left out)');
   const ids = await xml(t, `${GF}&typeNames=${PR}&filter=${fes(`<fes:ResourceId rid="${PR}.${a.id}"/>`)}`);
   t.same(memberIds(ids, PR), [a.id], 'fes:ResourceId');
   await exception(t, `${GF}&typeNames=${PR}&filter=${fes('<fes:PropertyIsEqualTo><fes:ValueReference>nope</fes:ValueReference><fes:Literal>1</fes:Literal></fes:PropertyIsEqualTo>')}`, 400, 'InvalidParameterValue', 'filter');

@@ -32,7 +32,7 @@ const spatials: Record<string, SpatialOp> = {
 };
 
 /** what the capabilities declare (Scalar_Capabilities, Spatial_Capabilities) */
-export const comparisonOperators = [...Object.keys(comparisons), 'PropertyIsLike', 'PropertyIsNull', 'PropertyIsBetween'] as const;
+export const comparisonOperators = [...Object.keys(comparisons), 'PropertyIsLike', 'PropertyIsNull', 'PropertyIsNil', 'PropertyIsBetween'] as const;
 export const spatialOperators = ['BBOX', ...Object.keys(spatials)] as const;
 
 /** the largest FILTER accepted: far above what a client writes, bounded so that parsing stays cheap */
@@ -157,6 +157,12 @@ function operator(node: Node, context: FilterContext, state: State): Cql2Express
   if (tag === 'PropertyIsNull') {
     if (args.length !== 1) throw fail('PropertyIsNull takes one ValueReference.');
     return { kind: 'isNull', value: property(args[0] as Node, context) };
+  }
+  if (tag === 'PropertyIsNil') {
+    // a null value is left out of the feature, never written xsi:nil: no property is ever nil
+    if (args.length !== 1) throw fail('PropertyIsNil takes one ValueReference.');
+    property(args[0] as Node, context);
+    return { kind: 'literal', value: false };
   }
   if (tag === 'PropertyIsBetween') {
     const value = args.find((a) => isReference(a));
