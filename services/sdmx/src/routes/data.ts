@@ -1,7 +1,7 @@
 // GET /sdmx/2.1/data/{flow}[/{key}]: observations of a variable or indicator values as SDMX-CSV 2.0, SDMX-JSON 2.0, SDMX-ML 2.1.
 import { type DatabaseHandle, readHandle, startedStream, withRowCursor } from '@datenpool/db';
-import { computeAsOf, freshnessHeaders, indicatorConfigFromEnv, indicatorFreshness } from '@datenpool/indicators';
-import { type App, problemResponses } from '@datenpool/service-kit';
+import { computeAsOf, freshnessHeaders, type IndicatorConfig, indicatorFreshness, indicatorSettings } from '@datenpool/indicators';
+import { type App, problemResponses, settingsOf } from '@datenpool/service-kit';
 import { z } from 'zod';
 import {
   collect,
@@ -85,7 +85,13 @@ export function variableChunks(database: DatabaseHandle, request: DataRequest, f
   return messageChunks(database, dataMessage(request), format, query, observationMapper(request));
 }
 
-export async function indicatorChunks(database: DatabaseHandle, catalog: Catalog, request: DataRequest, format: DataFormat): Promise<AsyncGenerator<string>> {
+export async function indicatorChunks(
+  database: DatabaseHandle,
+  catalog: Catalog,
+  request: DataRequest,
+  format: DataFormat,
+  config: IndicatorConfig,
+): Promise<AsyncGenerator<string>> {
   const indicators = request.subjects ?? catalog.indicators.map((i) => i.id);
   const selection = {
     indicators,
@@ -100,7 +106,6 @@ export async function indicatorChunks(database: DatabaseHandle, catalog: Catalog
   const map = indicatorMapper(request, catalog);
   if (request.mode.kind === 'asOf') {
     const at = request.mode.at;
-    const config = indicatorConfigFromEnv();
     // the values as of a time live in a temporary table `iv_asof` of the transaction that computes them (the indicators
     // service's own as-of computation): read there, in memory
     const rows = await database.db.transaction().execute(async (trx) => {
@@ -126,6 +131,8 @@ const description =
   'VALID_FROM/VALID_TO; asOf: the state at that instant. An empty result is an empty message (200).';
 
 export async function dataRoutes(app: App): Promise<void> {
+  // the as-of computation's settings, read at start with the process configuration
+  const indicatorConfig = settingsOf(app.config, indicatorSettings);
   for (const [withKey, path] of ['/sdmx/2.1/data/:flow', '/sdmx/2.1/data/:flow/:key'].entries()) {
     app.get(
       path,
@@ -154,7 +161,7 @@ export async function dataRoutes(app: App): Promise<void> {
           flow.kind === 'variables'
             ? variableChunks(reader, parsed, format)
             // values as of a time are computed into a temporary table: on the primary, which takes writes
-            : await indicatorChunks(parsed.mode.kind === 'asOf' ? app.database : reader, catalog, parsed, format);
+            : await indicatorChunks(parsed.mode.kind === 'asOf' ? app.database : reader, catalog, parsed, format, indicatorConfig);
         // streamed with backpressure: the next batch is read when the socket took the last one (chunked, no Content-Length)
         return reply.type(dataContentType[format]).send((await startedStream(chunks)) as never);
       },
