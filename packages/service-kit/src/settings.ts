@@ -81,7 +81,8 @@ export function defineSettings<V extends Record<string, Setting>, T>(spec: {
           }
           const parsed = parseSetting(variable, family.value, text);
           if ('problem' in parsed) problems.push(parsed.problem);
-          else members[key][variable] = parsed.value;
+          // an empty member is unset, as an empty variable is
+          else if (parsed.value !== undefined) members[key][variable] = parsed.value;
         }
       }
       const named = new Set(problems.map((p) => p.variable));
