@@ -47,7 +47,10 @@ export const serviceSettings = defineSettings({
       description:
         'time to receive one request; bounds the largest upload (pushes are parsed while they arrive: about 140 s per million CSV rows on a loaded 2-core machine)',
     }),
-    PUBLIC_URL: url({ description: 'base URL used in links; unset: taken from the request (and `X-Forwarded-*`)' }),
+    PUBLIC_URL: url({
+      description:
+        "base URL of every link in every document (landing page, collections, features, LOR units, DCAT), with its path (`https://geoportal.berlin.de/datenpool`); unset: the request's scheme and `Host`, replaced by what a trusted proxy (`TRUST_PROXY`) forwards: `Forwarded` (proto, host), else `X-Forwarded-Proto`/`-Host`, and `X-Forwarded-Prefix` for a path (`test/public-url.test.ts`)",
+    }),
     TRUST_PROXY: parsed<boolean | string[]>({
       expected: 'true, false, or comma-separated IP addresses, CIDRs and loopback/linklocal/uniquelocal',
       default: false,
@@ -55,7 +58,7 @@ export const serviceSettings = defineSettings({
       shown: String,
       refuses: ['10.0.0.0/33', 'somewhere', 'true,10.0.0.1'],
       description:
-        'the proxies in front: `X-Forwarded-For` (the client address for rate limits and logs) and `X-Forwarded-Host/-Proto` (links) count only from these peers; comma-separated addresses and CIDRs (`127.0.0.1,10.0.0.0/8`; `loopback`, `linklocal`, `uniquelocal` name ranges), `true` trusts every peer (only behind a proxy that overwrites the headers), `false` none. The split deployment starts its services with `loopback` (`infra/split.sh`) or `uniquelocal` (docker compose) so they build links from the gateway\'s headers',
+        'the proxies in front: `X-Forwarded-For` (the client address for rate limits and logs) and `Forwarded`, `X-Forwarded-Host/-Proto/-Prefix` (links) count only from these peers (one rule for both); comma-separated addresses and CIDRs (`127.0.0.1,10.0.0.0/8`; `loopback`, `linklocal`, `uniquelocal` name ranges), `true` trusts every peer (only behind a proxy that overwrites the headers), `false` none. The split deployment starts its services with `loopback` (`infra/split.sh`) or `uniquelocal` (docker compose) so they build links from the gateway\'s headers',
     }),
   },
   assemble: (v): ServiceConfig => ({
