@@ -1,5 +1,8 @@
 // Tiles (issue 18): the full-city z12 tile set of the 2021 Planungsräume coloured by an indicator, through the service
 // against the raw ST_AsMVT statement for the same tiles in the same run; and the p99 of a single tile.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { sql } from '@datenpool/db';
 import { tileBounds, tileOf } from '../../../packages/ogc/src/tiles/matrix-set.ts';
 import type { BenchContext, BenchMeasurement } from '../types.ts';
@@ -51,6 +54,12 @@ function rawTileSql(tile: Tile) {
 
 const tileUrl = (ctx: BenchContext, tile: Tile) => `${ctx.baseUrl}/collections/indicator-${INDICATOR}/tiles/WebMercatorQuad/${tile.z}/${tile.row}/${tile.col}`;
 
+async function fetchTile(url: string): Promise<Buffer> {
+  const response = await fetch(url);
+  if (response.status !== 200 && response.status !== 204) throw new Error(`${url}: HTTP ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
 async function serviceTile(ctx: BenchContext, tile: Tile): Promise<Buffer> {
   const response = await fetch(tileUrl(ctx, tile));
   if (response.status !== 200 && response.status !== 204) throw new Error(`${tileUrl(ctx, tile)}: HTTP ${response.status}`);
@@ -63,7 +72,7 @@ async function rawTile(ctx: BenchContext, tile: Tile): Promise<Buffer> {
 }
 
 /** the tiles of the set, round robin, from `connections` clients for the bench's duration: tiles per second */
-async function throughput(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown>): Promise<number> {
+async function throughput<T>(tiles: T[], fetchTile: (tile: T) => Promise<unknown>): Promise<number> {
   let next = 0;
   let count = 0;
   const started = performance.now();
@@ -80,7 +89,7 @@ async function throughput(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unkn
 }
 
 /** the set once, from `connections` clients: tiles per second and each tile's latency */
-async function onePass(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown>): Promise<{ rate: number; latencies: number[] }> {
+async function onePass<T>(tiles: T[], fetchTile: (tile: T) => Promise<unknown>): Promise<{ rate: number; latencies: number[] }> {
   let next = 0;
   const latencies: number[] = [];
   const started = performance.now();
@@ -97,7 +106,7 @@ async function onePass(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown
 }
 
 /** one tile at a time: the latency of each request of `rounds` passes over the set */
-async function sequential(tiles: Tile[], fetchTile: (tile: Tile) => Promise<unknown>, rounds: number): Promise<number[]> {
+async function sequential<T>(tiles: T[], fetchTile: (tile: T) => Promise<unknown>, rounds: number): Promise<number[]> {
   const latencies: number[] = [];
   for (let i = 0; i < rounds; i++) {
     for (const tile of tiles) {
@@ -114,13 +123,39 @@ function p99(latencies: number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
 }
 
+type ClientMode = 'pass' | 'throughput' | 'sequential';
+
+/**
+ * the HTTP side from a process of its own (as the runner does with autocannon), so that the client's work is not
+ * charged to the service: the raw side has no client to pay for
+ */
+async function fromOtherProcess(urls: string[], mode: ClientMode): Promise<{ rate: number; latencies: number[] }> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--tiles-client', JSON.stringify({ urls, mode, connections, durationSeconds })],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as { rate: number; latencies: number[] };
+}
+
+async function runClient(spec: { urls: string[]; mode: ClientMode; connections: number; durationSeconds: number }): Promise<void> {
+  const result =
+    spec.mode === 'pass'
+      ? await onePass(spec.urls, fetchTile)
+      : spec.mode === 'sequential'
+        ? { rate: 0, latencies: await sequential(spec.urls, fetchTile, 3) }
+        : { rate: await throughput(spec.urls, fetchTile), latencies: [] };
+  process.stdout.write(JSON.stringify(result));
+}
+
 export async function measurements(ctx: BenchContext): Promise<BenchMeasurement[]> {
   const tiles = await cityTiles(ctx);
   // cold: the service's first delivery of the set (nothing kept yet), against the raw statements for the same tiles
   // the database warm for both sides (the polygons in the buffer cache, the pool's sessions with their catalog caches):
   // the first side to read the set would otherwise pay for the disk reads of both
   await onePass(tiles, (tile) => rawTile(ctx, tile));
-  const coldService = await onePass(tiles, (tile) => serviceTile(ctx, tile));
+  const urls = tiles.map((tile) => tileUrl(ctx, tile));
+  const coldService = await fromOtherProcess(urls, 'pass');
   const coldRaw = await onePass(tiles, (tile) => rawTile(ctx, tile));
   // the comparison is fair only where both sides produce the same tiles: byte for byte
   let features = 0;
@@ -131,9 +166,9 @@ export async function measurements(ctx: BenchContext): Promise<BenchMeasurement[
   }
   console.error(`tiles: ${tiles.length} z${Z} tiles over the 2021 Planungsräume (${features} with features), identical bytes from both sides`);
   // warm: the set again and again, as map clients ask for it (the service keeps rendered tiles by data version)
-  const service = await throughput(tiles, (tile) => serviceTile(ctx, tile));
+  const service = (await fromOtherProcess(urls, 'throughput')).rate;
   const raw = await throughput(tiles, (tile) => rawTile(ctx, tile));
-  const warmP99 = p99(await sequential(tiles, (tile) => serviceTile(ctx, tile), 3));
+  const warmP99 = p99((await fromOtherProcess(urls, 'sequential')).latencies);
   const rawP99 = p99(await sequential(tiles, (tile) => rawTile(ctx, tile), 3));
   const set = `z${Z} city, indicator-${INDICATOR} (${tiles.length} tiles, ${connections} clients)`;
   console.error(
@@ -148,4 +183,9 @@ export async function measurements(ctx: BenchContext): Promise<BenchMeasurement[
     { name: 'tile p99, repeated (sequential), vs raw SQL', unit: 'ms', value: warmP99, reference: rawP99, lowerIsBetter: true },
     { name: 'tile p99, repeated, vs the 50 ms goal', unit: 'ms', value: warmP99, reference: 50, lowerIsBetter: true },
   ];
+}
+
+if (process.argv.includes('--tiles-client')) {
+  await runClient(JSON.parse(process.argv[process.argv.indexOf('--tiles-client') + 1]!));
+  process.exit(0);
 }
