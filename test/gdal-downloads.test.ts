@@ -15,6 +15,16 @@ t.setTimeout(600_000);
 const ogrinfo = requireExecutable(t, ['/usr/bin/ogrinfo', '/usr/local/bin/ogrinfo'], 'gdal-bin');
 requirePythonModule(t, 'pandas', 'python3-pandas');
 requirePythonModule(t, 'osgeo.ogr', 'python3-gdal');
+/** GDAL's GeoPackage validator (the requirements of OGC 12-128 it checks, R-tree and triggers included) */
+const validator = requireExecutable(
+  t,
+  ['/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py', '/usr/share/doc/python3-gdal/examples/validate_gpkg.py'],
+  'python3-gdal',
+);
+const validate = async (file: string) => {
+  const { stdout, stderr } = await run(PYTHON, [validator, file], { timeout: 120_000 }).catch((e) => ({ stdout: String(e.stdout), stderr: String(e.stderr || e.message) }));
+  return `${stdout}${stderr}`;
+};
 
 // the gateway as deployed: the features plugin with the download formats
 const { app, database } = await testGateway(t);
@@ -69,12 +79,31 @@ t.test('ogrinfo reads the GeoPackage of the 2021 Planungsräume: one layer, ever
   t.equal(Number(/n \(Integer\) = (\d+)/.exec(read.stdout)?.[1]), expected, 'every feature has a geometry');
   t.ok(Math.abs(Number(/a \(Real\) = ([\d.e+]+)/.exec(read.stdout)?.[1]) - area) / area < 1e-9, 'the same area as in PostGIS');
 
-  const validate = await run(PYTHON, ['-c', validatorScript, file], { timeout: 120_000 });
-  t.same(JSON.parse(validate.stdout), { applicationId: 0x47504b47, userVersion: 10300, srs: [-1, 0, 4326, 25833], envelopesMatch: true });
+  const inspected = await run(PYTHON, ['-c', inspectScript, file], { timeout: 120_000 });
+  t.same(JSON.parse(inspected.stdout), {
+    applicationId: 0x47504b47,
+    userVersion: 10300,
+    srs: [-1, 0, 4326, 25833],
+    envelopesMatch: true,
+    rtree: ['ok', expected],
+    extensions: [['lor-2021-planungsraum', 'geom', 'gpkg_rtree_index']],
+  });
+  t.equal(await validate(file), '', "GDAL's validate_gpkg.py finds nothing");
+
+  // GDAL answers a spatial filter from the R-tree; the features are those whose box meets it, as in PostGIS
+  const spat = await gdal(['-ro', '-so', '-spat', '389000', '5819000', '392000', '5822000', file, 'lor-2021-planungsraum']);
+  t.equal(
+    Number(/Feature Count: (\d+)/.exec(spat.stdout)?.[1]),
+    await count(sql`u.version = '2021' AND u.level = 'planungsraum' AND ST_Intersects(u.geom, ST_MakeEnvelope(389000, 5819000, 392000, 5822000, 25833))`),
+    'a spatial filter',
+  );
 });
 
-/** reads the file with sqlite3 and OGR: the GeoPackage header fields, the SRS table, and the envelope of each geometry header */
-const validatorScript = `
+/**
+ * reads the file with sqlite3 (which has the R*Tree module) and OGR: the GeoPackage header fields, the SRS table, the
+ * envelope of each geometry header, SQLite's own check of the R-tree and its size, the extensions
+ */
+const inspectScript = `
 import json, sqlite3, struct, sys
 from osgeo import ogr
 con = sqlite3.connect(sys.argv[1])
@@ -89,7 +118,9 @@ for (blob,) in con.execute('SELECT geom FROM "lor-2021-planungsraum"'):
     g = ogr.CreateGeometryFromWkb(bytes(blob[40:]))
     e = g.GetEnvelope()
     ok = ok and flags == 3 and abs(e[0] - minx) < 1e-6 and abs(e[1] - maxx) < 1e-6 and abs(e[2] - miny) < 1e-6 and abs(e[3] - maxy) < 1e-6
-print(json.dumps({'applicationId': app, 'userVersion': ver, 'srs': srs, 'envelopesMatch': ok}))
+rtree = [con.execute("SELECT rtreecheck('rtree_lor-2021-planungsraum_geom')").fetchone()[0], con.execute('SELECT count(*) FROM "rtree_lor-2021-planungsraum_geom"').fetchone()[0]]
+ext = [list(r) for r in con.execute('SELECT table_name, column_name, extension_name FROM gpkg_extensions')]
+print(json.dumps({'applicationId': app, 'userVersion': ver, 'srs': srs, 'envelopesMatch': ok, 'rtree': rtree, 'extensions': ext}))
 `;
 
 t.test('a filtered GeoPackage holds the filtered set, sorted as asked, in the CRS asked for', async (t) => {
@@ -108,6 +139,7 @@ t.test('a filtered GeoPackage holds the filtered set, sorted as asked, in the CR
   const { rows } = await sql<{ id: string }>`SELECT id FROM lor_unit WHERE version = '2021' AND level = 'planungsraum'
     AND parent_id LIKE '01%' ORDER BY area_m2 DESC, id`.execute(database.db);
   t.same(ids, rows.map((r) => r.id), 'in the order of sortby');
+  t.equal(await validate(file), '', 'valid (validate_gpkg.py)');
 });
 
 t.test('limit and offset choose a part of the set; an empty set is a valid empty GeoPackage', async (t) => {
@@ -118,6 +150,7 @@ t.test('limit and offset choose a part of the set; an empty set is a valid empty
   const empty = await gdal(['-ro', '-so', none.file, 'lor-2021-planungsraum']);
   t.equal(empty.stderr, '');
   t.equal(Number(/Feature Count: (\d+)/.exec(empty.stdout)?.[1]), 0);
+  t.equal(await validate(none.file), '', 'the empty one is valid too (validate_gpkg.py)');
 });
 
 t.test('the CSV has one row per feature with the WKT geometry; GDAL and pandas read it', async (t) => {
@@ -191,6 +224,7 @@ t.test('every collection downloads: five features of each as GeoPackage (GDAL, n
     t.equal(summary.stderr, '', `${id}: no warnings`);
     t.equal(Number(/Feature Count: (\d+)/.exec(summary.stdout)?.[1]), expected, `${id}: ${expected} features`);
     t.match(summary.stdout, /ID\["EPSG",3857\]\]\s*$/m, `${id}: in the CRS asked for`);
+    t.equal(await validate(file), '', `${id}: valid (validate_gpkg.py)`);
     const csv = await app.inject({ url: `/collections/${id}/items?f=csv&limit=5` });
     t.equal(csv.statusCode, 200);
     t.equal(csv.body.trimEnd().split('\r\n').length - 1, expected, `${id}: ${expected} CSV rows`);

@@ -1,11 +1,11 @@
 // A collection's features as a GeoPackage 1.3 file (OGC 12-128r18): SQLite written in memory by sql.js (SQLite in
 // WebAssembly, no native build), one feature table with typed columns and the geometry as GeoPackage binary.
 //
-// No R-tree spatial index: sql.js is built without SQLite's R*Tree module, and the index is an optional extension
-// (gpkg_rtree_index); every geometry header carries its envelope, and GDAL, QGIS build or skip the index themselves.
+// With the R-tree spatial index (gpkg_rtree_index), written by rtree.ts: sql.js is built without SQLite's R*Tree module.
 import type { DatabaseHandle } from '@datenpool/db';
 import { BadRequest } from '@datenpool/service-kit';
 import initSqlJs, { type Database as SqliteDatabase, type SqlJsStatic } from 'sql.js';
+import { type Box, writeRtreeIndex } from './rtree.ts';
 import { crsDefinitions, type DownloadColumn, type DownloadSet, DOWNLOAD_MAX_GEOMETRY_BYTES, downloadColumns, wkbRows, type WkbRow } from './rows.ts';
 
 /** 'GPKG' as the SQLite application id, and 1.3.0 as its user version */
@@ -117,6 +117,8 @@ export async function geoPackage(SQL: SqlJsStatic, database: DatabaseHandle, set
       `INSERT INTO ${table} (geom, ${[idColumn, ...columns.map((c) => c.name)].map(quote).join(', ')}) VALUES (${['?', '?', ...columns.map(() => '?')].join(', ')})`,
     );
     const bounds = { minx: Infinity, miny: Infinity, maxx: -Infinity, maxy: -Infinity };
+    const boxes: Box[] = [];
+    let fid = 0;
     let bytes = 0;
     for await (const batch of wkbRows(database, set, columns, options.srid)) {
       gpkg.run('BEGIN');
@@ -128,7 +130,9 @@ export async function geoPackage(SQL: SqlJsStatic, database: DatabaseHandle, set
             { name: 'limit' },
           );
         }
+        fid++;
         if (row.minx !== null && row.empty !== true) {
+          boxes.push({ id: fid, minx: row.minx, maxx: row.maxx as number, miny: row.miny as number, maxy: row.maxy as number });
           bounds.minx = Math.min(bounds.minx, row.minx);
           bounds.maxx = Math.max(bounds.maxx, row.maxx as number);
           bounds.miny = Math.min(bounds.miny, row.miny as number);
@@ -159,6 +163,7 @@ export async function geoPackage(SQL: SqlJsStatic, database: DatabaseHandle, set
       options.srid,
     ]);
     gpkg.run('INSERT INTO gpkg_geometry_columns VALUES (?, ?, ?, ?, 0, 0)', [options.table, 'geom', geometryTypeName(options.geometryType), options.srid]);
+    writeRtreeIndex(gpkg, options.table, 'geom', boxes);
     return gpkg.export();
   } finally {
     gpkg.close();
