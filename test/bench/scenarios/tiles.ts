@@ -1,5 +1,5 @@
-// Tiles (issue 18): the full-city z12 tile set of the 2021 Planungsräume coloured by an indicator, through the service
-// against the raw ST_AsMVT statement for the same tiles in the same run; and the p99 of a single tile.
+// Tiles (issue 18): the full-city z12 tile set of the 2021 Planungsräume coloured by an indicator (and of the Planungsräume
+// alone), through the service against the raw ST_AsMVT statement for the same tiles in the same run; the p99 of a tile.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -35,7 +35,7 @@ async function cityTiles(ctx: BenchContext): Promise<Tile[]> {
  * the latest date, the tile as bbox and the simplification the service applies below z14 (half a pixel of a 512-pixel
  * tile), so that both sides produce the same bytes
  */
-function rawTileSql(tile: Tile) {
+function rawIndicatorTileSql(tile: Tile) {
   const b = tileBounds(tile);
   const envelope = sql`ST_MakeEnvelope(${b.minX}::float8, ${b.minY}::float8, ${b.maxX}::float8, ${b.maxY}::float8, 3857)`;
   const tolerance = (b.maxX - b.minX) / 1024;
@@ -52,7 +52,30 @@ function rawTileSql(tile: Tile) {
       ORDER BY v.unit_id, v.ref_date) t`;
 }
 
-const tileUrl = (ctx: BenchContext, tile: Tile) => `${ctx.baseUrl}/collections/indicator-${INDICATOR}/tiles/WebMercatorQuad/${tile.z}/${tile.row}/${tile.col}`;
+/** the same for the Planungsräume themselves (lor-2021-planungsraum): the tile code without the indicator layer's look-ups */
+function rawLorTileSql(tile: Tile) {
+  const b = tileBounds(tile);
+  const envelope = sql`ST_MakeEnvelope(${b.minX}::float8, ${b.minY}::float8, ${b.maxX}::float8, ${b.maxY}::float8, 3857)`;
+  const tolerance = (b.maxX - b.minX) / 1024;
+  return sql<{ tile: Buffer | null }>`SELECT ST_AsMVT(t, 'lor-2021-planungsraum', 4096, 'geom') AS tile FROM (
+      SELECT ST_AsMVTGeom(ST_SimplifyPreserveTopology(ST_Transform(u.geom, 3857), ${tolerance}::float8), ${envelope}::box2d, 4096, 64, true) AS geom,
+        jsonb_build_object('id', u.id, 'name', u.name, 'level', u.level, 'version', u.version, 'parent_id', u.parent_id, 'area_m2', u.area_m2) AS properties
+      FROM lor_unit u WHERE u.version = '2021' AND u.level = 'planungsraum' AND ST_Intersects(u.geom, ST_Transform(${envelope}, 25833))
+      ORDER BY u.id) t`;
+}
+
+interface Layer {
+  collection: string;
+  raw: (tile: Tile) => ReturnType<typeof rawLorTileSql>;
+}
+
+const layers: Layer[] = [
+  { collection: `indicator-${INDICATOR}`, raw: rawIndicatorTileSql },
+  { collection: 'lor-2021-planungsraum', raw: rawLorTileSql },
+];
+
+const tileUrl = (ctx: BenchContext, collection: string, tile: Tile) =>
+  `${ctx.baseUrl}/collections/${collection}/tiles/WebMercatorQuad/${tile.z}/${tile.row}/${tile.col}`;
 
 async function fetchTile(url: string): Promise<Buffer> {
   const response = await fetch(url);
@@ -60,14 +83,12 @@ async function fetchTile(url: string): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
-async function serviceTile(ctx: BenchContext, tile: Tile): Promise<Buffer> {
-  const response = await fetch(tileUrl(ctx, tile));
-  if (response.status !== 200 && response.status !== 204) throw new Error(`${tileUrl(ctx, tile)}: HTTP ${response.status}`);
-  return Buffer.from(await response.arrayBuffer());
+async function serviceTile(ctx: BenchContext, layer: Layer, tile: Tile): Promise<Buffer> {
+  return fetchTile(tileUrl(ctx, layer.collection, tile));
 }
 
-async function rawTile(ctx: BenchContext, tile: Tile): Promise<Buffer> {
-  const { rows } = await rawTileSql(tile).execute(ctx.database.db);
+async function rawTile(ctx: BenchContext, layer: Layer, tile: Tile): Promise<Buffer> {
+  const { rows } = await layer.raw(tile).execute(ctx.database.db);
   return Buffer.from(rows[0]?.tile ?? new Uint8Array(0));
 }
 
@@ -148,41 +169,50 @@ async function runClient(spec: { urls: string[]; mode: ClientMode; connections: 
   process.stdout.write(JSON.stringify(result));
 }
 
-export async function measurements(ctx: BenchContext): Promise<BenchMeasurement[]> {
-  const tiles = await cityTiles(ctx);
-  // cold: the service's first delivery of the set (nothing kept yet), against the raw statements for the same tiles
+async function measureLayer(ctx: BenchContext, tiles: Tile[], layer: Layer): Promise<BenchMeasurement[]> {
+  const raw = (tile: Tile) => rawTile(ctx, layer, tile);
   // the database warm for both sides (the polygons in the buffer cache, the pool's sessions with their catalog caches):
   // the first side to read the set would otherwise pay for the disk reads of both
-  await onePass(tiles, (tile) => rawTile(ctx, tile));
-  const urls = tiles.map((tile) => tileUrl(ctx, tile));
+  await onePass(tiles, raw);
+  // cold: the service's first delivery of the set (nothing kept yet), against the raw statements for the same tiles
+  const urls = tiles.map((tile) => tileUrl(ctx, layer.collection, tile));
   const coldService = await fromOtherProcess(urls, 'pass');
-  const coldRaw = await onePass(tiles, (tile) => rawTile(ctx, tile));
+  const coldRaw = await onePass(tiles, raw);
   // the comparison is fair only where both sides produce the same tiles: byte for byte
   let features = 0;
   for (const tile of tiles) {
-    const [ours, raw] = await Promise.all([serviceTile(ctx, tile), rawTile(ctx, tile)]);
-    if (!ours.equals(raw)) throw new Error(`tile ${tile.z}/${tile.row}/${tile.col}: the service's ${ours.length} bytes differ from the raw ST_AsMVT's ${raw.length}`);
+    const [ours, theirs] = await Promise.all([serviceTile(ctx, layer, tile), raw(tile)]);
+    if (!ours.equals(theirs)) {
+      throw new Error(`${layer.collection} ${tile.z}/${tile.row}/${tile.col}: the service's ${ours.length} bytes differ from the raw ST_AsMVT's ${theirs.length}`);
+    }
     if (ours.length > 0) features++;
   }
-  console.error(`tiles: ${tiles.length} z${Z} tiles over the 2021 Planungsräume (${features} with features), identical bytes from both sides`);
+  console.error(`tiles: ${layer.collection}, ${tiles.length} z${Z} tiles over the 2021 Planungsräume (${features} with features), identical bytes from both sides`);
   // warm: the set again and again, as map clients ask for it (the service keeps rendered tiles by data version)
   const service = (await fromOtherProcess(urls, 'throughput')).rate;
-  const raw = await throughput(tiles, (tile) => rawTile(ctx, tile));
+  const rawRate = await throughput(tiles, raw);
   const warmP99 = p99((await fromOtherProcess(urls, 'sequential')).latencies);
-  const rawP99 = p99(await sequential(tiles, (tile) => rawTile(ctx, tile), 3));
-  const set = `z${Z} city, indicator-${INDICATOR} (${tiles.length} tiles, ${connections} clients)`;
+  const rawP99 = p99(await sequential(tiles, raw, 3));
+  const set = `z${Z} city, ${layer.collection} (${tiles.length} tiles, ${connections} clients)`;
   console.error(
-    `tiles: first delivery ${coldService.rate.toFixed(1)} tiles/s against raw ST_AsMVT ${coldRaw.rate.toFixed(1)} (ratio ${(coldService.rate / coldRaw.rate).toFixed(2)}); ` +
-      `repeated ${service.toFixed(1)} tiles/s against raw ${raw.toFixed(1)} (ratio ${(service / raw).toFixed(2)}; goal ≥ 0.7); ` +
+    `tiles: ${layer.collection}: first delivery ${coldService.rate.toFixed(1)} tiles/s against raw ST_AsMVT ${coldRaw.rate.toFixed(1)} (ratio ${(coldService.rate / coldRaw.rate).toFixed(2)}); ` +
+      `repeated ${service.toFixed(1)} tiles/s against raw ${rawRate.toFixed(1)} (ratio ${(service / rawRate).toFixed(2)}; goal ≥ 0.7); ` +
       `p99 of a single tile: first delivery ${p99(coldService.latencies).toFixed(1)} ms (raw ${p99(coldRaw.latencies).toFixed(1)}), repeated ${warmP99.toFixed(1)} ms (raw ${rawP99.toFixed(1)}); goal < 50 ms`,
   );
   return [
     { name: `tiles ${set}, first delivery`, unit: 'tiles/s', value: coldService.rate, reference: coldRaw.rate },
-    { name: `tiles ${set}, repeated`, unit: 'tiles/s', value: service, reference: raw },
-    { name: 'tile p99, first delivery, vs raw SQL', unit: 'ms', value: p99(coldService.latencies), reference: p99(coldRaw.latencies), lowerIsBetter: true },
-    { name: 'tile p99, repeated (sequential), vs raw SQL', unit: 'ms', value: warmP99, reference: rawP99, lowerIsBetter: true },
-    { name: 'tile p99, repeated, vs the 50 ms goal', unit: 'ms', value: warmP99, reference: 50, lowerIsBetter: true },
+    { name: `tiles ${set}, repeated`, unit: 'tiles/s', value: service, reference: rawRate },
+    { name: `${layer.collection} tile p99, first delivery, vs raw SQL`, unit: 'ms', value: p99(coldService.latencies), reference: p99(coldRaw.latencies), lowerIsBetter: true },
+    { name: `${layer.collection} tile p99, repeated (sequential), vs raw SQL`, unit: 'ms', value: warmP99, reference: rawP99, lowerIsBetter: true },
+    { name: `${layer.collection} tile p99, repeated, vs the 50 ms goal`, unit: 'ms', value: warmP99, reference: 50, lowerIsBetter: true },
   ];
+}
+
+export async function measurements(ctx: BenchContext): Promise<BenchMeasurement[]> {
+  const tiles = await cityTiles(ctx);
+  const out: BenchMeasurement[] = [];
+  for (const layer of layers) out.push(...(await measureLayer(ctx, tiles, layer)));
+  return out;
 }
 
 if (process.argv.includes('--tiles-client')) {
