@@ -6,7 +6,17 @@ import type { DatabaseHandle } from '@datenpool/db';
 import { BadRequest } from '@datenpool/service-kit';
 import initSqlJs, { type Database as SqliteDatabase, type SqlJsStatic } from 'sql.js';
 import { type Box, writeRtreeIndex } from './rtree.ts';
-import { crsDefinitions, type DownloadColumn, type DownloadSet, DOWNLOAD_MAX_GEOMETRY_BYTES, downloadColumns, wkbRows, type WkbRow } from './rows.ts';
+import {
+  crsDefinitions,
+  DOWNLOAD_MAX_FEATURES,
+  DOWNLOAD_MAX_GEOMETRY_BYTES,
+  type DownloadColumn,
+  type DownloadSet,
+  downloadColumns,
+  tooMany,
+  type WkbRow,
+  wkbRows,
+} from './rows.ts';
 
 /** 'GPKG' as the SQLite application id, and 1.3.0 as its user version */
 const APPLICATION_ID = 0x47504b47;
@@ -72,12 +82,11 @@ function createSchema(gpkg: SqliteDatabase): void {
     CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id))`);
 }
 
-async function insertSpatialReferenceSystems(gpkg: SqliteDatabase, database: DatabaseHandle, srsId: number): Promise<void> {
+function insertSpatialReferenceSystems(gpkg: SqliteDatabase, definitions: Map<number, { name: string; definition: string }>): void {
   const insert = gpkg.prepare('INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)');
   // the two undefined systems and WGS 84 are required in every GeoPackage (§1.1.2.1.2); EPSG:25833 is the pool's own
   insert.run(['Undefined cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined cartesian coordinate reference system']);
   insert.run(['Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system']);
-  const definitions = await crsDefinitions(database, [...new Set([4326, 25833, srsId])]);
   for (const [srid, { name, definition }] of definitions) insert.run([name, srid, 'EPSG', srid, definition, null]);
   insert.free();
 }
@@ -99,12 +108,12 @@ export interface GeoPackageOptions {
  * named `id`); the SQLite `fid` numbers the features in the set's order. The same rows give the same bytes.
  */
 export async function geoPackage(SQL: SqlJsStatic, database: DatabaseHandle, set: DownloadSet, options: GeoPackageOptions): Promise<Uint8Array> {
-  const columns = await downloadColumns(database, set);
+  const [columns, systems] = await Promise.all([downloadColumns(database, set), crsDefinitions(database, [...new Set([4326, 25833, options.srid])])]);
   const idColumn = columns.some((c) => c.name === 'id') ? 'feature_id' : 'id';
   const gpkg = new SQL.Database();
   try {
     createSchema(gpkg);
-    await insertSpatialReferenceSystems(gpkg, database, options.srid);
+    insertSpatialReferenceSystems(gpkg, systems);
     const table = quote(options.table);
     const definitions = [
       'fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL',
@@ -131,6 +140,7 @@ export async function geoPackage(SQL: SqlJsStatic, database: DatabaseHandle, set
           );
         }
         fid++;
+        if (fid > DOWNLOAD_MAX_FEATURES) throw tooMany(set.source.id);
         if (row.minx !== null && row.empty !== true) {
           boxes.push({ id: fid, minx: row.minx, maxx: row.maxx as number, miny: row.miny as number, maxy: row.maxy as number });
           bounds.minx = Math.min(bounds.minx, row.minx);

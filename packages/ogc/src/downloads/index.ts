@@ -38,7 +38,8 @@ export async function collectionGeoPackage(
   database: DatabaseHandle,
   input: Pick<ItemsFormatInput, 'source' | 'query' | 'raw'>,
 ): Promise<{ bytes: Uint8Array; srid: number }> {
-  const set = await downloadSet(database, input.source, input.query, input.raw);
+  // written in memory before anything is sent: the writer refuses the row past the maximum, no count first
+  const set = await downloadSet(database, input.source, input.query, input.raw, 'rows');
   const [description, version] = await Promise.all([input.source.describe(), input.source.dataVersion()]);
   const srid = geoPackageSrid(input as ItemsFormatInput, set.relation.storageSrid);
   const bytes = await geoPackage(SQL, database, set, {

@@ -52,22 +52,34 @@ const pgTypes: Record<string, ColumnType> = {
  * The set of a download request: `limit` where given (up to the maximum, whatever the items' page limit), else the
  * whole matching set, which must not exceed the maximum (a 400 naming `limit`: narrow the set or page through it).
  */
-export async function downloadSet(database: DatabaseHandle, source: FeatureCollectionSource, query: ItemsQuery, raw: URLSearchParams): Promise<DownloadSet> {
+export async function downloadSet(
+  database: DatabaseHandle,
+  source: FeatureCollectionSource,
+  query: ItemsQuery,
+  raw: URLSearchParams,
+  /** `count`: a bounded count first (a streamed download cannot fail after it started); `rows`: the writer refuses the row past the maximum */
+  guard: 'count' | 'rows' = 'count',
+): Promise<DownloadSet> {
   const relation = source.relation(query);
   const names = Object.keys(relation.properties);
   const properties = query.properties ? names.filter((p) => query.properties?.includes(p)) : names;
   const offset = query.page.offset;
   const given = raw.get('limit');
   if (given !== null) return { source, relation, properties, offset, limit: Math.min(Number(given), DOWNLOAD_MAX_FEATURES) };
+  if (guard === 'rows') return { source, relation, properties, offset, limit: DOWNLOAD_MAX_FEATURES + 1 };
+  // how many rows follow the offset does not depend on their order
   const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT 1 FROM ${relation.from} WHERE ${relation.where}
-    ORDER BY ${relation.order} LIMIT ${DOWNLOAD_MAX_FEATURES + 1} OFFSET ${offset}) matched`.execute(database.db);
-  if ((rows[0]?.n ?? 0) > DOWNLOAD_MAX_FEATURES) {
-    throw new BadRequest(
-      `Collection ${source.id} has more than ${DOWNLOAD_MAX_FEATURES} features for this query, the most a download holds: narrow it with bbox, datetime or filter, or download it in parts with limit and offset.`,
-      { name: 'limit' },
-    );
-  }
+    LIMIT ${DOWNLOAD_MAX_FEATURES + 1} OFFSET ${offset}) matched`.execute(database.db);
+  if ((rows[0]?.n ?? 0) > DOWNLOAD_MAX_FEATURES) throw tooMany(source.id);
   return { source, relation, properties, offset, limit: DOWNLOAD_MAX_FEATURES };
+}
+
+/** the 400 of a set larger than a download holds */
+export function tooMany(collectionId: string): BadRequest {
+  return new BadRequest(
+    `Collection ${collectionId} has more than ${DOWNLOAD_MAX_FEATURES} features for this query, the most a download holds: narrow it with bbox, datetime or filter, or download it in parts with limit and offset.`,
+    { name: 'limit' },
+  );
 }
 
 /** each written property's column type, from the SQL types of the relation's expressions (one statement, no rows read) */
