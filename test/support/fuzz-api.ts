@@ -77,6 +77,13 @@ export async function fuzzApi(t: Test, app: App, db: Kysely<Database>, options: 
     [/^\/v1\/lor\//, 'id', '01100101'],
     [/^\/collections/, 'collectionId', 'lor-2021-bezirk'],
     [/^\/collections/, 'featureId', '01'],
+    [/\/tiles|^\/tileMatrixSets/, 'tileMatrixSetId', 'WebMercatorQuad'],
+    // a z12 tile over central Berlin
+    [/\/tiles\//, 'tileMatrix', '12'],
+    [/\/tiles\//, 'tileRow', '1343'],
+    [/\/tiles\//, 'tileCol', '2200'],
+    // a release that is not the current one: a 404 without building the bundle on every mutation
+    [/^\/v1\/releases/, 'release', '2000-01-01-0000000000'],
     [/^\/v1\/agencies/, 'id', 'fuzzamt'],
     [/^\/v1\/variables/, 'id', 'fuzz_var'],
     [/^\/v1\/variables/, 'variableId', 'fuzz_var'],
