@@ -283,6 +283,20 @@ const cases: Case[] = [
     json: { op: 's_intersects', args: [geom, { type: 'LineString', coordinates: [[0.2, 4.7], [5.8, 4.7]] }] },
     expect: (f) => intersects(f.box, box(0.2, 4.7, 5.8, 4.7)),
   },
+  // a BBOX with heights: its footprint counts
+  {
+    conf: S,
+    text: 'S_INTERSECTS(geometry, BBOX(1.2, 1.2, -5, 3.8, 2.8, 10))',
+    json: { op: 's_intersects', args: [geom, { bbox: [1.2, 1.2, -5, 3.8, 2.8, 10] }] },
+    expect: (f) => intersects(f.box, box(1.2, 1.2, 3.8, 2.8)),
+  },
+  // west east of east: the box across the antimeridian, from 5.5° east round to 0.5° east
+  {
+    conf: S,
+    text: 'S_INTERSECTS(geometry, BBOX(5.5, 1, 0.5, 2))',
+    json: { op: 's_intersects', args: [geom, { bbox: [5.5, 1, 0.5, 2] }] },
+    expect: (f) => intersects(f.box, box(5.5, 1, 180, 2)) || intersects(f.box, box(-180, 1, 0.5, 2)),
+  },
   {
     conf: S,
     text: 'NOT S_INTERSECTS(geometry, BBOX(0, 0, 4.5, 4.5)) AND n > 30',
