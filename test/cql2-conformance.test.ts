@@ -1,9 +1,10 @@
 // Self-contained CQL2 conformance cases (issue 18 item 3), the counterpart of cql2-golden.test.ts that always runs:
 // for every CQL2 class the server declares, cases of our own in cql2-text and cql2-json that parse to the same AST,
-// print back to it, and match in PostGIS exactly the features a TypeScript predicate over the construction of a
-// synthetic grid says they must (never the SQL under test); filters of undeclared classes or of wrong types are a 400
-// naming `filter`; and a few through the items route of the bundled Planungsräume give the ids of a direct compile.
-import { sql } from '@datenpool/db';
+// print back to it, and match exactly the features a TypeScript predicate over the construction of a synthetic grid
+// says they must (never the SQL under test), in PostgreSQL and in the embedded PGlite; filters of undeclared classes
+// or of wrong types are a 400 naming `filter`; and a few through the items route of the bundled Planungsräume give
+// the ids of a direct compile.
+import { createDb, type Database, type Kysely, sql } from '@datenpool/db';
 import {
   checkCql2,
   compileCql2,
@@ -24,6 +25,7 @@ import { lorConditions, lorTable } from '../services/geometry/src/queries/lor-fe
 import { testGateway } from './support/app.ts';
 
 t.setTimeout(300_000);
+type Db = Kysely<Database>;
 
 // --- the grid: SIZE × SIZE cells of 1° in CRS84 (stored in EPSG:4326, so literals reach the table unchanged), each
 // holding a square (its cell), a point (its centre) and a horizontal line (through its middle, from edge to edge) -----
@@ -450,15 +452,28 @@ const idsOf = (f: (c: Cell) => boolean) => cells.filter(f).map((c) => c.id);
 
 const { app, database } = await testGateway(t);
 const { db } = database;
-await sql`CREATE SCHEMA cql2_conf`.execute(db);
-await sql`CREATE TABLE cql2_conf.grid (id int PRIMARY KEY, kind text NOT NULL, n int, x float8 NOT NULL, name text, day date, ts timestamptz NOT NULL, flag boolean, geom geometry(Geometry, 4326) NOT NULL)`.execute(db);
-for (const f of cells) {
-  await sql`INSERT INTO cql2_conf.grid VALUES (${f.id}, ${f.kind}, ${f.n}, ${f.x}, ${f.name}, ${f.day}::date, ${new Date(f.ts).toISOString()}::timestamptz, ${f.flag}, ST_GeomFromText(${wkt(f)}, 4326))`.execute(db);
-}
+// the embedded database `npm start` uses by default (PGlite with PostGIS) answers every grid case too
+const embedded = await createDb({ dataDir: 'memory://', poolMax: 1, statementTimeoutMs: 120_000 });
+t.teardown(() => embedded.close());
+const engines = [
+  ['PostgreSQL', db],
+  ['PGlite', embedded.db],
+] as const;
 
-async function matched(expression: Cql2Expression, filterCrs = defaultCrs): Promise<number[]> {
+async function loadGrid(target: Db): Promise<void> {
+  await sql`CREATE SCHEMA cql2_conf`.execute(target);
+  await sql`CREATE TABLE cql2_conf.grid (id int PRIMARY KEY, kind text NOT NULL, n int, x float8 NOT NULL, name text, day date, ts timestamptz NOT NULL, flag boolean, geom geometry(Geometry, 4326) NOT NULL)`.execute(
+    target,
+  );
+  for (const f of cells) {
+    await sql`INSERT INTO cql2_conf.grid VALUES (${f.id}, ${f.kind}, ${f.n}, ${f.x}, ${f.name}, ${f.day}::date, ${new Date(f.ts).toISOString()}::timestamptz, ${f.flag}, ST_GeomFromText(${wkt(f)}, 4326))`.execute(target);
+  }
+}
+for (const [, engine] of engines) await loadGrid(engine);
+
+async function matched(expression: Cql2Expression, filterCrs = defaultCrs, on: Db = db): Promise<number[]> {
   const where = compileCql2(expression, { ...target, filterCrs });
-  const { rows } = await sql<{ id: number }>`SELECT g.id FROM cql2_conf.grid g WHERE ${where} ORDER BY g.id`.execute(db);
+  const { rows } = await sql<{ id: number }>`SELECT g.id FROM cql2_conf.grid g WHERE ${where} ORDER BY g.id`.execute(on);
   return rows.map((r) => r.id);
 }
 
@@ -493,8 +508,10 @@ for (const c of cases) {
     t.same(plain(parseCql2Json(JSON.stringify(toCql2Json(fromText)))), plain(fromText), 'written as cql2-json, it parses back to the same AST');
     checkCql2(fromText, queryables);
     const expected = idsOf(c.expect);
-    t.same(await matched(fromText), expected, `matches the ${expected.length} features the grid's arithmetic selects`);
-    t.same(await matched(fromJson), expected, 'and so does its cql2-json');
+    for (const [name, engine] of engines) {
+      t.same(await matched(fromText, defaultCrs, engine), expected, `${name} matches the ${expected.length} features the grid's arithmetic selects`);
+      t.same(await matched(fromJson, defaultCrs, engine), expected, `${name}: and so does its cql2-json`);
+    }
   });
 }
 
@@ -505,7 +522,9 @@ t.test('filter-crs: the same spatial cases with latitude-first EPSG:4326 literal
     { text: 'S_CONTAINS(geometry, POINT(3.5 2.5))', expect: (f: Cell) => within(pt(2.5, 3.5), f.box) },
     { text: 'S_CROSSES(geometry, LINESTRING(-1 0.5, 7 0.5))', expect: (f: Cell) => f.i === 0 && f.kind !== 'point' },
   ];
-  for (const c of flipped) t.same(await matched(parseCql2Text(c.text), epsg4326), idsOf(c.expect), c.text);
+  for (const c of flipped) {
+    for (const [name, engine] of engines) t.same(await matched(parseCql2Text(c.text), epsg4326, engine), idsOf(c.expect), `${name}: ${c.text}`);
+  }
 });
 
 t.test('refused filters are a 400 naming filter, in both encodings', async (t) => {
