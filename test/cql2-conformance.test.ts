@@ -34,7 +34,7 @@ const SIZE = 6;
 type Kind = 'square' | 'point' | 'line';
 const KINDS: Kind[] = ['square', 'point', 'line'];
 /** names with umlauts, ß and mixed case (CASEI), LIKE's wildcards as characters, and a NULL */
-const NAMES = ['Straße', 'STRASSE', 'Ärztehaus', 'ärztehaus', 'Öko_Zone', 'öko zone', 'Mitte', 'MITTE', 'mItTe', '100% Grün', null];
+const NAMES = ['Straße', 'STRASSE', 'Ärztehaus', 'ärztehaus', 'Öko_Zone', 'öko zone', 'Mitte', 'MITTE', 'mItTe', '100% Grün', "Kiez 'Nord'", null];
 const DAY0 = Date.UTC(2024, 0, 1);
 const TS0 = Date.UTC(2024, 2, 31);
 const HOUR = 3_600_000;
@@ -216,10 +216,15 @@ const cases: Case[] = [
   { conf: B, text: 'NOT (n < 30)', json: { op: 'not', args: [{ op: '<', args: [p('n'), 30] }] }, expect: (f) => has(f.n) && !(f.n < 30) },
   { conf: B, text: 'NOT n IS NULL AND NOT flag = TRUE', json: { op: 'and', args: [{ op: 'not', args: [{ op: 'isNull', args: [p('n')] }] }, { op: 'not', args: [{ op: '=', args: [p('flag'), true] }] }] }, expect: (f) => f.n !== null && f.flag === false },
   { conf: B, text: 'TRUE', json: true, expect: () => true },
+  // the text encoding's own spellings: a quote doubled in a string, a quoted property name, lower-case keywords,
+  // a number with an exponent
+  { conf: B, text: "name = 'Kiez ''Nord'''", json: { op: '=', args: [p('name'), "Kiez 'Nord'"] }, expect: (f) => f.name === "Kiez 'Nord'" },
+  { conf: B, text: '"name" = \'MITTE\' and not "flag" is null', json: { op: 'and', args: [{ op: '=', args: [p('name'), 'MITTE'] }, { op: 'not', args: [{ op: 'isNull', args: [p('flag')] }] }] }, expect: (f) => f.name === 'MITTE' && f.flag !== null },
+  { conf: B, text: 'x < -5e-1 or n is null', json: { op: 'or', args: [{ op: '<', args: [p('x'), -0.5] }, { op: 'isNull', args: [p('n')] }] }, expect: (f) => f.x < -0.5 || f.n === null },
   { conf: B, text: 'FALSE OR n = 0', json: { op: 'or', args: [false, { op: '=', args: [p('n'), 0] }] }, expect: (f) => f.n === 0 },
 
   // advanced-comparison-operators: LIKE (% and _, an escaped %), BETWEEN, IN, and their negations
-  { conf: A, text: "name LIKE 'Mi%'", json: { op: 'like', args: [p('name'), 'Mi%'] }, expect: (f) => f.name === 'Mitte' },
+  { conf: A, text: "name like 'Mi%'", json: { op: 'like', args: [p('name'), 'Mi%'] }, expect: (f) => f.name === 'Mitte' },
   { conf: A, text: "name LIKE '%e'", json: { op: 'like', args: [p('name'), '%e'] }, expect: (f) => has(f.name) && f.name.endsWith('e') },
   { conf: A, text: "name LIKE '_TRASSE'", json: { op: 'like', args: [p('name'), '_TRASSE'] }, expect: (f) => f.name === 'STRASSE' },
   { conf: A, text: "name LIKE 'Stra_e'", json: { op: 'like', args: [p('name'), 'Stra_e'] }, expect: (f) => f.name === 'Straße' },
