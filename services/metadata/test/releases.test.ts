@@ -81,6 +81,9 @@ t.test('the current release is listed and downloads as a zip whose ETag is its S
   t.equal(res.headers.etag, `"sha256-${sha256(zip)}"`, 'ETag = SHA-256 of the bytes sent');
   const again = await app.inject({ url: `/v1/releases/${current}`, headers: { 'if-none-match': String(res.headers.etag) } });
   t.equal(again.statusCode, 304, 'a conditional request is answered without the body');
+  const latest = await app.inject({ url: '/v1/releases/latest' });
+  t.equal(latest.statusCode, 200);
+  t.equal(latest.headers.etag, res.headers.etag, '`latest` is the current release, byte for byte');
 });
 
 t.test('the manifest lists every member with the SHA-256 and size Python computes; LOR, values and metadata are all in', async (t) => {

@@ -69,14 +69,15 @@ export async function releaseRoutes(app: App, collections: CollectionLookup): Pr
         tags: ['metadata'],
         summary: 'One release bundle as a zip',
         description:
-          'Every LOR collection as a GeoPackage (lor/), every public indicator value as CSV (indicators/values.csv), the variables and indicator definitions (metadata/), and manifest.json with the SHA-256 of each member. The same data gives the same bytes; the ETag is the zip\'s SHA-256. Only the current release can be downloaded: an earlier one is a 404 naming the current.',
+          'Every LOR collection as a GeoPackage (lor/), every public indicator value as CSV (indicators/values.csv), the variables and indicator definitions (metadata/), and manifest.json with the SHA-256 of each member. The same data gives the same bytes; the ETag is the zip\'s SHA-256. Only the current release can be downloaded (also as `latest`): an earlier one is a 404 naming the current.',
         params: z.object({ release: z.string().max(64) }),
         response: { 200: z.string().describe('application/zip'), ...problemResponses(400, 404, 409) },
       },
     },
     async (request, reply) => {
       const id = releaseId(await releaseState(app.database.db));
-      const asked = request.params.release;
+      // `latest`: a link that stays valid as releases come and go (what a portal or a script points at)
+      const asked = request.params.release === 'latest' ? id : request.params.release;
       if (asked !== id) {
         const known = (await listReleases(app.database.db)).some((r) => r.id === asked);
         throw new NotFound(
