@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // the full recompute swaps indicator_value for a fresh table and creates this view again from its definition
-  // (services/indicators/src/queries/rebuild.ts); the alias v is what an as-of read's temporary view replaces
+  // (services/indicators/src/engine/rebuild.ts); the alias v is what an as-of read's temporary view replaces
   await sql`CREATE VIEW indicator_value_published AS
     SELECT v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown,
       CASE WHEN v.status = 'suppressed' THEN NULL ELSE v.value END AS value,

@@ -2,7 +2,7 @@
 // computes and reads with, and what the test support drives.
 export { type IndicatorConfig, indicatorConfigFromEnv, indicatorSettings } from './config.ts';
 export { indicatorsDescriptor, indicatorsService } from './plugin.ts';
-export { computeAsOf, type QueueReport } from './recompute.ts';
+export { computeAsOf, type QueueReport } from './engine/recompute.ts';
 export { freshnessHeaders } from './freshness.ts';
 export { freshness as indicatorFreshness } from './queries/queue.ts';
 export { drainRecomputeQueue } from './worker.ts';

@@ -1,8 +1,8 @@
 // The recompute worker: consumes the recompute queue off the read path (LISTEN/NOTIFY on PostgreSQL, polling on PGlite).
 import { type DatabaseHandle, sql } from '@datenpool/db';
 import type { IndicatorConfig } from './config.ts';
-import { labelConnection, peekEntries, queueAges } from './queries/queue.ts';
-import { type QueueReport, recomputePending } from './recompute.ts';
+import { labelConnection, peekEntries, queueAges } from './engine/queue.ts';
+import { type QueueReport, recomputePending } from './engine/recompute.ts';
 
 /** the part of a pg client the listener uses (the pool's own client class: one pg, as the pool is configured) */
 interface ListenClient {

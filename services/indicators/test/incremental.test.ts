@@ -7,7 +7,7 @@ import { testGateway } from '../../../test/support/app.ts';
 import { enqueueBatchRecompute } from '../../ingest/src/queries/recompute-queue.ts';
 import { indicatorsCaughtUp } from '../../../test/support/indicators.ts';
 import { indicatorConfigFromEnv } from '../src/config.ts';
-import { recomputeFull } from '../src/recompute.ts';
+import { recomputeFull } from '../src/engine/recompute.ts';
 import { loadFixture, VERSION } from './fixture.ts';
 
 const { app, database } = await testGateway(t);

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { testDatabase } from '../../../test/support/database.ts';
 import { enqueueBatchRecompute } from '../../ingest/src/queries/recompute-queue.ts';
 import { indicatorConfigFromEnv } from '../src/config.ts';
-import { recomputeAll, recomputePending } from '../src/recompute.ts';
+import { recomputeAll, recomputePending } from '../src/engine/recompute.ts';
 import { loadFixture, VERSION } from './fixture.ts';
 
 const config = indicatorConfigFromEnv();

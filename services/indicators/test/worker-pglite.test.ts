@@ -5,7 +5,7 @@ import t from 'tap';
 import { resolveTarget, runBatch, systemActor } from '../../ingest/src/pipeline/batch.ts';
 import { indicatorConfigFromEnv } from '../src/config.ts';
 import { freshness } from '../src/queries/queue.ts';
-import type { QueueReport } from '../src/recompute.ts';
+import type { QueueReport } from '../src/engine/recompute.ts';
 import { RecomputeWorker } from '../src/worker.ts';
 import { loadFixture, VERSION } from './fixture.ts';
 

@@ -6,7 +6,7 @@ import { resolveTarget, runBatch, systemActor } from '../../ingest/src/pipeline/
 import { testGateway } from '../../../test/support/app.ts';
 import { indicatorsCaughtUp } from '../../../test/support/indicators.ts';
 import { indicatorConfigFromEnv } from '../src/config.ts';
-import { recomputeAll, type QueueReport, recomputePending } from '../src/recompute.ts';
+import { recomputeAll, type QueueReport, recomputePending } from '../src/engine/recompute.ts';
 import { RecomputeWorker } from '../src/worker.ts';
 import { loadFixture, VERSION } from './fixture.ts';
 

@@ -11,9 +11,9 @@ import { type Database, type DatabaseHandle, type Kysely, sql } from '@datenpool
 import { type IndicatorConfig, indicatorConfigFromEnv } from '../../../services/indicators/src/config.ts';
 import { dependencyOrder, inputRefs, type IndicatorDefinition } from '../../../services/indicators/src/plan.ts';
 import { loadDefinitions } from '../../../services/indicators/src/queries/catalog.ts';
-import { RECOMPUTE_APPLICATION } from '../../../services/indicators/src/queries/queue.ts';
-import { buildIndexes, valueTableShape } from '../../../services/indicators/src/queries/rebuild.ts';
-import { recomputeAll, recomputePending } from '../../../services/indicators/src/recompute.ts';
+import { RECOMPUTE_APPLICATION } from '../../../services/indicators/src/engine/queue.ts';
+import { buildIndexes, valueTableShape } from '../../../services/indicators/src/engine/rebuild.ts';
+import { recomputeAll, recomputePending } from '../../../services/indicators/src/engine/recompute.ts';
 import { enqueueBatchRecompute } from '../../../services/ingest/src/queries/recompute-queue.ts';
 import type { BenchContext, BenchMeasurement, BenchScenario, MeasureFn } from '../types.ts';
 

@@ -51,7 +51,7 @@ export interface ValueFilter {
 
 /**
  * where readers read values: the materialisation or this transaction's as-of table, always through its published view
- * (migration 0060, queries/work.ts): suppressed values come without value, numerator and denominator
+ * (migration 0060, engine/work.ts): suppressed values come without value, numerator and denominator
  */
 export type ValueSource = 'indicator_value' | 'iv_asof';
 

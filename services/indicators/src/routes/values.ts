@@ -7,7 +7,7 @@ import { sendBody, sendCsvw, valueDate } from '../formats.ts';
 import { queryValues } from '../queries/values.ts';
 import { valuesXlsx, XLSX_TYPE } from '../xlsx.ts';
 import { answerFreshness } from '../freshness.ts';
-import { computeAsOf, recomputeFull } from '../recompute.ts';
+import { computeAsOf, recomputeFull } from '../engine/recompute.ts';
 import { idParams, recomputeResponse, valuesQuery, valuesResponse } from '../schemas.ts';
 
 export async function valueRoutes(app: App, config: IndicatorConfig): Promise<void> {

@@ -128,7 +128,7 @@ export async function observationRevisions(db: Kysely<Database>, s: ObservationS
 export interface IndicatorSelection {
   /**
    * which published view of the values: the materialisation's or that of the transaction's as-of table (migration 0060,
-   * services/indicators/src/queries/work.ts): suppressed values come without value
+   * services/indicators/src/engine/work.ts): suppressed values come without value
    */
   table: 'indicator_value_published' | 'iv_asof_published';
   indicators: string[];

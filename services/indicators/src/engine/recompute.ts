@@ -1,15 +1,15 @@
 // Orchestration of a recompute: which indicators, in dependency order, into which value table; full, from the queue, as of.
 import { formulaIndicators, formulaVariables } from '@datenpool/contracts';
 import { type Database, type Kysely, sql } from '@datenpool/db';
-import type { IndicatorConfig } from './config.ts';
-import { type IndicatorDefinition, type QueuedChanges, dependencyOrder, queuedScope, withPrerequisites } from './plan.ts';
-import { mergeStage, refreshChanges, type StagedIndicator } from './queries/annotate.ts';
-import { loadDefinitions, lockRecompute } from './queries/catalog.ts';
-import { buildCells, computeDistribution, computeRate, computeSimple, secondarySuppression } from './queries/compute.ts';
-import { computeChange, computeIndex } from './queries/derived.ts';
-import { claimEntries, deleteEntries, peekEntries, type QueueEntry, recordRecompute } from './queries/queue.ts';
-import { appendStage, createNextTable, NEXT_TABLE, swapIn, valueTableShape } from './queries/rebuild.ts';
-import { type ComputeScope, clearStage, createWorkTables, type ValueTable, withHashAggregate, yearEnd } from './queries/work.ts';
+import type { IndicatorConfig } from '../config.ts';
+import { type IndicatorDefinition, type QueuedChanges, dependencyOrder, queuedScope, withPrerequisites } from '../plan.ts';
+import { mergeStage, refreshChanges, type StagedIndicator } from './annotate.ts';
+import { loadDefinitions, lockRecompute } from '../queries/catalog.ts';
+import { buildCells, computeDistribution, computeRate, computeSimple, secondarySuppression } from './compute.ts';
+import { computeChange, computeIndex } from './derived.ts';
+import { claimEntries, deleteEntries, peekEntries, type QueueEntry, recordRecompute } from './queue.ts';
+import { appendStage, createNextTable, NEXT_TABLE, swapIn, valueTableShape } from './rebuild.ts';
+import { type ComputeScope, clearStage, createWorkTables, type ValueTable, withHashAggregate, yearEnd } from './work.ts';
 
 export interface RecomputeReport {
   mode: 'full' | 'incremental' | 'none';
@@ -109,7 +109,7 @@ export async function recomputeAll(db: Kysely<Database>, config: IndicatorConfig
       valuesRemoved: r.removed,
       seconds: (performance.now() - started) / 1000,
     });
-    // rebuild and swap (queries/rebuild.ts): every value into a fresh table without indexes, indexed, analysed and
+    // rebuild and swap (engine/rebuild.ts): every value into a fresh table without indexes, indexed, analysed and
     // swapped in at the end of this transaction; readers read the old values until it commits. Values of indicators
     // that no longer exist or no longer parse are not carried over.
     const shape = await valueTableShape(trx);

@@ -4,7 +4,7 @@ import { type Database, type Kysely, sql } from '@datenpool/db';
 
 /**
  * where values are written: the materialisation, a temporary table for computations as of a past time, or the fresh
- * table a full recompute builds and swaps in for the materialisation (queries/rebuild.ts)
+ * table a full recompute builds and swaps in for the materialisation (engine/rebuild.ts)
  */
 export type ValueTable = 'indicator_value' | 'iv_asof' | 'indicator_value_next';
 
