@@ -206,10 +206,10 @@ t.test(`a PGlite database created at ${previousHead} and migrated to the head ha
 t.test('a database whose 0021 read the seed of the day before 0061 (as 0021 did until then) is left as it is', async (t) => {
   const upgraded = await withServerDatabase(t);
   const fresh = await withServerDatabase(t);
-  const migrator = createMigrator(upgraded.db);
+  const db = upgraded.db as Kysely<any>;
+  const migrator = createMigrator(db);
   t.error((await migrator.migrateTo('0020_metadata')).error);
   // what 0021 wrote while it read services/metadata/seed/catalog.json: that file, rate kinds left to 0052
-  const db = upgraded.db as Kysely<any>;
   await db.insertInto('agency').values(seed.agencies).execute();
   await db
     .insertInto('variable')
