@@ -4,6 +4,7 @@ import type { App } from '@datenpool/service-kit';
 import { featuresCoreConformance } from '../conformance.ts';
 import { crsConformance } from '../crs.ts';
 import { filterConformance } from '../cql2/parse-filter.ts';
+import type { Link } from '../links.ts';
 import type { NumberMatchedPolicy } from '../matched.ts';
 import { type CollectionLookup, type CollectionProvider, createDescriptionCache } from '../provider.ts';
 import { schemaConformance } from '../schema.ts';
@@ -17,6 +18,8 @@ export interface OgcExtension {
   name: string;
   conformance: readonly string[];
   routes(app: App, collections: CollectionLookup): Promise<void>;
+  /** links every collection document carries to what the extension serves for it (e.g. its tilesets) */
+  collectionLinks?(collectionUrl: string): Link[];
 }
 
 export interface OgcFeaturesOptions {
@@ -34,6 +37,8 @@ export interface FeaturesContext {
   collections: CollectionLookup;
   conformance: readonly string[];
   itemFormats: readonly ItemsFormat[];
+  /** the mounted extensions' links of one collection document */
+  collectionLinks(collectionUrl: string): Link[];
 }
 
 /** the providers as one lookup, each asked in turn; every source gets its numberMatched policy from `numberMatched` */
@@ -85,7 +90,12 @@ export function ogcFeatures(options: OgcFeaturesOptions): (app: App) => Promise<
       ...extensions.flatMap((e) => e.conformance),
     ]),
   ].sort();
-  const context: FeaturesContext = { collections, conformance, itemFormats };
+  const context: FeaturesContext = {
+    collections,
+    conformance,
+    itemFormats,
+    collectionLinks: (url) => extensions.flatMap((e) => e.collectionLinks?.(url) ?? []),
+  };
   return async (app) => {
     // extents are scans of every geometry: kept per collection and data version, for this app
     const describe = createDescriptionCache();

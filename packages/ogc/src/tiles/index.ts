@@ -1,6 +1,7 @@
 // OGC API Tiles (Core, TileSet, tileset lists, geodata tilesets, TileMatrixSet WebMercatorQuad, MVT) over collection sources.
 import type { App } from '@datenpool/service-kit';
 import type { CollectionLookup } from '../provider.ts';
+import { collectionTilesLink } from './documents.ts';
 import { type TileOptions, tileRoutes } from './routes.ts';
 
 /** the OGC API Tiles and 2D-TMS classes the tile routes implement (each proven by packages/ogc/test/tiles.test.ts) */
@@ -24,6 +25,7 @@ export function tilesExtension(options: TileOptions = {}) {
     name: 'tiles',
     conformance: tilesConformance,
     routes: (app: App, collections: CollectionLookup) => tileRoutes(app, collections, options),
+    collectionLinks: (collectionUrl: string) => [collectionTilesLink(collectionUrl)],
   };
 }
 

@@ -30,7 +30,7 @@ export async function requireCollection(app: App, collections: CollectionLookup,
 
 export type Describe = (source: FeatureCollectionSource) => Promise<CollectionDescription>;
 
-async function collectionDocument(source: FeatureCollectionSource, base: string, describe: Describe) {
+async function collectionDocument(source: FeatureCollectionSource, base: string, describe: Describe, context: FeaturesContext) {
   const d = await describe(source);
   const path = `${base}/collections/${d.id}`;
   return {
@@ -59,6 +59,7 @@ async function collectionDocument(source: FeatureCollectionSource, base: string,
       { href: `${path}/queryables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: mediaTypes.schema, title: 'Queryables' },
       { href: `${path}/schema`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/schema', type: mediaTypes.schema, title: 'Schema' },
       { href: `${path}/sortables`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/sortables', type: mediaTypes.schema, title: 'Sortables' },
+      ...context.collectionLinks(path),
     ],
   };
 }
@@ -98,7 +99,7 @@ export async function collectionRoutes(app: App, context: FeaturesContext, descr
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
       const b = base(request);
-      const documents = await Promise.all((await collections.list(readHandle(app.database))).map((s) => collectionDocument(s, b, describe)));
+      const documents = await Promise.all((await collections.list(readHandle(app.database))).map((s) => collectionDocument(s, b, describe, context)));
       const format = formatOf(request);
       if (format === 'html') return sendHtml(reply, collectionsPage(documents));
       return {
@@ -121,7 +122,7 @@ export async function collectionRoutes(app: App, context: FeaturesContext, descr
     },
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
-      const doc = await collectionDocument(await requireCollection(app, collections, request.params.collectionId), base(request), describe);
+      const doc = await collectionDocument(await requireCollection(app, collections, request.params.collectionId), base(request), describe, context);
       if (formatOf(request) === 'html') return sendHtml(reply, collectionPage(doc));
       return doc;
     },
