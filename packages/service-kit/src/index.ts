@@ -33,6 +33,7 @@ export {
   uniqueGroups,
   url,
 } from './settings.ts';
+export { type CsvDialect, type CsvFormat, csvCell, csvChunks, csvDocument, csvHeader, csvLine, isFormulaLike, rfc4180 } from './csv.ts';
 export { PROBLEM_JSON, sendProblem } from './error-handler.ts';
 export { type DatasetProgress, type LoadingReport, LoadingState } from './loading.ts';
 export { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';
