@@ -1,6 +1,6 @@
 // The indicator layers as an OGC collection provider: `indicator-{id}`, LOR units of a level with the values of a date,
 // over the feature table of indicator values (queries/layers.ts).
-import type { DatabaseHandle } from '@datenpool/db';
+import { type DatabaseHandle, sql } from '@datenpool/db';
 import {
   type CollectionContext,
   type CollectionProvider,
@@ -81,7 +81,7 @@ function source(
 }
 
 /** public indicators only: layers of indicators over restricted variables are not listed */
-async function publicDefinitions(database: DatabaseHandle): Promise<IndicatorDefinition[]> {
+async function readPublicDefinitions(database: DatabaseHandle): Promise<IndicatorDefinition[]> {
   const { definitions } = await loadDefinitions(database.db);
   const restricted = new Set(
     (await database.db.selectFrom('variable').select('id').where('access', '=', 'restricted').execute()).map((r) => r.id),
@@ -89,9 +89,43 @@ async function publicDefinitions(database: DatabaseHandle): Promise<IndicatorDef
   return definitions.filter((d) => ![...variablesOf(definitions, d.id)].some((v) => restricted.has(v)));
 }
 
-/** the indicator layers; the instance keeps the layers' feature expressions */
+/**
+ * What the public definitions are read from: the whole rows of indicator and variable as one fingerprint (a hash of
+ * a hundred-odd small rows, under a millisecond; every change of a row, an insert or a delete changes it, whether or
+ * not the writer set updated_at). One statement instead of the definitions' three.
+ */
+async function catalogFingerprint(db: DatabaseHandle['db']): Promise<string> {
+  const { rows } = await sql<{ indicators: string; variables: string }>`SELECT
+      (SELECT md5(coalesce(string_agg(i::text, '|' ORDER BY i.id), '')) FROM indicator i) AS indicators,
+      (SELECT md5(coalesce(string_agg(v::text, '|' ORDER BY v.id), '')) FROM variable v) AS variables`.execute(db);
+  return `${rows[0]?.indicators}/${rows[0]?.variables}`;
+}
+
+/**
+ * The public definitions, kept per database until the catalog's fingerprint changes: a tile or an item of a layer
+ * reads the fingerprint, not the catalog (three statements) and the restricted variables again.
+ */
+class PublicDefinitions {
+  private readonly kept = new WeakMap<DatabaseHandle['db'], { fingerprint: string; definitions: Promise<IndicatorDefinition[]> }>();
+
+  async of(database: DatabaseHandle): Promise<IndicatorDefinition[]> {
+    const fingerprint = await catalogFingerprint(database.db);
+    const hit = this.kept.get(database.db);
+    if (hit && hit.fingerprint === fingerprint) return hit.definitions;
+    const entry = { fingerprint, definitions: readPublicDefinitions(database) };
+    this.kept.set(database.db, entry);
+    // a failed read is not kept: the next request reads again
+    entry.definitions.catch(() => {
+      if (this.kept.get(database.db) === entry) this.kept.delete(database.db);
+    });
+    return entry.definitions;
+  }
+}
+
+/** the indicator layers; the instance keeps the layers' feature expressions and the public definitions (per catalog state) */
 export function indicatorLayers(): CollectionProvider {
   const table = new FeatureTableSql(layerTable);
+  const definitions = new PublicDefinitions();
   return {
     name: 'indicators',
     async list(database, context) {
@@ -101,11 +135,11 @@ export function indicatorLayers(): CollectionProvider {
         shared ??= readDataVersion(database.db);
         return shared;
       };
-      return (await publicDefinitions(database)).map((d) => source(table, context, database, d, version));
+      return (await definitions.of(database)).map((d) => source(table, context, database, d, version));
     },
     async get(database, collectionId, context) {
       if (!collectionId.startsWith('indicator-')) return undefined;
-      const definition = (await publicDefinitions(database)).find((d) => `indicator-${d.id}` === collectionId);
+      const definition = (await definitions.of(database)).find((d) => `indicator-${d.id}` === collectionId);
       if (!definition) return undefined;
       return source(table, context, database, definition);
     },

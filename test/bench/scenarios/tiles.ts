@@ -1,6 +1,7 @@
 // Tiles (issue 18): the full-city z12 tile set of the 2021 Planungsräume coloured by an indicator (and of the Planungsräume
 // alone), through the service against the raw ST_AsMVT statement for the same tiles in the same run; the p99 of a tile.
 import { execFile } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from '@datenpool/db';
@@ -67,11 +68,26 @@ function rawLorTileSql(tile: Tile) {
 interface Layer {
   collection: string;
   raw: (tile: Tile) => ReturnType<typeof rawLorTileSql>;
+  /**
+   * a new data version of the layer, as after a recompute or an import: the service's ETags change and every tile of
+   * the layer is fresh again (rendered, not kept); `ms` moves the version's timestamp, -total puts it back
+   */
+  touch: (ctx: BenchContext, ms: number) => Promise<unknown>;
 }
 
 const layers: Layer[] = [
-  { collection: `indicator-${INDICATOR}`, raw: rawIndicatorTileSql },
-  { collection: 'lor-2021-planungsraum', raw: rawLorTileSql },
+  {
+    collection: `indicator-${INDICATOR}`,
+    raw: rawIndicatorTileSql,
+    touch: (ctx, ms) =>
+      sql`UPDATE indicator_recompute_state SET finished_at = finished_at + make_interval(secs => ${ms / 1000}::float8) WHERE id = 'values'`.execute(ctx.database.db),
+  },
+  {
+    collection: 'lor-2021-planungsraum',
+    raw: rawLorTileSql,
+    touch: (ctx, ms) =>
+      sql`UPDATE lor_version SET updated_at = updated_at + make_interval(secs => ${ms / 1000}::float8) WHERE version = '2021'`.execute(ctx.database.db),
+  },
 ];
 
 const tileUrl = (ctx: BenchContext, collection: string, tile: Tile) =>
@@ -109,8 +125,15 @@ async function throughput<T>(tiles: T[], fetchTile: (tile: T) => Promise<unknown
   return count / ((performance.now() - started) / 1000);
 }
 
-/** the set once, from `connections` clients: tiles per second and each tile's latency */
-async function onePass<T>(tiles: T[], fetchTile: (tile: T) => Promise<unknown>): Promise<{ rate: number; latencies: number[] }> {
+interface Pass {
+  /** tiles and seconds of the pass(es) */
+  tiles: number;
+  seconds: number;
+  latencies: number[];
+}
+
+/** the set once, from `connections` clients: its duration and each tile's latency */
+async function onePass<T>(tiles: T[], fetchTile: (tile: T) => Promise<unknown>): Promise<Pass> {
   let next = 0;
   const latencies: number[] = [];
   const started = performance.now();
@@ -123,7 +146,7 @@ async function onePass<T>(tiles: T[], fetchTile: (tile: T) => Promise<unknown>):
       }
     }),
   );
-  return { rate: tiles.length / ((performance.now() - started) / 1000), latencies };
+  return { tiles: tiles.length, seconds: (performance.now() - started) / 1000, latencies };
 }
 
 /** one tile at a time: the latency of each request of `rounds` passes over the set */
@@ -144,40 +167,73 @@ function p99(latencies: number[]): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!;
 }
 
+function median(latencies: number[]): number {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+const rate = (passes: Pass[]) => passes.reduce((n, p) => n + p.tiles, 0) / passes.reduce((s, p) => s + p.seconds, 0);
+const latenciesOf = (passes: Pass[]) => passes.flatMap((p) => p.latencies);
+
 type ClientMode = 'pass' | 'throughput' | 'sequential';
+
+interface ClientSpec {
+  urls: string[];
+  mode: ClientMode;
+  connections: number;
+  durationSeconds: number;
+  /** sequential: passes over the set */
+  rounds: number;
+  /** fetched once by every connection before the clock starts (the client's sockets open, its code compiled) */
+  warm: string;
+}
 
 /**
  * the HTTP side from a process of its own (as the runner does with autocannon), so that the client's work is not
  * charged to the service: the raw side has no client to pay for
  */
-async function fromOtherProcess(urls: string[], mode: ClientMode): Promise<{ rate: number; latencies: number[] }> {
+async function fromOtherProcess(spec: Omit<ClientSpec, 'connections' | 'durationSeconds'>): Promise<{ rate: number; pass: Pass }> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--tiles-client', JSON.stringify({ urls, mode, connections, durationSeconds })],
+    ['--import', 'tsx', fileURLToPath(import.meta.url), '--tiles-client', JSON.stringify({ ...spec, connections, durationSeconds })],
     { maxBuffer: 64 * 1024 * 1024 },
   );
-  return JSON.parse(stdout) as { rate: number; latencies: number[] };
+  return JSON.parse(stdout) as { rate: number; pass: Pass };
 }
 
-async function runClient(spec: { urls: string[]; mode: ClientMode; connections: number; durationSeconds: number }): Promise<void> {
-  const result =
-    spec.mode === 'pass'
-      ? await onePass(spec.urls, fetchTile)
-      : spec.mode === 'sequential'
-        ? { rate: 0, latencies: await sequential(spec.urls, fetchTile, 3) }
-        : { rate: await throughput(spec.urls, fetchTile), latencies: [] };
+async function runClient(spec: ClientSpec): Promise<void> {
+  // every connection of the client opened and used once, as the raw side's pooled sessions are before it is measured
+  await Promise.all(Array.from({ length: spec.connections }, () => fetchTile(spec.warm)));
+  let result: { rate: number; pass: Pass };
+  if (spec.mode === 'pass') {
+    result = { rate: 0, pass: await onePass(spec.urls, fetchTile) };
+  } else if (spec.mode === 'sequential') {
+    const latencies = await sequential(spec.urls, fetchTile, spec.rounds);
+    result = { rate: 0, pass: { tiles: latencies.length, seconds: latencies.reduce((a, b) => a + b, 0) / 1000, latencies } };
+  } else {
+    result = { rate: await throughput(spec.urls, fetchTile), pass: { tiles: 0, seconds: 0, latencies: [] } };
+  }
   process.stdout.write(JSON.stringify(result));
 }
 
+/** fresh passes over the set: each after a new data version, the service's and the raw statements' in turn */
+const freshPasses = Number(process.env.BENCH_TILE_PASSES ?? 3);
+
 async function measureLayer(ctx: BenchContext, tiles: Tile[], layer: Layer): Promise<BenchMeasurement[]> {
   const raw = (tile: Tile) => rawTile(ctx, layer, tile);
-  // the database warm for both sides (the polygons in the buffer cache, the pool's sessions with their catalog caches):
-  // the first side to read the set would otherwise pay for the disk reads of both
-  await onePass(tiles, raw);
-  // cold: the service's first delivery of the set (nothing kept yet), against the raw statements for the same tiles
   const urls = tiles.map((tile) => tileUrl(ctx, layer.collection, tile));
-  const coldService = await fromOtherProcess(urls, 'pass');
-  const coldRaw = await onePass(tiles, raw);
+  // a request that is not a tile of the set: the tileset document (the collection's look-up and data version)
+  const warm = `${ctx.baseUrl}/collections/${layer.collection}/tiles/WebMercatorQuad`;
+  let touched = 0;
+  const touch = async () => {
+    await layer.touch(ctx, 1);
+    touched++;
+  };
+  // both sides warm and unmeasured once: the polygons in the buffer cache, the pool's sessions (their catalog caches
+  // and PROJ set up: the first ST_Transform of a session costs ~20 ms) and the service's code paths; the first side to
+  // read the set would otherwise pay for the disk reads of both
+  await onePass(tiles, raw);
+  await fromOtherProcess({ urls, mode: 'pass', rounds: 1, warm });
   // the comparison is fair only where both sides produce the same tiles: byte for byte
   let features = 0;
   for (const tile of tiles) {
@@ -188,23 +244,46 @@ async function measureLayer(ctx: BenchContext, tiles: Tile[], layer: Layer): Pro
     if (ours.length > 0) features++;
   }
   console.error(`tiles: ${layer.collection}, ${tiles.length} z${Z} tiles over the 2021 Planungsräume (${features} with features), identical bytes from both sides`);
-  // warm: the set again and again, as map clients ask for it (the service keeps rendered tiles by data version)
-  const service = (await fromOtherProcess(urls, 'throughput')).rate;
-  const rawRate = await throughput(tiles, raw);
-  const warmP99 = p99((await fromOtherProcess(urls, 'sequential')).latencies);
-  const rawP99 = p99(await sequential(tiles, raw, 3));
-  const set = `z${Z} city, ${layer.collection} (${tiles.length} tiles, ${connections} clients)`;
+  // fresh: nothing kept (a new data version before each of the service's passes), against the raw statements, the
+  // same number of clients on both sides, the two sides' passes in turn so that both see the same load
+  const freshService: Pass[] = [];
+  const freshRaw: Pass[] = [];
+  const freshServiceSequential: number[] = [];
+  const freshRawSequential: number[] = [];
+  for (let i = 0; i < freshPasses; i++) {
+    await touch();
+    freshService.push((await fromOtherProcess({ urls, mode: 'pass', rounds: 1, warm })).pass);
+    freshRaw.push(await onePass(tiles, raw));
+    await touch();
+    freshServiceSequential.push(...(await fromOtherProcess({ urls, mode: 'sequential', rounds: 1, warm })).pass.latencies);
+    freshRawSequential.push(...(await sequential(tiles, raw, 1)));
+  }
+  // cached: the set again and again, as map clients ask for it (the service keeps rendered tiles by data version; the
+  // last sequential pass rendered them)
+  const cachedService = (await fromOtherProcess({ urls, mode: 'throughput', rounds: 1, warm })).rate;
+  const cachedRaw = await throughput(tiles, raw);
+  const cachedSequential = (await fromOtherProcess({ urls, mode: 'sequential', rounds: 3, warm })).pass.latencies;
+  const rawSequential = await sequential(tiles, raw, 3);
+  await layer.touch(ctx, -touched);
+  const [load1] = loadavg();
+  const set = `z${Z} city, ${layer.collection} (${tiles.length} tiles, ${connections} clients both sides)`;
+  const ms = (v: number) => `${v.toFixed(1)} ms`;
   console.error(
-    `tiles: ${layer.collection}: first delivery ${coldService.rate.toFixed(1)} tiles/s against raw ST_AsMVT ${coldRaw.rate.toFixed(1)} (ratio ${(coldService.rate / coldRaw.rate).toFixed(2)}); ` +
-      `repeated ${service.toFixed(1)} tiles/s against raw ${rawRate.toFixed(1)} (ratio ${(service / rawRate).toFixed(2)}; goal ≥ 0.7); ` +
-      `p99 of a single tile: first delivery ${p99(coldService.latencies).toFixed(1)} ms (raw ${p99(coldRaw.latencies).toFixed(1)}), repeated ${warmP99.toFixed(1)} ms (raw ${rawP99.toFixed(1)}); goal < 50 ms`,
+    `tiles: ${layer.collection} (load ${load1!.toFixed(1)} on ${cpus().length} cores): ` +
+      `fresh ${rate(freshService).toFixed(1)} tiles/s against raw ST_AsMVT ${rate(freshRaw).toFixed(1)} (ratio ${(rate(freshService) / rate(freshRaw)).toFixed(2)}; goal ≥ 0.7; ${freshPasses} passes); ` +
+      `cached ${cachedService.toFixed(1)} tiles/s against raw ${cachedRaw.toFixed(1)} (ratio ${(cachedService / cachedRaw).toFixed(2)}); ` +
+      `single tile (one client) fresh p99 ${ms(p99(freshServiceSequential))}, median ${ms(median(freshServiceSequential))} (raw p99 ${ms(p99(freshRawSequential))}, median ${ms(median(freshRawSequential))}), ` +
+      `cached p99 ${ms(p99(cachedSequential))} (raw ${ms(p99(rawSequential))}); goal < 50 ms; ` +
+      `${connections} clients fresh p99 ${ms(p99(latenciesOf(freshService)))} (raw ${ms(p99(latenciesOf(freshRaw)))})`,
   );
   return [
-    { name: `tiles ${set}, first delivery`, unit: 'tiles/s', value: coldService.rate, reference: coldRaw.rate },
-    { name: `tiles ${set}, repeated`, unit: 'tiles/s', value: service, reference: rawRate },
-    { name: `${layer.collection} tile p99, first delivery, vs raw SQL`, unit: 'ms', value: p99(coldService.latencies), reference: p99(coldRaw.latencies), lowerIsBetter: true },
-    { name: `${layer.collection} tile p99, repeated (sequential), vs raw SQL`, unit: 'ms', value: warmP99, reference: rawP99, lowerIsBetter: true },
-    { name: `${layer.collection} tile p99, repeated, vs the 50 ms goal`, unit: 'ms', value: warmP99, reference: 50, lowerIsBetter: true },
+    { name: `tiles ${set}, fresh`, unit: 'tiles/s', value: rate(freshService), reference: rate(freshRaw) },
+    { name: `tiles ${set}, cached`, unit: 'tiles/s', value: cachedService, reference: cachedRaw },
+    { name: `${layer.collection} tile p99, fresh, one client, vs raw SQL`, unit: 'ms', value: p99(freshServiceSequential), reference: p99(freshRawSequential), lowerIsBetter: true },
+    { name: `${layer.collection} tile p99, fresh, one client, vs the 50 ms goal`, unit: 'ms', value: p99(freshServiceSequential), reference: 50, lowerIsBetter: true },
+    { name: `${layer.collection} tile p99, fresh, ${connections} clients, vs raw SQL`, unit: 'ms', value: p99(latenciesOf(freshService)), reference: p99(latenciesOf(freshRaw)), lowerIsBetter: true },
+    { name: `${layer.collection} tile p99, cached, one client, vs raw SQL`, unit: 'ms', value: p99(cachedSequential), reference: p99(rawSequential), lowerIsBetter: true },
+    { name: `${layer.collection} tile p99, cached, one client, vs the 50 ms goal`, unit: 'ms', value: p99(cachedSequential), reference: 50, lowerIsBetter: true },
   ];
 }
 
