@@ -90,14 +90,16 @@ async function readPublicDefinitions(database: DatabaseHandle): Promise<Indicato
 }
 
 /**
- * What the public definitions are read from: the whole rows of indicator and variable as one fingerprint (a hash of
- * a hundred-odd small rows, under a millisecond; every change of a row, an insert or a delete changes it, whether or
- * not the writer set updated_at). One statement instead of the definitions' three.
+ * What the public definitions are read from, as a fingerprint of the rows of indicator and variable: their count and
+ * the sum and maximum of their xmin (the transaction that wrote each row version). An insert or an update writes a row
+ * version with a newer transaction id (the maximum grows), a delete lowers the count; whether or not the writer set
+ * updated_at. No row is read beyond its header: a quarter of a millisecond, where hashing the rows' text took one
+ * (measured), and one statement where the definitions take three.
  */
 async function catalogFingerprint(db: DatabaseHandle['db']): Promise<string> {
   const { rows } = await sql<{ indicators: string; variables: string }>`SELECT
-      (SELECT md5(coalesce(string_agg(i::text, '|' ORDER BY i.id), '')) FROM indicator i) AS indicators,
-      (SELECT md5(coalesce(string_agg(v::text, '|' ORDER BY v.id), '')) FROM variable v) AS variables`.execute(db);
+      (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) || ':' || coalesce(max(xmin::text::bigint), 0) FROM indicator) AS indicators,
+      (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) || ':' || coalesce(max(xmin::text::bigint), 0) FROM variable) AS variables`.execute(db);
   return `${rows[0]?.indicators}/${rows[0]?.variables}`;
 }
 
