@@ -1,5 +1,8 @@
 // Tiles (issue 18): the full-city z12 tile set of the 2021 Planungsräume coloured by an indicator (and of the Planungsräume
 // alone), through the service against the raw ST_AsMVT statement for the same tiles in the same run; the p99 of a tile.
+// Fresh tiles (a new data version before each pass: rendered, nothing kept) and cached ones (kept by the service) are
+// reported apart; both sides run the same number of clients over the same pool of sessions, both warmed first.
+// BENCH_TILE_PASSES (default 3) fresh passes; BENCH_SECONDS, BENCH_CONNECTIONS as for every scenario.
 import { execFile } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
