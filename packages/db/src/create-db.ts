@@ -29,6 +29,8 @@ export interface DatabaseHandle {
   /** the pool behind read (the standby's, or pool itself), for cursors over lagging reads */
   readPool: pg.Pool | undefined;
   close(): Promise<void>;
+  /** with a standby: the handle as a reader that may lag sees it (readHandle), made once with the handle */
+  reader?: DatabaseHandle;
 }
 
 function openPool(url: string, config: DbConfig, applicationName: string): pg.Pool {
@@ -64,12 +66,14 @@ export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
     // the standby replays the primary's schema and extensions; it takes no DDL of its own
     const readPool = openPool(config.databaseReadUrl, config, 'datenpool-read');
     const read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
-    return {
+    const handle: DatabaseHandle = {
       db, read, readReplica: true, capabilities, pool, readPool,
       close: async () => {
         await Promise.all([db.destroy(), read.destroy()]);
       },
     };
+    handle.reader = { ...handle, db: read, pool: readPool, close: async () => {} };
+    return handle;
   }
   if (!config.dataDir.startsWith('memory://')) mkdirSync(config.dataDir, { recursive: true });
   const embedded = await createEmbeddedDatabase(config.dataDir);
@@ -78,19 +82,12 @@ export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
   return { db, read: db, readReplica: false, capabilities, pool: undefined, readPool: undefined, close: () => db.destroy() };
 }
 
-const readViews = new WeakMap<DatabaseHandle, DatabaseHandle>();
-
 /**
  * The handle as a reader that may lag sees it: db and pool are the read ones, so code that takes a whole handle (OGC
  * collection sources, row cursors) reads from the standby. Without a standby it is the handle itself; one view per
  * handle, so what is remembered per handle stays shared.
  */
 export function readHandle(database: DatabaseHandle): DatabaseHandle {
-  if (!database.readReplica) return database;
-  let view = readViews.get(database);
-  if (!view) {
-    view = { ...database, db: database.read, pool: database.readPool, close: async () => {} };
-    readViews.set(database, view);
-  }
-  return view;
+  // the view itself has no reader of its own: it is its own reading handle
+  return database.readReplica ? (database.reader ?? database) : database;
 }

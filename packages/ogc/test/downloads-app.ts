@@ -3,7 +3,7 @@
 import { geometryService } from '../../../services/geometry/src/plugin.ts';
 import { indicatorsService } from '../../../services/indicators/src/plugin.ts';
 import { type App, createApp, serviceConfigFromEnv } from '@datenpool/service-kit';
-import { downloadFormats } from '../src/downloads/index.ts';
+import { createDownloadFormats } from '../src/downloads/index.ts';
 import { type OgcExtension, ogcFeatures, parseNumberMatchedPolicies } from '../src/index.ts';
 import { testDatabase } from '../../../test/support/database.ts';
 
@@ -27,7 +27,7 @@ export async function downloadsApp(t: TestLike, options: DownloadsAppOptions = {
   const features = ogcFeatures({
     providers: [geometryService, indicatorsService].flatMap((s) => s.collections?.() ?? []),
     numberMatched: parseNumberMatchedPolicies(undefined),
-    itemFormats: downloadFormats,
+    itemFormats: createDownloadFormats(),
     extensions,
   });
   if (routes) await app.register(async (scoped) => routes(scoped as unknown as App));

@@ -18,7 +18,7 @@ import {
 import { z } from 'zod';
 import type { ProcessConfig } from './config.ts';
 import type { LoadingState } from './loading.ts';
-import { redactUrlSecrets, refuseKeysInUrl } from './auth.ts';
+import { createVerifiedKeys, redactUrlSecrets, refuseKeysInUrl, type VerifiedKeys } from './auth.ts';
 import { clientErrorProblem, frameworkErrorProblem, registerInputHygiene } from './input-hygiene.ts';
 import { registerErrorHandling } from './error-handler.ts';
 import { problemResponses } from './openapi.ts';
@@ -31,6 +31,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     database: DatabaseHandle;
     config: ProcessConfig;
+    /** keys that passed scrypt in this app (see auth.ts): later requests with them skip the hash */
+    verifiedKeys: VerifiedKeys;
   }
 }
 
@@ -93,6 +95,7 @@ export async function createApp(options: CreateAppOptions): Promise<App> {
   app.decorate('database', options.database);
   app.decorate('config', config);
   app.decorate('trustedProxy', trustedProxy);
+  app.decorate('verifiedKeys', createVerifiedKeys());
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -59,7 +59,12 @@ const dummyHash = hashKey('dp_0000000000_dummy-key-that-never-matches-anything')
  * revocation check; keyed on the hash, not the row, so a new secret under the same prefix (ensureKey)
  * invalidates the old one at once.
  */
-const verified = new Map<string, string>();
+export type VerifiedKeys = Map<string, string>;
+
+/** the verifications an app remembers (createApp decorates `app.verifiedKeys` with one) */
+export function createVerifiedKeys(): VerifiedKeys {
+  return new Map();
+}
 const VERIFIED_MAX = 10_000;
 /** how often `last_used_at` is written for a key in use */
 const LAST_USED_RESOLUTION_MS = 5 * 60_000;
@@ -72,13 +77,13 @@ export function keyPrefix(key: string): string | undefined {
  * true where this exact key passed scrypt before (a map look-up, no hash): the gateway's rate limit buckets such keys
  * by key and limits every other key by address before it reaches scrypt
  */
-export function isVerifiedKey(key: string): boolean {
+export function isVerifiedKey(verified: VerifiedKeys, key: string): boolean {
   return verified.has(createHash('sha256').update(key).digest('hex'));
 }
 
 /** the principal of a key, or null when it is unknown, malformed, revoked or expired */
-export async function principalForKey(db: Kysely<Database>, key: string): Promise<Principal | null> {
-  const resolved = await resolveKey(db, key);
+export async function principalForKey(db: Kysely<Database>, key: string, verified: VerifiedKeys = createVerifiedKeys()): Promise<Principal | null> {
+  const resolved = await resolveKey(db, key, verified);
   return resolved && 'principal' in resolved ? resolved.principal : null;
 }
 
@@ -86,7 +91,11 @@ export async function principalForKey(db: Kysely<Database>, key: string): Promis
  * a key's principal; `{ expiredAt }` for a key that is genuine but past its expiry (said only to the holder of the
  * whole key: the hash is verified first), null when it is unknown, malformed or revoked
  */
-export async function resolveKey(db: Kysely<Database>, key: string): Promise<{ principal: Principal } | { expiredAt: Date } | null> {
+export async function resolveKey(
+  db: Kysely<Database>,
+  key: string,
+  verified: VerifiedKeys = createVerifiedKeys(),
+): Promise<{ principal: Principal } | { expiredAt: Date } | null> {
   const prefix = keyPrefix(key);
   const fingerprint = createHash('sha256').update(key).digest('hex');
   const row = prefix
@@ -159,6 +168,12 @@ export async function ensureKey(
   return row.id;
 }
 
+/** what authenticating needs of the app: its database and the verifications it remembers */
+interface AuthenticatingApp {
+  database: { db: Kysely<Database> };
+  verifiedKeys: VerifiedKeys;
+}
+
 function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (!header) return undefined;
@@ -170,13 +185,13 @@ function bearerToken(request: FastifyRequest): string | undefined {
  * preHandler: resolves the key of the request when one is sent. A key that is sent but is not
  * valid is a 401 even on public reads, so that a client never silently reads as anonymous.
  */
-export async function authenticate(this: { database: { db: Kysely<Database> } }, request: FastifyRequest): Promise<void> {
+export async function authenticate(this: AuthenticatingApp, request: FastifyRequest): Promise<void> {
   const token = bearerToken(request);
   if (token === undefined) {
     request.principal = null;
     return;
   }
-  const resolved = token ? await resolveKey(this.database.db, token) : null;
+  const resolved = token ? await resolveKey(this.database.db, token, this.verifiedKeys) : null;
   if (resolved && 'expiredAt' in resolved) {
     throw new Unauthorized(`The API key expired at ${resolved.expiredAt.toISOString()}; ask an administrator for a new one.`, {
       expiredAt: resolved.expiredAt.toISOString(),
@@ -192,7 +207,7 @@ export function hasScope(principal: Principal | null, scope: Scope): boolean {
 
 /** preHandler factory: a key is required and it must carry the scope (admin carries every scope) */
 export function requireScope(scope: Scope) {
-  return async function requireScopeHandler(this: { database: { db: Kysely<Database> } }, request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  return async function requireScopeHandler(this: AuthenticatingApp, request: FastifyRequest, _reply: FastifyReply): Promise<void> {
     await authenticate.call(this, request);
     if (!request.principal) throw new Unauthorized();
     if (!hasScope(request.principal, scope)) throw new Forbidden(`This API key lacks the scope ${scope}.`);

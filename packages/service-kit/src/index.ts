@@ -53,6 +53,7 @@ export {
 export {
   audit,
   authenticate,
+  createVerifiedKeys,
   ensureKey,
   generateKey,
   hasScope,
@@ -68,5 +69,6 @@ export {
   resolveKey,
   type Scope,
   scopes,
+  type VerifiedKeys,
 } from './auth.ts';
 export { assertMayRead, mayRead, mayReadAll, type ReadResource, readGrantPattern, variableAccess } from './read-access.ts';

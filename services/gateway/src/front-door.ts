@@ -4,7 +4,7 @@ import compress from '@fastify/compress';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { type App, HttpProblem, isVerifiedKey } from '@datenpool/service-kit';
+import { type App, HttpProblem, isVerifiedKey, type VerifiedKeys } from '@datenpool/service-kit';
 import type { FastifyRequest } from 'fastify';
 import type { GatewayConfig } from './config.ts';
 
@@ -24,9 +24,9 @@ function bearer(request: { headers: Record<string, unknown> }): string | undefin
  * (request.ip: X-Forwarded-For counts only from the proxies TRUST_PROXY names). An unknown or bogus key shares its
  * address's bucket, so rotating keys opens no new ones.
  */
-function clientKey(request: { headers: Record<string, unknown>; ip: string }): string {
+function clientKey(verified: VerifiedKeys, request: { headers: Record<string, unknown>; ip: string }): string {
   const key = bearer(request);
-  if (key !== undefined && isVerifiedKey(key)) return `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  if (key !== undefined && isVerifiedKey(verified, key)) return `key:${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
   return `ip:${request.ip}`;
 }
 
@@ -54,7 +54,7 @@ function limitUnknownKeys(app: App, config: GatewayConfig): void {
   const hit = windowCounter(config.rateLimitUnknownKeyMax, config.rateLimitWindowMs);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const key = bearer(request);
-    if (key === undefined || isVerifiedKey(key)) return;
+    if (key === undefined || isVerifiedKey(app.verifiedKeys, key)) return;
     const { allowed, ttlMs } = hit(request.ip);
     if (allowed) return;
     const seconds = Math.ceil(ttlMs / 1000) || 1;
@@ -105,7 +105,7 @@ export async function registerFrontDoor(app: App, config: GatewayConfig): Promis
   await app.register(rateLimit, {
     max: config.rateLimitMax,
     timeWindow: config.rateLimitWindowMs,
-    keyGenerator: clientKey,
+    keyGenerator: (request) => clientKey(app.verifiedKeys, request),
     allowList: (request) => probes.has(request.routeOptions.url ?? ''),
     errorResponseBuilder: (_request, context) =>
       new HttpProblem(

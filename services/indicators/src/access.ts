@@ -17,7 +17,7 @@ export async function readableIndicator(
   const inputs = await variableAccess(database.db, variablesOf(definitions, id));
   // an indicator everyone may read needs no key; else the key decides (401 without one, 403 without the grant)
   if (!mayReadAll(null, inputs)) {
-    await authenticate.call({ database }, request);
+    await authenticate.call({ database, verifiedKeys: request.server.verifiedKeys }, request);
     assertMayRead(request.principal, inputs, `Indicator ${id}`);
   }
   return { definition, definitions };

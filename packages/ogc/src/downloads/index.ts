@@ -108,6 +108,3 @@ export function createDownloadFormats(): ItemsFormat[] {
   return [geoPackageFormat(sqliteLoader()), csvFormat];
 }
 
-/** the formats to hand the features plugin (`itemFormats`): f=gpkg and f=csv */
-export const downloadFormats: readonly ItemsFormat[] = createDownloadFormats();
-
