@@ -36,6 +36,11 @@ const documents = [
   '/v1/lor/2021/units?q=Tiergarten&limit=3',
   '/v1/lor/2021/units/01100101',
   '/v1/lor/2021/locate?lat=52.5163&lon=13.3777',
+  '/sdmx/2.1/data/DF_VAR_KITAS/kitas.01100101._T?format=json',
+  '/collections/lor-2021-planungsraum/tiles',
+  '/collections/lor-2021-planungsraum/tiles/WebMercatorQuad',
+  '/tileMatrixSets',
+  '/v1/releases',
 ];
 
 t.test('without a trusted proxy, links are built from the Host the client sent and forwarded headers are ignored', async (t) => {

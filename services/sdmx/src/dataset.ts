@@ -20,6 +20,8 @@ export interface SdmxObservation {
 
 export interface DataMessage {
   flow: Flow;
+  /** the public base URL of the message's links */
+  baseUrl: string;
   /** dimension ids, TIME_PERIOD last */
   dimensions: string[];
   dimensionAtObservation: string;
@@ -158,6 +160,7 @@ export function dataMessage(request: DataRequest): DataMessage {
   const changes = request.mode.kind === 'history' || request.mode.kind === 'updated';
   return {
     flow: request.flow,
+    baseUrl: request.baseUrl ?? '',
     dimensions: [...request.flow.dsd.dimensions.map((d) => d.id), TIME_DIMENSION],
     dimensionAtObservation: request.dimensionAtObservation,
     attributes: messageAttributes(request),

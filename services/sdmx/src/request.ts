@@ -10,6 +10,8 @@ import type { DataQueryParams } from './schemas.ts';
 
 export interface DataRequest {
   flow: Flow;
+  /** the public base URL the message's links start with (publicBaseUrl of the HTTP request); '' gives relative links */
+  baseUrl?: string;
   /** codes asked for per key dimension (DSD order); null: every code */
   subjects: string[] | null;
   units: string[] | null;

@@ -112,7 +112,7 @@ export async function* dataJson(message: DataMessage, observations: Observations
     data: {
       structures: [
         {
-          links: [{ rel: 'dataflow', urn: urn.dataflow(message.flow.id), href: `/sdmx/2.1/dataflow/${AGENCY}/${message.flow.id}/${VERSION}` }],
+          links: [{ rel: 'dataflow', urn: urn.dataflow(message.flow.id), href: `${message.baseUrl}/sdmx/2.1/dataflow/${AGENCY}/${message.flow.id}/${VERSION}` }],
           dataSets: Array.from({ length: dataSets }, (_, i) => i),
           annotations: message.flow.annotations.map((a) => ({
             type: a.type,

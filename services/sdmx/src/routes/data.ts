@@ -1,7 +1,7 @@
 // GET /sdmx/2.1/data/{flow}[/{key}]: observations of a variable or indicator values as SDMX-CSV 2.0, SDMX-JSON 2.0, SDMX-ML 2.1.
 import { type DatabaseHandle, readHandle, startedStream, withRowCursor } from '@datenpool/db';
 import { computeAsOf, freshnessHeaders, type IndicatorConfig, indicatorFreshness, indicatorSettings } from '@datenpool/indicators';
-import { type App, problemResponses, settingsOf } from '@datenpool/service-kit';
+import { type App, problemResponses, publicBaseUrl, settingsOf } from '@datenpool/service-kit';
 import { z } from 'zod';
 import {
   collect,
@@ -154,7 +154,7 @@ export async function dataRoutes(app: App): Promise<void> {
         const catalog = await loadCatalog(db);
         const params = request.params as DataPath;
         const flow = resolveFlow(catalog, params.flow);
-        const parsed = await parseDataRequest(db, catalog, flow, params.key, request.query);
+        const parsed = { ...(await parseDataRequest(db, catalog, flow, params.key, request.query)), baseUrl: publicBaseUrl(request) };
         // indicator flows say how fresh they are, as every indicator answer does
         if (flow.kind !== 'variables') reply.headers(freshnessHeaders(parsed.mode.kind === 'asOf' ? 'computed-now' : await indicatorFreshness(db)));
         const chunks =
