@@ -12,6 +12,11 @@ export interface CsvDialect {
   sep: 'comma' | 'semicolon';
   /** the decimal mark of numbers */
   decimal: 'point' | 'comma';
+  /**
+   * every text cell quoted, not only where it must be: GIS readers (GDAL's QUOTED_FIELDS_AS_STRING) then keep quoted
+   * cells as text, so that ids such as 01100101 keep their leading zeros; numbers stay unquoted
+   */
+  quoteText?: boolean;
 }
 
 export interface CsvFormat extends CsvDialect {
@@ -53,7 +58,7 @@ export function csvCell(value: unknown, dialect: CsvDialect = rfc4180): string {
   let text = value instanceof Date ? value.toISOString() : String(value);
   const defuse = isFormulaLike(text);
   if (defuse) text = `'${text}`;
-  return defuse || NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return defuse || dialect.quoteText || NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** one row as a line of the document, with its line end */
@@ -66,7 +71,8 @@ export function csvLine(cells: readonly unknown[], format: CsvFormat = rfc4180):
 
 /** the start of a document: the BOM if the format has one, and the header line */
 export function csvHeader(header: readonly string[], format: CsvFormat = rfc4180): string {
-  return (format.bom ? '\uFEFF' : '') + csvLine(header, format);
+  // the header's names are quoted only where they must be, also where every text cell is
+  return (format.bom ? '\uFEFF' : '') + csvLine(header, { ...format, quoteText: false });
 }
 
 /** a whole document of rows held in memory, as UTF-8 bytes */

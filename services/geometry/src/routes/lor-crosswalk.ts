@@ -67,7 +67,7 @@ export async function crosswalkRoutes(app: App): Promise<void> {
         const name = `lor-crosswalk-${q.from}-${q.to}-${q.level}${q.unit ? `-${q.unit}` : ''}.csv`;
         reply.header('content-disposition', `attachment; filename="${name}"`);
         // a Buffer passes the route's JSON serializer untouched
-        (reply.type(`${CSV}; charset=utf-8`) as { send(payload: unknown): unknown }).send(Buffer.from(crosswalkCsv(rows), 'utf8'));
+        (reply.type(`${CSV}; charset=utf-8`) as { send(payload: unknown): unknown }).send(crosswalkCsv(rows));
         return reply;
       }
       const base = publicBaseUrl(request);
