@@ -32,12 +32,12 @@ t.test('landing page → search → profile in Chromium', async (t) => {
 
   await page.goto(`${base}/`);
   t.equal(await page.getAttribute('html', 'lang'), 'de');
-  t.ok(await page.locator('a[href="/api"]').count(), 'the API links stay');
+  t.ok(await page.locator(`a[href="${base}/api"]`).count(), 'the API links stay');
 
   // by name
   await page.fill('#q', target.name);
   await page.click('#search button');
-  const hit = page.locator(`#results a.profile-link[href^="/v1/units/${target.id}/profile"]`);
+  const hit = page.locator(`#results a.profile-link[href^="${base}/v1/units/${target.id}/profile"]`);
   await hit.waitFor({ timeout: 10_000 });
   t.match(await page.locator('#results').textContent(), /Planungsraum/, 'levels by their names');
   await page.screenshot({ path: path.join(screenshots, 'landing-search.png') });
@@ -52,7 +52,7 @@ t.test('landing page → search → profile in Chromium', async (t) => {
   if (point) {
     await page.fill('#point', `${point.lat.toFixed(6).replace('.', ',')} ${point.lon.toFixed(6).replace('.', ',')}`);
     await page.click('#locate button');
-    await page.locator(`#results a.profile-link[href^="/v1/units/${point.id}/profile"]`).waitFor({ timeout: 10_000 });
+    await page.locator(`#results a.profile-link[href^="${base}/v1/units/${point.id}/profile"]`).waitFor({ timeout: 10_000 });
     t.pass(`the coordinate finds ${point.id}`);
   } else t.fail('no unit with geometry around the fixture unit');
 
