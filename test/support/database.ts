@@ -52,10 +52,32 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
+/** how long a copy waits for the template to be free: a test that reads the template itself (pg_dump) holds it */
+const TEMPLATE_BUSY_WAIT_MS = 300_000;
+
+/**
+ * CREATE DATABASE … TEMPLATE refuses (55006, "source database … is being accessed by other users") while any session is
+ * connected to the template, after waiting 5 s itself; copies made at the same time do not connect to it and do not
+ * conflict, but a test file that reads the template (test/replica.test.ts dumps it) does, for as long as that takes: the
+ * test files run in parallel (.taprc `jobs`), so the copy waits and tries again
+ */
+export async function copyTemplate(name: string, template: string): Promise<void> {
+  const deadline = Date.now() + TEMPLATE_BUSY_WAIT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template}`));
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200 * attempt, 2_000)));
+    }
+  }
+}
+
 /** a fresh database copied from the template, dropped when the test ends */
 export async function testDatabase(t: Teardown, options: { empty?: boolean } = {}): Promise<DatabaseHandle & { url: string }> {
   const name = `dp_test_${randomBytes(6).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${options.empty ? 'template0' : TEMPLATE_DB}`));
+  await copyTemplate(name, options.empty ? 'template0' : TEMPLATE_DB);
   const url = urlForDatabase(name);
   const handle = await createDb({ databaseUrl: url, dataDir: '', poolMax: 5, statementTimeoutMs: 60_000 });
   if (options.empty) await migrateToLatest(handle.db);

@@ -1,7 +1,7 @@
 // QGIS as a real client (Debian's python3-qgis, headless): a python script runs inside an initialised
 // QgsApplication and hands back one JSON value; a machine without QGIS fails the test naming the package.
 import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,14 +20,15 @@ const RESULT_MARK = '@@datenpool-qgis-result@@';
 // `args` (the JSON the caller passed) and `result(value)` are what the caller's script sees; the application is
 // created without a GUI (QT_QPA_PLATFORM=offscreen, no X server) and closed even when the script raises
 const PRELUDE = `
-import json, sys, traceback
+import json, os, sys, traceback
 from qgis.core import QgsApplication, Qgis
 args = json.loads(sys.argv[1])
 _result = {"set": False, "value": None}
 def result(value):
     _result["set"] = True
     _result["value"] = value
-qgs = QgsApplication([], False)
+# a profile folder of this test process's own (settings, qgis.db, qgis-auth.db): test files run in parallel
+qgs = QgsApplication([], False, os.environ["DATENPOOL_QGIS_PROFILE"])
 qgs.initQgis()
 _status = 0
 _scope = {**globals()}
@@ -70,11 +71,18 @@ export function requireQgis(t: TestLike): string {
 }
 
 let runtimeDir: string | undefined;
+let profileDir: string | undefined;
 
-// Qt wants a private runtime directory (0700); one per test process, created on first use
+// Qt wants a private runtime directory (0700); one per test process, created on first use. QGIS's profile (its default
+// is the user's, shared by every QGIS started meanwhile, other test files' included) is one per test process too
 function qgisEnv(): NodeJS.ProcessEnv {
   runtimeDir ??= process.env.XDG_RUNTIME_DIR ?? mkdtempSync(path.join(tmpdir(), 'datenpool-qgis-'));
-  return { ...process.env, QT_QPA_PLATFORM: 'offscreen', XDG_RUNTIME_DIR: runtimeDir, PYTHONDONTWRITEBYTECODE: '1' };
+  if (profileDir === undefined) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'datenpool-qgis-profile-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    profileDir = dir;
+  }
+  return { ...process.env, QT_QPA_PLATFORM: 'offscreen', XDG_RUNTIME_DIR: runtimeDir, DATENPOOL_QGIS_PROFILE: profileDir, PYTHONDONTWRITEBYTECODE: '1' };
 }
 
 export interface QgisRun<T> {
