@@ -1,5 +1,5 @@
 // Conditional requests: a strong ETag from the data version and the exact request, Last-Modified, 304.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DataVersion } from './provider.ts';
 
@@ -8,9 +8,14 @@ import type { DataVersion } from './provider.ts';
  * and the negotiated format, so a hash of those is a strong validator, and a 304 needs no query.
  */
 export function entityTag(version: DataVersion, request: FastifyRequest, base: string, format: string): string {
-  const hash = createHash('sha1').update(`${version.tag}\n${base}${request.url}\n${format}`).digest('base64url');
-  return `"${hash}"`;
+  return `"${sha1(`${version.tag}\n${base}${request.url}\n${format}`)}"`;
 }
+
+/** crypto.hash (Node ≥ 20.12) digests in one call, without the Hash object createHash builds (2 % of a small page) */
+const sha1: (text: string) => string =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha1', text, 'base64url')
+    : (text) => crypto.createHash('sha1').update(text).digest('base64url');
 
 function matches(header: string | undefined, tag: string): boolean {
   if (!header) return false;

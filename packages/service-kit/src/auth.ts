@@ -239,7 +239,9 @@ const URL_SECRET_PARAMS = /^(api[_-]?key|apikey|access[_-]?token|token|key|secre
 const KEY_LIKE = /dp_[A-Za-z0-9]{10}_[A-Za-z0-9_-]{8,}/;
 
 function queryPairs(url: string): Array<{ name: string; value: string }> {
-  const query = url.split('?').slice(1).join('?');
+  const at = url.indexOf('?');
+  if (at < 0) return [];
+  const query = url.slice(at + 1);
   if (!query) return [];
   return query.split('&').map((pair) => {
     const [name = '', ...rest] = pair.split('=');

@@ -17,6 +17,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * parameter (or the path parameter of the matched route, from `params`) that holds it; `url` where no name applies
  */
 export function checkUrl(url: string, params: Record<string, unknown> = {}): void {
+  // only percent-encoding can make a NUL, a lone surrogate or a malformed escape (the HTTP parser refuses control
+  // characters, and other bytes read as Latin-1 are no surrogates): a URL without % is clean, as most are
+  if (!url.includes('%') && !url.includes(NUL)) return;
   const [path = '', query = ''] = url.split('?', 2);
   const decode = (text: string): string | undefined => {
     try {

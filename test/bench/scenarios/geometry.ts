@@ -59,6 +59,8 @@ const bboxWhere = (version: string, b: number[]) => sql`u.version = ${version} A
   AND ST_Intersects(u.geom, ST_Transform(ST_Segmentize(ST_ClipByBox2D(ST_MakeEnvelope(${b[0]}::float8, ${b[1]}::float8,
     ${b[2]}::float8, ${b[3]}::float8, 4326), ST_MakeEnvelope(-5, 0, 35, 84, 4326)::box2d), 0.01), 25833))`;
 let box: number[] = [];
+/** the bbox over the synthetic polygons (after buildSynthetic): a few hundred of them */
+export const benchBox = (): number[] => box;
 const benchWhere = () => bboxWhere(BENCH_VERSION, box);
 // a box over the 448 Planungsräume of 2006 that meets exactly four of them (found by setup)
 let smallBox: number[] = [];
@@ -69,7 +71,7 @@ export const peerLayers: PeerLayerSpec[] = [
   { name: 'bench', where: `version = '${BENCH_VERSION}' AND level = 'planungsraum'` },
 ];
 
-async function buildSynthetic(ctx: BenchContext): Promise<void> {
+export async function buildSynthetic(ctx: BenchContext): Promise<void> {
   const { db } = ctx.database;
   await sql`INSERT INTO lor_version (version, label, valid_from) VALUES (${BENCH_VERSION}, 'bench: tiled 2006 Planungsräume', '2000-01-01')
     ON CONFLICT DO NOTHING`.execute(db);

@@ -16,7 +16,6 @@ import type {
   RowsQuery,
 } from '../provider.ts';
 import type { FeatureTableSql } from './queries/feature-table.ts';
-import { tableQueryables } from './table.ts';
 
 export interface FeatureTableSourceOptions<Row extends object = never> {
   id: string;
@@ -49,7 +48,7 @@ export interface FeatureTableSourceOptions<Row extends object = never> {
 export function featureTableSource<Row extends object = never>(options: FeatureTableSourceOptions<Row>): FeatureCollectionSource {
   const { id, table, numberMatched: policy } = options;
   const db = options.database.db;
-  const queryables = options.queryables ?? tableQueryables(table.table);
+  const queryables = options.queryables ?? table.queryables;
   return {
     id,
     queryables,

@@ -4,9 +4,9 @@ import { type DatabaseHandle, estimateRows, streamRows } from '@datenpool/db';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { type CrsDefinition, defaultCrs } from '../../crs.ts';
 import { featureJsonSql, type ItemsTable, itemsOrderSql, itemsWhereSql } from '../../items-sql.ts';
-import type { FeatureRelation, ItemsQuery, RowsQuery } from '../../provider.ts';
+import type { FeatureRelation, ItemsQuery, Queryable, RowsQuery } from '../../provider.ts';
 import { geometryJsonSql, propertiesJsonSql } from '../../storage.ts';
-import type { FeatureTable } from '../table.ts';
+import { type FeatureTable, tableQueryables } from '../table.ts';
 
 /** the queries are raw SQL: any database's Kysely runs them */
 type Db = Kysely<any>;
@@ -36,6 +36,8 @@ export class FeatureTableSql {
   readonly columns: Record<string, RawBuilder<unknown>>;
   /** the names that are Feature properties, in order */
   readonly properties: readonly string[];
+  /** the table's queryables, in column order: made once, as sources are made per request */
+  readonly queryables: readonly Queryable[];
   private readonly items: ItemsTable;
   private readonly expressions = new Map<string, RawBuilder<string>>();
 
@@ -46,6 +48,7 @@ export class FeatureTableSql {
       .filter(([, c]) => c.property !== false)
       .map(([name]) => name);
     this.items = { columns: this.columns, geometry: table.geometry, storageSrid: table.storageSrid };
+    this.queryables = tableQueryables(table);
   }
 
   /** one Feature as text; `properties` selects (all when undefined) */

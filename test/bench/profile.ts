@@ -1,0 +1,116 @@
+// `node --import tsx test/bench/profile.ts [path …]`: the gateway's Node CPU per request under load (autocannon in a
+// process of its own, c=BENCH_CONNECTIONS), and with PROFILE=1 where it goes (a CPU profile of the load, summed per
+// function and per package). Over the database DATABASE_URL / TEST_TEMPLATE_DB name (as the bench's; PG_DIR adds
+// PostgreSQL's CPU). BENCH_SYNTHETIC=1 builds the geometry bench's 100 000 polygons first (their bbox: `$BOX`).
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import { buildGateway, gatewayConfigFromEnv } from '@datenpool/gateway';
+import { serviceConfigFromEnv } from '@datenpool/service-kit';
+import type autocannon from 'autocannon';
+import { testDatabase } from '../support/database.ts';
+import { cpuSnapshot, cpuSpent } from './cpu.ts';
+import { benchBox, buildSynthetic } from './scenarios/geometry.ts';
+
+const run = promisify(execFile);
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
+const profile = process.env.PROFILE === '1';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+/** self time per function and per package (node_modules/<name>, packages/<name>, node internals) */
+function summarise(nodes: ProfileNode[], samples: number, top = 25): void {
+  const byFunction = new Map<string, number>();
+  const byPackage = new Map<string, number>();
+  for (const node of nodes) {
+    const hits = node.hitCount ?? 0;
+    if (hits === 0) continue;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.replace(/^file:\/\//, '');
+    const where = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]
+      ?? /\/(packages|services)\/([^/]+)\//.exec(file)?.slice(1).join('/')
+      ?? (file.startsWith('node:') ? 'node' : file === '' ? `(${functionName || 'native'})` : file);
+    const name = `${functionName || '(anonymous)'} ${file.split('/').slice(-2).join('/')}:${lineNumber + 1}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + hits);
+    byPackage.set(where, (byPackage.get(where) ?? 0) + hits);
+  }
+  const table = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, hits]) => ({ name, share: `${((hits / samples) * 100).toFixed(1)} %` }));
+  console.log('self time by package');
+  console.table(table(byPackage));
+  console.log('self time by function');
+  console.table(table(byFunction));
+}
+
+async function load(url: string): Promise<autocannon.Result> {
+  const cli = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+  const { stdout } = await run(process.execPath, [cli, '--json', '-c', String(connections), '-d', String(seconds), url], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as autocannon.Result;
+}
+
+const teardowns: Array<() => unknown> = [];
+const database = await testDatabase({ teardown: (fn) => teardowns.push(fn) });
+const app = await buildGateway(
+  { config: serviceConfigFromEnv({ LOG_LEVEL: 'warn' }), database },
+  gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []),
+);
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+if (process.env.BENCH_SYNTHETIC === '1') await buildSynthetic({ baseUrl: base, database });
+const paths = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['/health', '/collections/lor-2006-planungsraum/items?limit=10']).map((p) =>
+  p.replace('$BOX', benchBox().join(',')),
+);
+const session = new Session();
+session.connect();
+const rows: Array<Record<string, string | number>> = [];
+for (const path of paths) {
+  const url = `${base}${path}`;
+  const probe = await fetch(url);
+  if (!probe.ok) throw new Error(`${path}: HTTP ${probe.status} ${(await probe.text()).slice(0, 300)}`);
+  const bytes = (await probe.arrayBuffer()).byteLength;
+  for (let i = 0; i < 200; i++) await (await fetch(url)).arrayBuffer();
+  if (profile) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+  }
+  const before = cpuSnapshot();
+  const result = await load(url);
+  const spent = cpuSpent(before, cpuSnapshot());
+  const n = result.requests.total;
+  if (profile) {
+    const { profile: p } = (await session.post('Profiler.stop')) as unknown as { profile: { nodes: ProfileNode[]; samples: number[] } };
+    const file = `/tmp/gateway-${path.replace(/[^a-z0-9]+/gi, '_').slice(0, 60)}.cpuprofile`;
+    writeFileSync(file, JSON.stringify(p));
+    console.log(`\n${path}: profile in ${file}`);
+    summarise(p.nodes, p.samples.length);
+  }
+  rows.push({
+    path: path.slice(0, 80),
+    bytes,
+    requests: n,
+    opsPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    nodeCpuMsPerRequest: Math.round((spent.node / n) * 1000) / 1000,
+    ...(spent.postgres === undefined ? {} : { postgresCpuMsPerRequest: Math.round((spent.postgres / n) * 1000) / 1000 }),
+    non2xx: result.non2xx,
+  });
+}
+session.disconnect();
+console.table(rows);
+await app.close();
+for (const fn of teardowns.reverse()) await fn();
