@@ -85,6 +85,17 @@ export interface DataVersion {
   headers?: Record<string, string>;
 }
 
+/** a source's data version as a relation of one row, read by another statement in the same round trip */
+export interface VersionBeside {
+  /**
+   * one row with a text column `version_key` that changes whenever the rows of the source's relation may change or the
+   * source goes stale (no other column named `tile` or `rendered`)
+   */
+  relation: RawBuilder<{ version_key: string }>;
+  /** the row as that statement read it (undefined: none): the data version, or `stale` where the source rests on a state that moved */
+  read(row: Record<string, unknown> | undefined): DataVersion | 'stale';
+}
+
 /** the parts of an items query that choose rows (no page, no output CRS, no property selection) */
 export type RowsQuery = Pick<ItemsQuery, 'bbox' | 'datetime' | 'filter' | 'sortby'>;
 
@@ -128,6 +139,12 @@ export interface FeatureCollectionSource {
    */
   numberMatched: NumberMatchedPolicy;
   dataVersion(): Promise<DataVersion>;
+  /**
+   * where given, the data version as a one-row relation that a caller's statement reads beside its own rows (vector
+   * tiles: one round trip per tile). A source that has it may be kept past its request by the routes that read it so:
+   * `read` checks what the source was built from (`stale`: look the collection up again).
+   */
+  versionBeside?: VersionBeside;
   items(query: ItemsQuery): Promise<ItemsResult>;
   /** one feature as GeoJSON text, undefined where there is no such feature */
   item(featureId: string, crs: CrsDefinition, properties?: string[]): Promise<string | undefined>;

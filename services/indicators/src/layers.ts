@@ -14,8 +14,17 @@ import {
 import { type IndicatorDefinition, variablesOf } from './plan.ts';
 import { freshnessHeaders } from './freshness.ts';
 import { loadDefinitions } from './queries/catalog.ts';
-import { freshness } from './queries/queue.ts';
-import { catalogFingerprint, DEFAULT_LEVEL, type LayerKey, layerConditions, layerExtent, layerFeatureConditions, layerTable } from './queries/layers.ts';
+import { type Freshness, freshness } from './queries/queue.ts';
+import {
+  catalogFingerprint,
+  DEFAULT_LEVEL,
+  type LayerKey,
+  layerConditions,
+  layerExtent,
+  layerFeatureConditions,
+  layerTable,
+  layerVersionRelation,
+} from './queries/layers.ts';
 import { mayReadAll, variableAccess } from '@datenpool/service-kit';
 
 /** the LOR version the layers show */
@@ -42,21 +51,43 @@ function layerKey(indicator: string, query: RowsQuery): LayerKey {
 
 /** the materialisation's state: ETag and Last-Modified change with every recompute; the freshness headers go along */
 async function readDataVersion(db: DatabaseHandle['db']) {
-  const f = await freshness(db);
+  return versionOf(await freshness(db));
+}
+
+function versionOf(f: Freshness) {
   const at = f.computedAt ?? new Date(0);
   return { lastModified: at, tag: `indicators@${at.toISOString()}`, headers: freshnessHeaders(f) };
 }
 
-/** `version`: the state read once for a whole listing (every layer shares it), else read by the layer */
+/**
+ * the version read beside a tile (one statement for the tile, no look-up of the layer): stale where the catalog moved
+ * from `catalog`, the fingerprint the layer's definition was read at (the layer may be gone or restricted)
+ */
+function versionBeside(catalog: string): FeatureCollectionSource['versionBeside'] {
+  return {
+    relation: layerVersionRelation(),
+    read(row) {
+      if (!row || row.catalog !== catalog) return 'stale';
+      const at = row.computed_at;
+      return versionOf({ computedAt: at === null || at === undefined ? null : new Date(at as Date), pending: Number(row.pending) });
+    },
+  };
+}
+
+/**
+ * `version`: the state read once for a whole listing (every layer shares it), else read by the layer; `catalog`: the
+ * catalog fingerprint the definition was read at, where the tiles may read the version beside the tile
+ */
 function source(
   table: FeatureTableSql,
   context: CollectionContext,
   database: DatabaseHandle,
   definition: IndicatorDefinition,
   version: () => ReturnType<typeof readDataVersion> = () => readDataVersion(database.db),
+  catalog?: string,
 ): FeatureCollectionSource {
   const id = `indicator-${definition.id}`;
-  return featureTableSource({
+  const layer = featureTableSource({
     id,
     database,
     table,
@@ -79,6 +110,7 @@ function source(
     },
     dataVersion: version,
   });
+  return catalog === undefined ? layer : { ...layer, versionBeside: versionBeside(catalog) };
 }
 
 /** public indicators only: layers of indicators over restricted variables are not listed */
@@ -98,16 +130,21 @@ class PublicDefinitions {
   private readonly kept = new WeakMap<DatabaseHandle['db'], { fingerprint: string; definitions: Promise<IndicatorDefinition[]> }>();
 
   async of(database: DatabaseHandle): Promise<IndicatorDefinition[]> {
+    return (await this.current(database)).definitions;
+  }
+
+  /** the definitions and the fingerprint they were read at */
+  async current(database: DatabaseHandle): Promise<{ fingerprint: string; definitions: Promise<IndicatorDefinition[]> }> {
     const fingerprint = await catalogFingerprint(database.db);
     const hit = this.kept.get(database.db);
-    if (hit && hit.fingerprint === fingerprint) return hit.definitions;
+    if (hit && hit.fingerprint === fingerprint) return hit;
     const entry = { fingerprint, definitions: readPublicDefinitions(database) };
     this.kept.set(database.db, entry);
     // a failed read is not kept: the next request reads again
     entry.definitions.catch(() => {
       if (this.kept.get(database.db) === entry) this.kept.delete(database.db);
     });
-    return entry.definitions;
+    return entry;
   }
 }
 
@@ -128,9 +165,10 @@ export function indicatorLayers(): CollectionProvider {
     },
     async get(database, collectionId, context) {
       if (!collectionId.startsWith('indicator-')) return undefined;
-      const definition = (await definitions.of(database)).find((d) => `indicator-${d.id}` === collectionId);
+      const { fingerprint, definitions: current } = await definitions.current(database);
+      const definition = (await current).find((d) => `indicator-${d.id}` === collectionId);
       if (!definition) return undefined;
-      return source(table, context, database, definition);
+      return source(table, context, database, definition, undefined, fingerprint);
     },
   };
 }

@@ -43,6 +43,29 @@ export function mvtSql(relation: FeatureRelation, grid: TileGrid, layer: string)
       FROM ${relation.from} WHERE ${relation.where} ORDER BY ${relation.order}) t`;
 }
 
+/**
+ * The data version's row (`beside`, see VersionBeside) and the tile in one statement, one round trip: `rendered` is
+ * false and `tile` NULL where the row's version_key is `known` (the key of the tile the caller keeps); the tile's
+ * statement is then an InitPlan never executed. Otherwise the tile exactly as mvtSql gives it.
+ */
+export function mvtBesideSql(
+  relation: FeatureRelation,
+  grid: TileGrid,
+  layer: string,
+  beside: RawBuilder<{ version_key: string }>,
+  known: string | undefined,
+): RawBuilder<{ version_key: string; rendered: boolean; tile: Uint8Array | null }> {
+  const render = sql`b.version_key IS DISTINCT FROM ${known ?? null}::text`;
+  // materialised: the row is read once, not copied into each column that names it
+  return sql<{ version_key: string; rendered: boolean; tile: Uint8Array | null }>`WITH b AS MATERIALIZED (${beside})
+    SELECT b.*, ${render} AS rendered, CASE WHEN ${render} THEN (${mvtSql(relation, grid, layer)}) END AS tile FROM b`;
+}
+
+/** the data version's row alone (a conditional request, or a database that renders in two statements) */
+export function versionRowSql(beside: RawBuilder<{ version_key: string }>): RawBuilder<{ version_key: string }> {
+  return sql<{ version_key: string }>`SELECT b.* FROM (${beside}) b`;
+}
+
 export interface TileRow {
   properties: Record<string, unknown>;
   /** GeoJSON text of the geometry in grid units (y down), valid, exterior rings clockwise on screen */

@@ -1,10 +1,10 @@
 // One vector tile of a collection: the rows `items` gives for the tile's bbox and the query, encoded as MVT.
 import type { DatabaseHandle } from '@datenpool/db';
 import { EPSG_3857, parseCrs } from '../crs.ts';
-import type { FeatureCollectionSource, RowsQuery } from '../provider.ts';
+import type { FeatureCollectionSource, RowsQuery, VersionBeside } from '../provider.ts';
 import { encodeTile } from './encode.ts';
 import { type TileCoordinate, tileBounds } from './matrix-set.ts';
-import { mvtSql, type TileGrid, type TileRow, tileRowsSql } from './queries.ts';
+import { mvtBesideSql, mvtSql, type TileGrid, type TileRow, tileRowsSql, versionRowSql } from './queries.ts';
 
 export interface TileRendering {
   /** grid units per tile side (MVT extent) */
@@ -57,3 +57,41 @@ export async function renderTile(
   return encodeTile(source.id, features as TileRow[], grid.extent);
 }
 
+
+/** a tile read with its data version's row (renderTileBeside) */
+export interface TileBeside {
+  /** the data version's row as the statement read it (undefined: none) */
+  row: Record<string, unknown> | undefined;
+  /** the tile where it was rendered; undefined where the row's version_key is `known` (the kept tile is current) */
+  tile: Uint8Array | undefined;
+}
+
+/**
+ * The tile and the source's data version in one round trip on PostgreSQL (ST_AsMVT beside the version's row, rendered
+ * only where the version is not `known`, the version_key of the tile the caller keeps). On a database without ST_AsMVT
+ * the row first, then the tile's rows where needed (two statements, in process); the same tile either way.
+ */
+export async function renderTileBeside(
+  database: DatabaseHandle,
+  source: FeatureCollectionSource,
+  beside: VersionBeside,
+  query: RowsQuery,
+  coordinate: TileCoordinate,
+  rendering: TileRendering,
+  known: string | undefined,
+): Promise<TileBeside> {
+  const { grid, rows } = tileSelection(coordinate, query, rendering);
+  const relation = source.relation(rows);
+  if (database.capabilities.mvt) {
+    const { rows: result } = await mvtBesideSql(relation, grid, source.id, beside.relation, known).execute(database.db);
+    const first = result[0];
+    if (!first) return { row: undefined, tile: undefined };
+    const { rendered, tile, ...row } = first;
+    return { row, tile: rendered ? bytesOf(tile) : undefined };
+  }
+  const { rows: versions } = await versionRowSql(beside.relation).execute(database.db);
+  const row = versions[0];
+  if (!row || row.version_key === known) return { row, tile: undefined };
+  const { rows: features } = await tileRowsSql(relation, grid).execute(database.db);
+  return { row, tile: encodeTile(source.id, features as TileRow[], grid.extent) };
+}

@@ -7,11 +7,12 @@ import { parseFilter } from '../cql2/parse-filter.ts';
 import { parseDatetime } from '../datetime.ts';
 import { rejectUnknownParameters } from '../items-query.ts';
 import { requestQuery } from '../links.ts';
-import type { CollectionLookup, FeatureCollectionSource, RowsQuery } from '../provider.ts';
+import type { CollectionLookup, DataVersion, FeatureCollectionSource, RowsQuery } from '../provider.ts';
 import { TileCache } from './cache.ts';
 import { type TilesetContext, tileJsonDocument, tileMatrixSetsDocument, tileMediaTypes, tilesetDocument, tilesetsDocument } from './documents.ts';
-import { parseTileCoordinate, requireTileMatrixSet, webMercatorQuad } from './matrix-set.ts';
-import { defaultRendering, renderTile, type TileRendering } from './render.ts';
+import { parseTileCoordinate, requireTileMatrixSet, type TileCoordinate, webMercatorQuad } from './matrix-set.ts';
+import { versionRowSql } from './queries.ts';
+import { defaultRendering, renderTile, renderTileBeside, type TileRendering } from './render.ts';
 import {
   collectionTilesParams,
   emptyTile,
@@ -35,6 +36,9 @@ export interface TileOptions {
   /** bytes of rendered tiles kept per app, by collection, data version and request (default 64 MiB; 0: none) */
   cacheBytes?: number;
 }
+
+/** collections whose sources the tile routes of an app keep (VersionBeside) before they start over */
+const KEPT_SOURCES_MAX = 10_000;
 
 /** the parameters that choose a tile's rows: those of the items that are not paging, output or the bbox */
 const selectionParameters = ['datetime', 'filter', 'filter-lang', 'filter-crs'] as const;
@@ -95,6 +99,101 @@ export async function tileRoutes(app: App, collections: CollectionLookup, option
       minZoom: 0,
       maxZoom,
     };
+  }
+
+  /**
+   * Sources whose data version can be read beside the tile (VersionBeside), kept by collection id for this app: their
+   * tiles cost one statement, the version and the tile, with no look-up of the collection; a `stale` read (the source
+   * rests on a state that moved) looks the collection up again. Bounded: a full map starts over.
+   */
+  const kept = new Map<string, FeatureCollectionSource>();
+
+  async function keptSource(id: string): Promise<FeatureCollectionSource> {
+    return kept.get(id) ?? lookUpAndKeep(id);
+  }
+
+  async function lookUpAndKeep(id: string): Promise<FeatureCollectionSource> {
+    kept.delete(id);
+    const source = await requireSource(id);
+    if (source.versionBeside) {
+      if (kept.size >= KEPT_SOURCES_MAX) kept.clear();
+      kept.set(id, source);
+    }
+    return source;
+  }
+
+  /** the tile of the request as the source's data version has it: kept, or rendered; undefined where a 304 was sent */
+  async function vectorTile(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    first: FeatureCollectionSource,
+    query: URLSearchParams,
+    coordinate: TileCoordinate,
+  ): Promise<Uint8Array | undefined> {
+    const base = publicBaseUrl(request);
+    const key = `${first.id}\n${base}${request.url}`;
+    const database = readHandle(app.database);
+    const conditionalRequest = request.headers['if-none-match'] !== undefined || request.headers['if-modified-since'] !== undefined;
+    let source = first;
+    // a stale read looks the collection up again; a source that moves three times in a row is read the long way
+    for (let attempt = 0; attempt < 3 && source.versionBeside; attempt++) {
+      const beside = source.versionBeside;
+      const rows = selection(query, source);
+      const answer = (version: DataVersion): boolean => {
+        reply.header('cache-control', cacheControl);
+        return answerConditionally(request, reply, version, entityTag(version, request, base, 'mvt'));
+      };
+      if (conditionalRequest) {
+        // the version alone first: a current copy needs no tile
+        const { rows: found } = await versionRowSql(beside.relation).execute(database.db);
+        const version = beside.read(found[0]);
+        if (version === 'stale') {
+          source = await lookUpAndKeep(source.id);
+          continue;
+        }
+        if (answer(version)) return undefined;
+      }
+      const hit = cache.get(key);
+      const result = await renderTileBeside(database, source, beside, rows, coordinate, rendering, hit?.version);
+      const version = beside.read(result.row);
+      if (version === 'stale') {
+        source = await lookUpAndKeep(source.id);
+        continue;
+      }
+      const versionKey = result.row?.version_key;
+      let tile = result.tile;
+      if (tile) {
+        if (typeof versionKey === 'string') cache.set(key, { version: versionKey, tile });
+      } else if (hit && hit.version === versionKey) {
+        tile = hit.tile;
+      } else {
+        // no version row to go by: the long way
+        break;
+      }
+      if (answer(version)) return undefined;
+      return tile;
+    }
+    return lookedUpTile(request, reply, source, selection(query, source), coordinate, key, base);
+  }
+
+  /** the tile by the source's dataVersion (a look-up of its own), kept by its tag */
+  async function lookedUpTile(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    source: FeatureCollectionSource,
+    rows: RowsQuery,
+    coordinate: TileCoordinate,
+    key: string,
+    base: string,
+  ): Promise<Uint8Array | undefined> {
+    const version = await source.dataVersion();
+    reply.header('cache-control', cacheControl);
+    if (answerConditionally(request, reply, version, entityTag(version, request, base, 'mvt'))) return undefined;
+    const hit = cache.get(key);
+    if (hit && hit.version === version.tag) return hit.tile;
+    const tile = await renderTile(readHandle(app.database), source, rows, coordinate, rendering);
+    cache.set(key, { version: version.tag, tile });
+    return tile;
   }
 
   app.get(
@@ -206,21 +305,13 @@ export async function tileRoutes(app: App, collections: CollectionLookup, option
     },
     async (request, reply) => {
       const { collectionId, tileMatrixSetId, ...coordinates } = request.params;
-      const source = await requireSource(collectionId);
+      const source = await keptSource(collectionId);
       requireTileMatrixSet(tileMatrixSetId);
       const coordinate = parseTileCoordinate(coordinates, maxZoom);
       const query = requestQuery(request);
       rejectUnknownParameters(query, selectionParameters);
-      const rows = selection(query, source);
-      const tag = await conditional(request, reply, source, 'mvt');
-      if (tag === undefined) return reply;
-      // the ETag names the data version and the request: the tile kept under it is this tile
-      const key = `${source.id}\n${tag}`;
-      let tile = cache.get(key);
-      if (!tile) {
-        tile = await renderTile(readHandle(app.database), source, rows, coordinate, rendering);
-        cache.set(key, tile);
-      }
+      const tile = await vectorTile(request, reply, source, query, coordinate);
+      if (tile === undefined) return reply;
       if (tile.length === 0) return reply.code(204).send(null);
       return reply.type(tileMediaTypes.mvt).send(Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength));
     },

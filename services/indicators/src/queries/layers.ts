@@ -109,6 +109,10 @@ export async function layerExtent(
   return { first: r?.first ?? null, last: r?.last ?? null, bbox };
 }
 
+/** the fingerprint as one text expression, `{indicators}/{variables}` (catalogFingerprint; the tiles' version row) */
+const catalogFingerprintSql = sql<string>`(SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) || ':' || coalesce(max(xmin::text::bigint), 0) FROM indicator)
+    || '/' || (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) || ':' || coalesce(max(xmin::text::bigint), 0) FROM variable)`;
+
 /**
  * What the public definitions are read from, as a fingerprint of the rows of indicator and variable: their count and
  * the sum and maximum of their xmin (the transaction that wrote each row version). An insert or an update writes a row
@@ -117,8 +121,19 @@ export async function layerExtent(
  * (measured), and one statement where the definitions take three.
  */
 export async function catalogFingerprint(db: Kysely<Database>): Promise<string> {
-  const { rows } = await sql<{ indicators: string; variables: string }>`SELECT
-      (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) || ':' || coalesce(max(xmin::text::bigint), 0) FROM indicator) AS indicators,
-      (SELECT count(*) || ':' || coalesce(sum(xmin::text::bigint), 0) || ':' || coalesce(max(xmin::text::bigint), 0) FROM variable) AS variables`.execute(db);
-  return `${rows[0]?.indicators}/${rows[0]?.variables}`;
+  const { rows } = await sql<{ catalog: string }>`SELECT ${catalogFingerprintSql} AS catalog`.execute(db);
+  return rows[0]?.catalog ?? '';
+}
+
+/**
+ * The layers' data version as one row a tile's statement reads beside the tile (VersionBeside): when the last
+ * recompute committed and how many changes wait (as freshness reads them), and the catalog's fingerprint (the layer's
+ * definition still current). version_key changes with what the tile shows: the recompute and the catalog.
+ */
+export function layerVersionRelation(): RawBuilder<{ version_key: string; computed_at: Date | null; pending: number; catalog: string }> {
+  // materialised: the planner would otherwise copy the fingerprint's subqueries into every column that names it
+  return sql<{ version_key: string; computed_at: Date | null; pending: number; catalog: string }>`WITH s AS MATERIALIZED (
+      SELECT (SELECT finished_at FROM indicator_recompute_state WHERE id = 'values') AS computed_at,
+        (SELECT count(*) FROM indicator_recompute_queue)::int AS pending, ${catalogFingerprintSql} AS catalog)
+    SELECT coalesce(s.computed_at::text, '') || '|' || s.catalog AS version_key, s.computed_at, s.pending, s.catalog FROM s`;
 }
