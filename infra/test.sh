@@ -22,32 +22,52 @@ if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/nu
   (export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq "${missing[@]}") >&2 \
     || echo "# could not install ${missing[*]}; the tests that need them will fail naming the package" >&2
 fi
-echo "# type-check" && pnpm exec tsc -p tsconfig.json --noEmit
-echo "# lint" && pnpm exec biome check .
+# what runs at exit, the last added first
+cleanups=()
+cleanup() { for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do eval "${cleanups[i]}" || true; done; }
+trap cleanup EXIT
+# a PostGIS to test against; its template database (every migration and every service's bundled data, minutes) is
+# built in the background while the type-check and lint run, which need no database
 if [ -z "${DATABASE_URL:-}" ]; then
   if [ "${DATENPOOL_TEST_DOCKER:-auto}" != off ] && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
     envfile=$(mktemp)
     node --import tsx test/support/container.ts "$envfile" &
     container_pid=$!
-    trap 'kill "$container_pid" 2>/dev/null || true; rm -f "$envfile"' EXIT
+    cleanups+=("kill $container_pid 2>/dev/null; rm -f '$envfile'")
     for _ in $(seq 1 180); do [ -s "$envfile" ] && break; sleep 1; done
     # shellcheck disable=SC1090
     source "$envfile"
   else
     eval "$(bash infra/postgis.sh start)"
-    trap 'bash infra/postgis.sh stop "$PG_DIR"' EXIT
+    cleanups+=("bash infra/postgis.sh stop '$PG_DIR'")
   fi
 fi
 export DATABASE_URL
-node --import tsx test/support/prepare.ts
+prepare_log=$(mktemp)
+cleanups+=("rm -f '$prepare_log'")
+node --import tsx test/support/prepare.ts >"$prepare_log" 2>&1 &
+prepare_pid=$!
+cleanups+=("kill $prepare_pid 2>/dev/null")
+phase=$SECONDS
+echo "# type-check" && pnpm exec tsc -p tsconfig.json --noEmit
+echo "# lint" && pnpm exec biome check .
+echo "# type-check and lint: $((SECONDS - phase)) s"
+if ! wait "$prepare_pid"; then
+  cat "$prepare_log" >&2
+  echo "# the template database could not be built (test/support/prepare.ts, output above)" >&2
+  exit 1
+fi
+cat "$prepare_log"
 report=$(mktemp)
 # the fuzz tests' summary lines (requests and cases tried), printed after the run
 TEST_REPORT_DIR=$(mktemp -d)
 export TEST_REPORT_DIR
+phase=$SECONDS
 set +e
 pnpm exec tap "$@" | tee "$report"
 status=${PIPESTATUS[0]}
 set -e
+echo "# test files: $((SECONDS - phase)) s"
 if [ -s "$TEST_REPORT_DIR/summary.txt" ]; then sed 's/^/# /' "$TEST_REPORT_DIR/summary.txt"; fi
 rm -rf "$TEST_REPORT_DIR"
 # one plain closing line for CI: "N passed, N failed"
