@@ -2,6 +2,8 @@
 // process of its own, c=BENCH_CONNECTIONS), and with PROFILE=1 where it goes (a CPU profile of the load, summed per
 // function and per package). Over the database DATABASE_URL / TEST_TEMPLATE_DB name (as the bench's; PG_DIR adds
 // PostgreSQL's CPU). BENCH_SYNTHETIC=1 builds the geometry bench's 100 000 polygons first (their bbox: `$BOX`).
+// `floor:limit10` and `floor:bbox100` are the HTTP floor of the two small geometry pages: a bare node:http server in
+// this process sending the raw SQL's stored-GeoJSON features (the same bytes less the links) through the same pool.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -12,7 +14,8 @@ import { serviceConfigFromEnv } from '@datenpool/service-kit';
 import type autocannon from 'autocannon';
 import { testDatabase } from '../support/database.ts';
 import { cpuSnapshot, cpuSpent } from './cpu.ts';
-import { benchBox, buildSynthetic } from './scenarios/geometry.ts';
+import { createServer } from 'node:http';
+import { bboxWhere, benchBox, buildSynthetic, featuresSql, planungsraeume2006 } from './scenarios/geometry.ts';
 
 const run = promisify(execFile);
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -71,6 +74,28 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 if (process.env.BENCH_SYNTHETIC === '1') await buildSynthetic({ baseUrl: base, database });
+/** the HTTP floor: no framework, no hooks, one statement and the bytes */
+const floorQueries: Record<string, () => ReturnType<typeof featuresSql>> = {
+  '/limit10': () => featuresSql(planungsraeume2006, 10, 'stored'),
+  '/bbox100': () => featuresSql(bboxWhere('bench', benchBox()), 100, 'stored'),
+};
+const floor = createServer((req, res) => {
+  const query = floorQueries[req.url ?? ''];
+  if (!query) {
+    res.writeHead(404).end();
+    return;
+  }
+  query()
+    .execute(database.db)
+    .then(({ rows }) => {
+      const body = Buffer.from(`{"type":"FeatureCollection","features":[${rows[0]?.features ?? ''}]}`);
+      res.writeHead(200, { 'content-type': 'application/geo+json', 'content-length': body.length }).end(body);
+    })
+    .catch((err) => res.writeHead(500).end(String(err)));
+});
+await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+const floorAddress = floor.address();
+const floorBase = `http://127.0.0.1:${typeof floorAddress === 'object' && floorAddress ? floorAddress.port : 0}`;
 const paths = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['/health', '/collections/lor-2006-planungsraum/items?limit=10']).map((p) =>
   p.replace('$BOX', benchBox().join(',')),
 );
@@ -78,7 +103,7 @@ const session = new Session();
 session.connect();
 const rows: Array<Record<string, string | number>> = [];
 for (const path of paths) {
-  const url = `${base}${path}`;
+  const url = path.startsWith('floor:') ? `${floorBase}/${path.slice('floor:'.length)}` : `${base}${path}`;
   const probe = await fetch(url);
   if (!probe.ok) throw new Error(`${path}: HTTP ${probe.status} ${(await probe.text()).slice(0, 300)}`);
   const bytes = (await probe.arrayBuffer()).byteLength;
@@ -111,6 +136,7 @@ for (const path of paths) {
   });
 }
 session.disconnect();
+floor.close();
 console.table(rows);
 await app.close();
 for (const fn of teardowns.reverse()) await fn();

@@ -44,8 +44,23 @@ function cpuPerOp(before: CpuSnapshot, after: CpuSnapshot, ops: number): number 
   return (spent.node + spent.postgres) / ops;
 }
 
-async function measureReference(run: () => Promise<void>): Promise<{ opsPerSec: number; cpuMs?: number }> {
-  await run(); // warm
+/**
+ * every connection's first answers before the clock starts, on each side alike: a pooled PostgreSQL session's first
+ * statement (catalog and PROJ caches), a FastCGI MapServer's first request (its mapfile, its session) are paid once
+ */
+async function warm(request: () => Promise<void>): Promise<void> {
+  for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: connections }, () => request()));
+}
+
+async function warmUrl(url: string): Promise<void> {
+  await warm(async () => {
+    await (await fetch(url)).arrayBuffer();
+  });
+}
+
+async function measureReference(run: () => Promise<void>, warmFirst: boolean): Promise<{ opsPerSec: number; cpuMs?: number }> {
+  if (warmFirst) await warm(run);
+  else await run(); // warm
   const before = cpuSnapshot();
   const deadline = performance.now() + durationSeconds * 1000;
   let count = 0;
@@ -119,11 +134,12 @@ if (scenarios.some((s) => s.peer)) {
   ctx.peerUrl = mapserver.baseUrl;
 }
 
-async function measurePeer(peer: MapServerPeer, path: string): Promise<{ opsPerSec: number; cpuMs?: number }> {
+async function measurePeer(peer: MapServerPeer, path: string, warmFirst: boolean): Promise<{ opsPerSec: number; cpuMs?: number }> {
   const url = `${peer.baseUrl}${path}`;
   const probe = await fetch(url);
   if (!probe.ok) throw new Error(`MapServer ${path}: HTTP ${probe.status} ${(await probe.text()).slice(0, 300)}`);
   await probe.arrayBuffer();
+  if (warmFirst) await warmUrl(url);
   const [root] = peer.pids();
   const before = cpuSnapshot(root);
   const http = await loadFromOtherProcess(url);
@@ -136,14 +152,15 @@ async function measurePeer(peer: MapServerPeer, path: string): Promise<{ opsPerS
 
 for (const scenario of scenarios) {
   await scenario.setup?.(ctx);
+  if (scenario.warm) await warmUrl(`${ctx.baseUrl}${scenario.request.path}`);
   const before = cpuSnapshot();
   const http = await loadFromOtherProcess(`${ctx.baseUrl}${scenario.request.path}`);
   const cpuMs = cpuPerOp(before, cpuSnapshot(), http.requests.total);
   if (http.non2xx > 0 || http.errors > 0) {
     console.error(`${scenario.name}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
   }
-  const reference = await measureReference(() => scenario.reference(ctx));
-  const peer = scenario.peer && mapserver ? await measurePeer(mapserver, scenario.peer.path) : undefined;
+  const reference = await measureReference(() => scenario.reference(ctx), scenario.warm === true);
+  const peer = scenario.peer && mapserver ? await measurePeer(mapserver, scenario.peer.path, scenario.warm === true) : undefined;
   rows.push({
     scenario: scenario.name,
     opsPerSec: Math.round(http.requests.average * 10) / 10,

@@ -21,6 +21,8 @@ export interface BenchScenario {
    * the path under the peer's OGC API root, e.g. `/collections/x/items?f=json&limit=100`
    */
   peer?: { path: string };
+  /** every connection's first requests (service, reference and peer) answered before the clock starts */
+  warm?: boolean;
 }
 
 /** a layer of the peer MapServer: an SQL view of lor_unit (modules in scenarios/ may export `peerLayers`) */

@@ -9,12 +9,7 @@ import Fastify, {
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ProcessConfig } from './config.ts';
 import type { LoadingState } from './loading.ts';
@@ -24,6 +19,7 @@ import { registerErrorHandling } from './error-handler.ts';
 import { problemResponses } from './openapi.ts';
 import { HttpProblem } from './problems.ts';
 import { proxyTrust } from './public-url.ts';
+import { validatorCompiler } from './validation.ts';
 
 export { publicBaseUrl } from './public-url.ts';
 

@@ -7,7 +7,7 @@ import type { BenchContext, BenchScenario, PeerLayerSpec } from '../types.ts';
  * written by the query (the issue's reference), or read from the GeoJSON the database keeps (migration 0042), as the
  * service reads it: that second reference leaves only what the service adds around the same database work.
  */
-function featuresSql(where: ReturnType<typeof sql>, limit: number, geometry: 'computed' | 'stored' = 'computed') {
+export function featuresSql(where: ReturnType<typeof sql>, limit: number, geometry: 'computed' | 'stored' = 'computed') {
   const json = geometry === 'computed' ? sql`ST_AsGeoJSON(ST_Transform(u.geom, 4326), 7)` : sql`u.geojson_crs84`;
   return sql<{ features: string }>`SELECT coalesce(string_agg(f, ','), '') AS features FROM (
       SELECT '{"type":"Feature","id":' || to_json(u.id)::text || ',"geometry":'
@@ -48,14 +48,14 @@ async function assertPeerAgrees(ctx: BenchContext, path: string, peerPath: strin
   }
 }
 
-const planungsraeume2006 = sql`u.version = '2006' AND u.level = 'planungsraum'`;
+export const planungsraeume2006 = sql`u.version = '2006' AND u.level = 'planungsraum'`;
 
 // 100 000 polygons: the 448 real Planungsräume of 2006, simplified to 5 m and tiled 15 × 15 at 60 km spacing
 const BENCH_VERSION = 'bench';
 const SYNTHETIC = 100_000;
 
 /** the bbox as the service brings it into storage (CRS84 clipped to the UTM zone's area, densified, transformed) */
-const bboxWhere = (version: string, b: number[]) => sql`u.version = ${version} AND u.level = 'planungsraum'
+export const bboxWhere = (version: string, b: number[]) => sql`u.version = ${version} AND u.level = 'planungsraum'
   AND ST_Intersects(u.geom, ST_Transform(ST_Segmentize(ST_ClipByBox2D(ST_MakeEnvelope(${b[0]}::float8, ${b[1]}::float8,
     ${b[2]}::float8, ${b[3]}::float8, 4326), ST_MakeEnvelope(-5, 0, 35, 84, 4326)::box2d), 0.01), 25833))`;
 let box: number[] = [];
@@ -134,6 +134,7 @@ function pair(
 ): BenchScenario[] {
   const main: BenchScenario = {
     name,
+    warm: true,
     request: {
       get path() {
         return path();
@@ -160,6 +161,7 @@ function pair(
   };
   const stored: BenchScenario = {
     name: `${name}, vs raw SQL reading the stored GeoJSON`,
+    warm: true,
     request: main.request,
     async reference({ database }) {
       await featuresSql(where(), limit, 'stored').execute(database.db);
