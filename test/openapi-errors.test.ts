@@ -4,6 +4,7 @@
 import { type App, ensureKey, generateKey } from '@datenpool/service-kit';
 import t from 'tap';
 import { testGateway } from './support/app.ts';
+import { pathValues } from './support/path-values.ts';
 
 interface Schema {
   type?: string;
@@ -35,42 +36,19 @@ await ensureKey(database.db, admin, { scopes: ['admin'], label: 'openapi errors 
 const asAdmin = { authorization: `Bearer ${admin}` };
 
 /** path parameters that exist in the bundled data, so that the bad value of another parameter is what is answered */
-const pathValues: Array<[RegExp, string, string]> = [
-  [/^\/v1\/lor\//, 'version', '2021'],
-  [/^\/v1\/lor\//, 'id', '01100101'],
-  [/^\/viewer/, 'version', '2021'],
-  [/^\/viewer/, 'level', 'bezirk'],
-  [/^\/collections/, 'collectionId', 'lor-2021-bezirk'],
-  [/^\/collections/, 'featureId', '01'],
-  [/\/tiles|^\/tileMatrixSets/, 'tileMatrixSetId', 'WebMercatorQuad'],
-  [/\/tiles\//, 'tileMatrix', '10'],
-  [/\/tiles\//, 'tileRow', '335'],
-  [/\/tiles\//, 'tileCol', '550'],
-  [/^\/v1\/agencies/, 'id', 'afs'],
-  [/^\/v1\/variables/, 'id', 'einwohner'],
-  [/^\/v1\/variables/, 'variableId', 'einwohner'],
-  [/^\/v1\/indicators/, 'id', 'anteil_unter_6'],
-  [/^\/v1\/indicators/, 'targetId', '1'],
-  [/^\/v1\/sources/, 'id', 'no-source'],
-  [/^\/v1\/admin\/keys/, 'id', '00000000-0000-4000-8000-000000000000'],
-  [/^\/v1\/batches/, 'id', '00000000-0000-4000-8000-000000000000'],
-  [/^\/v1\/units/, 'unitId', '01100101'],
+const pathValue = pathValues({
+  agency: 'afs',
+  variable: 'einwohner',
+  indicator: 'anteil_unter_6',
+  target: '1',
+  source: 'no-source',
+  key: '00000000-0000-4000-8000-000000000000',
+  batch: '00000000-0000-4000-8000-000000000000',
   // an earlier release (a 404 naming the current one): the current one would build its whole zip
-  [/^\/v1\/releases/, 'release', '2020-01-01-0000000000'],
-  [/^\/sdmx/, 'agency', 'DATENPOOL'],
-  [/^\/sdmx\/2\.1\/dataflow/, 'id', 'DF_VAR_EINWOHNER'],
-  [/^\/sdmx\/2\.1\/datastructure/, 'id', 'DSD_VARIABLES_2021'],
-  [/^\/sdmx\/2\.1\/codelist/, 'id', 'CL_LOR_2021'],
-  [/^\/sdmx\/2\.1\/conceptscheme/, 'id', 'CS_DATENPOOL'],
-  [/^\/sdmx/, 'version', '1.0'],
-  [/^\/sdmx/, 'flow', 'DF_VAR_KITAS'],
-  [/^\/sdmx/, 'key', 'kitas.01100101._T'],
-];
-function pathValue(path: string, name: string): string {
-  const hit = pathValues.find(([re, n]) => re.test(path) && n === name);
-  if (!hit) throw new Error(`no value for path parameter ${name} of ${path}: add one to pathValues`);
-  return hit[2];
-}
+  release: '2020-01-01-0000000000',
+  tile: { matrix: '10', row: '335', col: '550' },
+  sdmxKey: 'kitas.01100101._T',
+});
 
 /** a value the parameter's schema refuses, where it refuses any; else one no handler can make sense of */
 function badValue(schema: Schema = {}): string {

@@ -9,6 +9,7 @@ import type { Database, Kysely } from '@datenpool/db';
 import { type App, ensureKey, generateKey } from '@datenpool/service-kit';
 import { Ajv } from 'ajv';
 import type { Test } from 'tap';
+import { pathValues } from './path-values.ts';
 import { reportSummary } from './report.ts';
 
 interface Parameter {
@@ -71,46 +72,24 @@ export async function fuzzApi(t: Test, app: App, db: Kysely<Database>, options: 
   // a batch of the bundle where there is one (an embedded database without the bundle has none)
   const batchId = String((await db.selectFrom('ingest_batch').select('id').limit(1).executeTakeFirst())?.id ?? randomUUID());
 
-  /** valid path parameters, by operation path and name (the first match wins) */
-  const pathValues: Array<[RegExp, string, string]> = [
-    [/^\/v1\/lor\//, 'version', '2021'],
-    [/^\/v1\/lor\//, 'id', '01100101'],
-    [/^\/collections/, 'collectionId', 'lor-2021-bezirk'],
-    [/^\/collections/, 'featureId', '01'],
-    [/\/tiles|^\/tileMatrixSets/, 'tileMatrixSetId', 'WebMercatorQuad'],
-    // a z12 tile over central Berlin
-    [/\/tiles\//, 'tileMatrix', '12'],
-    [/\/tiles\//, 'tileRow', '1343'],
-    [/\/tiles\//, 'tileCol', '2200'],
+  /** valid path parameters: the fuzz's own records, a z12 tile over central Berlin */
+  const validPathValue = pathValues({
+    agency: 'fuzzamt',
+    variable: 'fuzz_var',
+    indicator: 'fuzz_ind',
+    target: targetId,
+    source: 'fuzz-src',
+    key: keyId,
+    batch: batchId,
     // the current release whatever the fuzz's writes did to the data state
-    [/^\/v1\/releases/, 'release', 'latest'],
-    [/^\/v1\/agencies/, 'id', 'fuzzamt'],
-    [/^\/v1\/variables/, 'id', 'fuzz_var'],
-    [/^\/v1\/variables/, 'variableId', 'fuzz_var'],
-    [/^\/v1\/indicators/, 'id', 'fuzz_ind'],
-    [/^\/v1\/indicators/, 'targetId', targetId],
-    [/^\/v1\/sources/, 'id', 'fuzz-src'],
-    [/^\/v1\/admin\/keys/, 'id', keyId],
-    [/^\/v1\/batches/, 'id', batchId],
-    [/^\/v1\/units/, 'unitId', '01100101'],
-    [/^\/viewer/, 'version', '2021'],
-    [/^\/viewer/, 'level', 'bezirk'],
-    [/^\/sdmx/, 'agency', 'DATENPOOL'],
-    [/^\/sdmx\/2\.1\/dataflow/, 'id', 'DF_VAR_EINWOHNER'],
-    [/^\/sdmx\/2\.1\/datastructure/, 'id', 'DSD_VARIABLES_2021'],
-    [/^\/sdmx\/2\.1\/codelist/, 'id', 'CL_LOR_2021'],
-    [/^\/sdmx\/2\.1\/conceptscheme/, 'id', 'CS_DATENPOOL'],
-    [/^\/sdmx/, 'version', '1.0'],
-    // a small flow: a mutated query parameter the facade accepts reads the whole flow
-    [/^\/sdmx/, 'flow', 'DF_VAR_KITAS'],
+    release: 'latest',
+    tile: { matrix: '12', row: '1343', col: '2200' },
     // without the bundle there are no LOR units: a unit code in the key is an unknown code (a 400)
-    [/^\/sdmx/, 'key', options.withoutData ? 'kitas..' : 'kitas.01100101._T'],
-  ];
+    sdmxKey: options.withoutData ? 'kitas..' : 'kitas.01100101._T',
+  });
   const pathValue = (path: string, name: string, method: string) => {
     if (method === 'patch' && name === 'id') return { '/v1/variables/{id}': 'fuzz_var_patch', '/v1/indicators/{id}': 'fuzz_ind_patch', '/v1/sources/{id}': 'fuzz-src-patch' }[path] ?? 'none';
-    const hit = pathValues.find(([re, n]) => re.test(path) && n === name);
-    if (!hit) throw new Error(`no valid value for path parameter ${name} of ${path}`);
-    return hit[2];
+    return validPathValue(path, name);
   };
 
   let serial = 0;
