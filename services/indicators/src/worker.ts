@@ -42,21 +42,16 @@ export interface WorkerOptions {
   onReport?: (report: QueueReport) => void;
 }
 
-/** the drain step running on a database handle in this process: PGlite's one session makes the advisory lock reentrant */
-const draining = new WeakMap<DatabaseHandle, Promise<unknown>>();
-
 /**
  * one recompute of what is queued, on a reserved connection that names itself for the status report; 'busy' when
  * another worker (this process or any other) is at it. The worker lock only saves duplicate work (two full
  * recomputes of the same entries); correctness rests on the claim (FOR UPDATE SKIP LOCKED) and the recompute lock.
+ * No state is kept here: on PostgreSQL the session-level advisory lock keeps a second drain of the same process (the
+ * bootstrap's catch-up beside the worker) out, on PGlite its one connection is lent to one holder at a time (packages/db,
+ * pglite-dialect.ts), so a second drain waits for the first to release it and then finds the queue consumed.
  */
 async function drainStep(database: DatabaseHandle, config: IndicatorConfig): Promise<QueueReport | null | 'busy'> {
-  const running = draining.get(database);
-  if (running) {
-    await running.catch(() => {});
-    return 'busy';
-  }
-  const step = database.db.connection().execute(async (conn) => {
+  return database.db.connection().execute(async (conn) => {
     const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(hashtext('datenpool.indicators.worker')) AS ok`.execute(conn);
     if (!rows[0]?.ok) return 'busy' as const;
     try {
@@ -69,12 +64,6 @@ async function drainStep(database: DatabaseHandle, config: IndicatorConfig): Pro
       await sql`SELECT pg_advisory_unlock(hashtext('datenpool.indicators.worker'))`.execute(conn).catch(() => {});
     }
   });
-  draining.set(database, step);
-  try {
-    return await step;
-  } finally {
-    if (draining.get(database) === step) draining.delete(database);
-  }
 }
 
 /**

@@ -1,22 +1,38 @@
 // Values derived from other indicators' values: change over years, and the status and dynamics index.
 import { type Database, type Kysely, sql } from '@datenpool/db';
+import type { RawBuilder } from 'kysely';
 import type { IndicatorDefinition } from '../plan.ts';
 import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts';
+
+/** the batch ids a jsonb array of them (a value's provenance->'batches') lists, as uuid[] */
+const batchIds = (batches: RawBuilder<unknown>) => sql`ARRAY(SELECT jsonb_array_elements_text(${batches}))::uuid[]`;
+
+/** the union of the batch lists of a group's rows (an aggregate over `batches`, jsonb arrays of batch ids) */
+const batchUnion = (batches: RawBuilder<unknown>) => sql`dp_uuid_union(dp_array_concat(${batchIds(batches)}))`;
 
 const statusOf = sql`CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN 'suppressed'
   WHEN 'estimated' IN (cur.status, prev.status) THEN 'estimated'
   WHEN 'provisional' IN (cur.status, prev.status) THEN 'provisional' ELSE 'ok' END`;
 
+type Formula = IndicatorDefinition['formula'];
+
+/**
+ * a kind derived from stored values (change, index): staged from `table` (its name as `t`) for one definition of that
+ * kind and a scope; a definition of another kind stages nothing. Returns the number of rows staged.
+ */
+function derivedStep<K extends Formula['kind']>(
+  kind: K,
+  stage: (db: Kysely<Database>, t: ReturnType<typeof sql.table>, f: Extract<Formula, { kind: K }>, definition: IndicatorDefinition, scope: ComputeScope) => Promise<number>,
+) {
+  return async (db: Kysely<Database>, table: ValueTable, definition: IndicatorDefinition, scope: ComputeScope): Promise<number> => {
+    const f = definition.formula;
+    if (f.kind !== kind) return 0;
+    return stage(db, sql.table(table), f as Extract<Formula, { kind: K }>, definition, scope);
+  };
+}
+
 /** change of an indicator against `years` earlier, for every unit, level and breakdown where both values exist */
-export async function computeChange(
-  db: Kysely<Database>,
-  table: ValueTable,
-  definition: IndicatorDefinition,
-  scope: ComputeScope,
-): Promise<number> {
-  const f = definition.formula;
-  if (f.kind !== 'change') return 0;
-  const t = sql.table(table);
+export const computeChange = derivedStep('change', async (db, t, f, definition, scope) => {
   const value =
     f.mode === 'relative'
       ? sql`CASE WHEN prev.value = 0 THEN NULL ELSE (cur.value / prev.value - 1) * 100 END`
@@ -27,8 +43,7 @@ export async function computeChange(
       NULL, NULL, ${statusOf},
       CASE WHEN cur.status = 'suppressed' OR prev.status = 'suppressed' THEN coalesce(cur.suppression, prev.suppression) END,
       jsonb_build_object('batches', to_jsonb(dp_uuid_union(
-          ARRAY(SELECT jsonb_array_elements_text(cur.provenance->'batches'))::uuid[]
-          || ARRAY(SELECT jsonb_array_elements_text(prev.provenance->'batches'))::uuid[])),
+          ${batchIds(sql`cur.provenance->'batches'`)} || ${batchIds(sql`prev.provenance->'batches'`)})),
         'from', jsonb_build_array(${f.indicator}::text), 'dates', jsonb_build_array(prev.ref_date, cur.ref_date))
     FROM ${t} AS cur
     JOIN ${t} AS prev ON prev.indicator_id = cur.indicator_id AND prev.lor_version = cur.lor_version AND prev.level = cur.level
@@ -36,7 +51,7 @@ export async function computeChange(
       AND prev.ref_date = (cur.ref_date - make_interval(years => ${f.years}::int))::date
     WHERE cur.indicator_id = ${f.indicator} AND ${inScope('cur', scope)}`.execute(db);
   return Number(staged.numAffectedRows ?? 0);
-}
+});
 
 /**
  * status index (Monitoring Soziale Stadtentwicklung): per version and date, z-scores (population standard deviation)
@@ -46,15 +61,7 @@ export async function computeChange(
  * Units whose `minBase` variable is below its minimum are left out of both standardisations and written as
  * suppressed (`min_base`), as the MSS leaves out Planungsräume under 300 residents.
  */
-export async function computeIndex(
-  db: Kysely<Database>,
-  table: ValueTable,
-  definition: IndicatorDefinition,
-  scope: ComputeScope,
-): Promise<number> {
-  const f = definition.formula;
-  if (f.kind !== 'index') return 0;
-  const t = sql.table(table);
+export const computeIndex = derivedStep('index', async (db, t, f, definition, scope) => {
   const members = sql.join(
     f.members.map(
       (m) =>
@@ -115,7 +122,7 @@ export async function computeIndex(
     scored AS (
       SELECT lor_version, unit_id, ref_date, sum(weight::numeric * z) AS score,
         bool_or(status = 'estimated') AS estimated, bool_or(status = 'provisional') AS provisional,
-        dp_uuid_union(dp_array_concat(ARRAY(SELECT jsonb_array_elements_text(batches))::uuid[])) AS batches
+        ${batchUnion(sql`batches`)} AS batches
       FROM z GROUP BY 1, 2, 3
     ),
     changes AS (
@@ -163,9 +170,9 @@ export async function computeIndex(
     SELECT ${definition.id}::text, a.lor_version, ${f.level}, a.unit_id, a.ref_date, '',
       NULL::double precision, NULL::double precision, NULL::double precision, 'suppressed', 'min_base', NULL::int, NULL::text,
       NULL::double precision, NULL::int, NULL::text, NULL::text,
-      jsonb_build_object('batches', to_jsonb(dp_uuid_union(dp_array_concat(ARRAY(SELECT jsonb_array_elements_text(a.batches))::uuid[]))),
+      jsonb_build_object('batches', to_jsonb(${batchUnion(sql`a.batches`)}),
         'from', ${JSON.stringify(memberIds)}::jsonb)
     FROM all_units a JOIN small s ON s.lor_version = a.lor_version AND s.unit_id = a.unit_id AND s.ref_date = a.ref_date
     GROUP BY a.lor_version, a.unit_id, a.ref_date`.execute(db);
   return Number(staged.numAffectedRows ?? 0);
-}
+});

@@ -75,6 +75,15 @@ export async function createWorkTables(db: Kysely<Database>, asOf: boolean): Pro
     -- provenance: the batch mask and input dates of values computed from cells, or written out by derived kinds
     mask bit varying, input_dates jsonb, provenance jsonb
   ) ON COMMIT DROP`.execute(db);
+  // staged partitions that equal their stored rows, moved out of the stage by the merge (annotate.ts, keepUnchanged):
+  // still read as earlier years' values, never written
+  await sql`CREATE TEMP TABLE IF NOT EXISTS iv_kept (LIKE iv_stage) ON COMMIT DROP`.execute(db);
+  // the keys and values of the rows the merges of this recompute wrote or removed (value null): the changes of the
+  // years after them are refreshed from these (annotate.ts, refreshChanges)
+  await sql`CREATE TEMP TABLE IF NOT EXISTS iv_written (
+    indicator_id text COLLATE "C" NOT NULL, lor_version text COLLATE "C" NOT NULL, level text COLLATE "C" NOT NULL,
+    unit_id text COLLATE "C" NOT NULL, ref_date date NOT NULL, breakdown text COLLATE "C" NOT NULL, value double precision
+  ) ON COMMIT DROP`.execute(db);
   if (asOf) {
     await sql`CREATE TEMP TABLE IF NOT EXISTS iv_asof (LIKE indicator_value INCLUDING DEFAULTS) ON COMMIT DROP`.execute(db);
     // the key order of indicator_value's primary key: the merge reads stored values by indicator, version and date
@@ -109,5 +118,5 @@ export async function withHashAggregate<T>(db: Kysely<Database>, run: () => Prom
 }
 
 export async function clearStage(db: Kysely<Database>): Promise<void> {
-  await sql`TRUNCATE iv_stage`.execute(db);
+  await sql`TRUNCATE iv_stage, iv_kept`.execute(db);
 }
