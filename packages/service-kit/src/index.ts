@@ -37,6 +37,7 @@ export { type CsvDialect, type CsvFormat, csvCell, csvChunks, csvDocument, csvHe
 export { PROBLEM_JSON, sendProblem } from './error-handler.ts';
 export { type DatasetProgress, type LoadingReport, LoadingState } from './loading.ts';
 export { openProcessContext, type ProcessContext, serveUntilSignal } from './lifecycle.ts';
+export { type PeriodicOptions, runPeriodically } from './periodic.ts';
 export { problemResponses, problemSchema } from './openapi.ts';
 export * from './problems.ts';
 export type { ZodTypeProvider } from 'fastify-type-provider-zod';

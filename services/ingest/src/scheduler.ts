@@ -1,5 +1,5 @@
 // The harvest schedule of referenced sources (ISO 8601 durations such as PT24H), run only when INGEST_SCHEDULER=on.
-import type { App } from '@datenpool/service-kit';
+import { type App, runPeriodically } from '@datenpool/service-kit';
 import type { IngestConfig } from './config.ts';
 import { systemActor } from './pipeline/batch.ts';
 import { harvestSource } from './pipeline/harvest.ts';
@@ -18,39 +18,23 @@ export function durationMs(text: string): number | undefined {
 
 export function startScheduler(app: App, config: IngestConfig): void {
   if (config.scheduler !== 'on') return;
-  let running = false;
   const warned = new Set<string>();
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      for (const source of await scheduledSources(app.database.db)) {
-        const every = durationMs(source.schedule ?? '');
-        if (!every) {
-          if (!warned.has(source.id)) app.log.warn({ source: source.id, schedule: source.schedule }, 'harvest schedule is not an ISO 8601 duration (e.g. PT24H)');
-          warned.add(source.id);
-          continue;
-        }
-        const last = source.last_harvest_at ? new Date(source.last_harvest_at).getTime() : 0;
-        if (Date.now() - last < every) continue;
-        try {
-          await harvestSource(app.database.db, config, source.id, systemActor, { mode: 'atomic', dryRun: false });
-          app.log.info({ source: source.id }, 'scheduled harvest landed');
-        } catch (err) {
-          app.log.warn({ source: source.id, reason: (err as Error).message }, 'scheduled harvest failed');
-        }
+  runPeriodically(app, { everyMs: TICK_MS, startOn: 'ready', runAtStart: true, failed: 'harvest scheduler tick failed' }, async () => {
+    for (const source of await scheduledSources(app.database.db)) {
+      const every = durationMs(source.schedule ?? '');
+      if (!every) {
+        if (!warned.has(source.id)) app.log.warn({ source: source.id, schedule: source.schedule }, 'harvest schedule is not an ISO 8601 duration (e.g. PT24H)');
+        warned.add(source.id);
+        continue;
       }
-    } catch (err) {
-      app.log.error({ err }, 'harvest scheduler tick failed');
-    } finally {
-      running = false;
+      const last = source.last_harvest_at ? new Date(source.last_harvest_at).getTime() : 0;
+      if (Date.now() - last < every) continue;
+      try {
+        await harvestSource(app.database.db, config, source.id, systemActor, { mode: 'atomic', dryRun: false });
+        app.log.info({ source: source.id }, 'scheduled harvest landed');
+      } catch (err) {
+        app.log.warn({ source: source.id, reason: (err as Error).message }, 'scheduled harvest failed');
+      }
     }
-  };
-  let timer: NodeJS.Timeout | undefined;
-  app.addHook('onReady', async () => {
-    timer = setInterval(() => void tick(), TICK_MS);
-    timer.unref();
-    void tick();
   });
-  app.addHook('onClose', async () => clearInterval(timer));
 }

@@ -1,7 +1,7 @@
 // Disclosure evaluation where observations land: the pending groups (variable, reference date) of the transaction are
 // evaluated with @datenpool/disclosure and their withheld cells written, in the same transaction.
 import { type Database, type Kysely, versionLinks as readVersionLinks } from '@datenpool/db';
-import type { App } from '@datenpool/service-kit';
+import { type App, runPeriodically } from '@datenpool/service-kit';
 import { disclosureOfGroup, type ObservationCell, reasonOf, type VersionLink } from '@datenpool/disclosure';
 import * as q from '../queries/disclosure.ts';
 import { enqueueWithheldRecompute } from '../queries/recompute-queue.ts';
@@ -82,25 +82,10 @@ export async function evaluatePending(db: Kysely<Database>): Promise<DisclosureO
  * every `pollMs`; an app driven by inject (tests) does not, so that what is pending stays observable there
  */
 export function watchPendingDisclosure(app: App, pollMs: number): void {
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
-    try {
-      if (await q.anyPending(app.database.db)) {
-        const outcome = await evaluatePending(app.database.db);
-        app.log.info({ groups: outcome.groups, withheld: outcome.withheld }, 'pending disclosure evaluated');
-      }
-    } catch (err) {
-      app.log.error({ err }, 'pending disclosure evaluation failed; its cells stay withheld');
-    } finally {
-      running = false;
+  runPeriodically(app, { everyMs: pollMs, startOn: 'listen', failed: 'pending disclosure evaluation failed; its cells stay withheld' }, async () => {
+    if (await q.anyPending(app.database.db)) {
+      const outcome = await evaluatePending(app.database.db);
+      app.log.info({ groups: outcome.groups, withheld: outcome.withheld }, 'pending disclosure evaluated');
     }
-  };
-  app.addHook('onListen', async () => {
-    timer = setInterval(() => void tick(), pollMs);
-    timer.unref();
   });
-  app.addHook('onClose', async () => clearInterval(timer));
 }
