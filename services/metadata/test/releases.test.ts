@@ -171,3 +171,41 @@ t.test('a change of the data is a new release; the old one is listed with its ch
   t.match(gone.json().detail, list.current);
   t.equal((await app.inject({ url: '/v1/releases/nosuch' })).statusCode, 404);
 });
+
+t.test('a value withheld after the bundle was built stays withheld in the next one: the bundle reads the published view', async (t) => {
+  const published = await publicIndicators();
+  // a value of a public indicator with numerator and denominator, suppressed in the table (the value kept there)
+  const { rows } = await sql<{ indicator_id: string; lor_version: string; level: string; unit_id: string; date: string; breakdown: string; value: number }>`
+    update indicator_value v set status = 'suppressed', suppression = 'disclosure'
+    from (select indicator_id, lor_version, level, unit_id, ref_date, breakdown from indicator_value
+          where indicator_id in (${sql.join(published)}) and status = 'ok' and value is not null and numerator is not null
+            and denominator is not null and level = 'planungsraum'
+          order by indicator_id, unit_id, ref_date limit 1) k
+    where v.indicator_id = k.indicator_id and v.lor_version = k.lor_version and v.level = k.level and v.unit_id = k.unit_id
+      and v.ref_date = k.ref_date and v.breakdown = k.breakdown
+    returning v.indicator_id, v.lor_version, v.level, v.unit_id, to_char(v.ref_date, 'YYYY-MM-DD') as date, v.breakdown, v.value`.execute(db);
+  const key = rows[0];
+  t.ok(key, 'a value to withhold');
+  if (!key) return;
+  t.ok(key.value !== null, 'the table keeps the value');
+  // a catalogue change: a new release, built from the data as it is now
+  await sql`update indicator set updated_at = now() where id = ${key.indicator_id}`.execute(db);
+  const res = await app.inject({ url: '/v1/releases/latest' });
+  t.equal(res.statusCode, 200);
+  const file = path.join(workdir, 'withheld.zip');
+  writeFileSync(file, res.rawPayload);
+  const script = `
+import csv, io, json, sys, zipfile
+k = json.loads(sys.argv[2])
+rows = csv.DictReader(io.StringIO(zipfile.ZipFile(sys.argv[1]).read('indicators/values.csv').decode('utf-8')))
+print(json.dumps([r for r in rows if (r['indicator'], r['lor_version'], r['level'], r['unit'], r['date'], r['breakdown']) ==
+  (k['indicator_id'], k['lor_version'], k['level'], k['unit_id'], k['date'], k['breakdown'])]))
+`;
+  const found = JSON.parse((await run(PYTHON, ['-c', script, file, JSON.stringify(key)], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 })).stdout);
+  t.equal(found.length, 1, 'the withheld value has its row in the bundle');
+  t.same(
+    { status: found[0]?.status, value: found[0]?.value, numerator: found[0]?.numerator, denominator: found[0]?.denominator },
+    { status: 'suppressed', value: '', numerator: '', denominator: '' },
+    'its value, numerator and denominator are withheld',
+  );
+});

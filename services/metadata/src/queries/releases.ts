@@ -37,43 +37,48 @@ export async function releaseState(db: Db): Promise<ReleaseState> {
   return rows[0] as ReleaseState;
 }
 
-export interface ReleaseValueRow {
-  indicator: string;
-  lor_version: string;
-  level: string;
-  unit: string;
-  date: string;
-  breakdown: string;
-  value: number | null;
-  numerator: number | null;
-  denominator: number | null;
-  status: string;
-  berlin: number | null;
-  district: number | null;
-  rank: number | null;
-  percentile: number | null;
-  change_1y: number | null;
-  change_ny: number | null;
-  target: number | null;
-  class: number | null;
-  class_label: string | null;
+/**
+ * The values of the given (public) indicators in a stable order, from indicator_value_published (migration 0060), as
+ * every reader of indicator values reads them: a suppressed value's numerator and denominator are withheld with it
+ * there (either would let a reader compute what the suppression hides).
+ */
+export async function releaseValues(db: Db, indicators: string[]) {
+  if (indicators.length === 0) return [];
+  return db
+    .selectFrom('indicator_value_published as v')
+    .select([
+      'v.indicator_id as indicator',
+      'v.lor_version',
+      'v.level',
+      'v.unit_id as unit',
+      sql<string>`to_char(v.ref_date, 'YYYY-MM-DD')`.as('date'),
+      'v.breakdown',
+      'v.value',
+      'v.numerator',
+      'v.denominator',
+      'v.status',
+      'v.berlin',
+      'v.district',
+      'v.rank',
+      'v.percentile',
+      'v.change_1y',
+      'v.change_ny',
+      'v.target',
+      'v.class',
+      'v.class_label',
+    ])
+    .where('v.indicator_id', 'in', indicators)
+    .orderBy('v.indicator_id')
+    .orderBy('v.lor_version')
+    .orderBy('v.level')
+    .orderBy('v.unit_id')
+    .orderBy('v.ref_date')
+    .orderBy('v.breakdown')
+    .execute();
 }
 
-/**
- * The values of the given (public) indicators in a stable order. A suppressed value's numerator and denominator are
- * withheld with it: either would let a reader compute what the suppression hides.
- */
-export async function releaseValues(db: Db, indicators: string[]): Promise<ReleaseValueRow[]> {
-  if (indicators.length === 0) return [];
-  const withheld = (column: string) => sql`CASE WHEN v.status <> 'suppressed' THEN ${sql.ref(`v.${column}`)} END`;
-  const { rows } = await sql<ReleaseValueRow>`SELECT v.indicator_id AS indicator, v.lor_version, v.level, v.unit_id AS unit,
-      to_char(v.ref_date, 'YYYY-MM-DD') AS date, v.breakdown, ${withheld('value')} AS value, ${withheld('numerator')} AS numerator,
-      ${withheld('denominator')} AS denominator, v.status, v.berlin, v.district, v.rank, v.percentile, v.change_1y, v.change_ny,
-      v.target, v.class, v.class_label
-    FROM indicator_value v WHERE v.indicator_id IN (${sql.join(indicators)})
-    ORDER BY v.indicator_id, v.lor_version, v.level, v.unit_id, v.ref_date, v.breakdown`.execute(db);
-  return rows;
-}
+/** a row of the bundle's indicators/values.csv */
+export type ReleaseValueRow = Awaited<ReturnType<typeof releaseValues>>[number];
 
 export interface ReleaseRecord {
   id: string;
