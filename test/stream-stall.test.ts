@@ -1,8 +1,12 @@
 // A client that stops reading an export holds a cursor and a pool connection: after the stall time the stream is ended
-// and the connection given back; a client that reads slowly but steadily is not cut off.
+// and the connection given back; a client that reads slowly but steadily is not cut off; the routes take the stall
+// time from the setting EXPORT_STALL_MS.
+import http from 'node:http';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { sql, startedStream, streamRows } from '@datenpool/db';
 import t from 'tap';
+import { serveOnLoopback, testGateway } from './support/app.ts';
 import { testDatabase } from './support/database.ts';
 
 const database = await testDatabase(t);
@@ -47,4 +51,38 @@ t.test('a slow but steady reader is not cut off', async (t) => {
   t.ok(taken >= 5, `${taken} chunks taken`);
   stream.destroy();
   await closed(stream);
+});
+
+/** an SDMX export over a socket whose client reads the headers and then nothing: when does the server end it? */
+async function stalledExport(stallMs: string | undefined): Promise<{ ended: () => boolean; inUse: () => number; close: () => void }> {
+  const { app, database: db } = await testGateway(t, stallMs === undefined ? {} : { EXPORT_STALL_MS: stallMs });
+  const base = await serveOnLoopback(app);
+  // the server ends the answer by closing its side of the connection (a chunked body cut off); the paused client
+  // cannot see that (the FIN waits behind the bytes it does not read)
+  let ended = false;
+  app.server.once('connection', (socket) => socket.once('close', () => (ended = true)));
+  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http.get(`${base}/sdmx/2.1/data/DF_VAR_EINWOHNER?format=xml&includeHistory=true`, resolve).on('error', reject);
+  });
+  response.pause();
+  response.once('error', () => undefined);
+  const held = db.pool as NonNullable<typeof db.pool>;
+  return { ended: () => ended, inUse: () => held.totalCount - held.idleCount, close: () => response.destroy() };
+}
+
+t.test('EXPORT_STALL_MS: the SDMX route ends a stalled export after the configured time and gives its connection back', async (t) => {
+  const short = await stalledExport('400ms');
+  // well below the default: an export ended by anything but the setting fails here
+  const deadline = Date.now() + 30_000;
+  while (!short.ended() && Date.now() < deadline) await sleep(50);
+  t.ok(short.ended(), 'the server ended the stalled answer (closed its connection)');
+  for (let i = 0; i < 100 && short.inUse() > 0; i++) await sleep(50);
+  t.equal(short.inUse(), 0, 'its pool connection is back');
+
+  // the default (60 s) keeps the same stalled client's export open meanwhile: the setting, not another limit, ended it
+  const long = await stalledExport(undefined);
+  await sleep(2500);
+  t.notOk(long.ended(), 'with the default the stalled export is still open after 2.5 s');
+  t.equal(long.inUse(), 1, 'and holds its connection');
+  long.close();
 });

@@ -6,7 +6,7 @@ export { createDb, type DatabaseHandle, readHandle } from './create-db.ts';
 export { type CellColumns, cellColumns, type DisclosureTime, type VersionLinkRow, versionLinks, withheldCells, withheldJoins, withheldReason } from './disclosure.ts';
 export { createMigrator, migrateToLatest, migrationsFolder } from './migrate.ts';
 export { type ObservationRevisions, observationRevisionsAt } from './revisions.ts';
-export { EXPORT_STALL_MS, type RowPass, type RowSlices, type RowStreamOptions, startedStream, streamRows, withRowCursor } from './stream.ts';
+export { type RowPass, type RowSlices, type RowStreamOptions, SLICE_ROWS, startedStream, streamRows, withRowCursor } from './stream.ts';
 export type { Database } from './schema.ts';
 export type { IndicatorValueProvenance } from './tables/indicators.ts';
 export { type Kysely, type Selectable, sql, type Transaction } from 'kysely';

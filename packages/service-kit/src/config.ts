@@ -14,6 +14,8 @@ export interface ServiceConfig {
   /** largest accepted request body in bytes (JSON and forms; ingestion sets its own) */
   bodyLimit: number;
   requestTimeoutMs: number;
+  /** how long a streamed export waits for a client that stopped reading before it ends it (its cursor, its connection) */
+  exportStallMs: number;
   /** base URL clients see, for links; derived from the request when unset */
   publicUrl?: string | undefined;
   /** Fastify's trustProxy: none, every peer, or these addresses and ranges */
@@ -47,6 +49,12 @@ export const serviceSettings = defineSettings({
       description:
         'time to receive one request; bounds the largest upload (pushes are parsed while they arrive: about 140 s per million CSV rows on a loaded 2-core machine)',
     }),
+    EXPORT_STALL_MS: duration({
+      min: 1,
+      default: 60_000,
+      description:
+        'how long a streamed export (SDMX data, observations CSV, downloads, WFS) waits for a client that stopped reading (its socket full, nothing taken) before it ends the answer and gives its cursor and database connection back; a client that reads slowly but steadily is not cut off (`test/stream-stall.test.ts`)',
+    }),
     PUBLIC_URL: url({
       description:
         "base URL of every link in every document (landing page, collections, features, LOR units, DCAT), with its path (`https://geoportal.berlin.de/datenpool`); unset: the request's scheme and `Host`, replaced by what a trusted proxy (`TRUST_PROXY`) forwards: `Forwarded` (proto, host), else `X-Forwarded-Proto`/`-Host`, and `X-Forwarded-Prefix` for a path (`test/public-url.test.ts`)",
@@ -67,6 +75,7 @@ export const serviceSettings = defineSettings({
     logLevel: v.LOG_LEVEL,
     bodyLimit: v.BODY_LIMIT,
     requestTimeoutMs: v.REQUEST_TIMEOUT_MS,
+    exportStallMs: v.EXPORT_STALL_MS,
     publicUrl: v.PUBLIC_URL,
     trustProxy: v.TRUST_PROXY,
   }),
@@ -143,6 +152,7 @@ const serviceVariables: Record<keyof ServiceConfig, string> = {
   logLevel: 'LOG_LEVEL',
   bodyLimit: 'BODY_LIMIT',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
+  exportStallMs: 'EXPORT_STALL_MS',
   publicUrl: 'PUBLIC_URL',
   trustProxy: 'TRUST_PROXY',
 };

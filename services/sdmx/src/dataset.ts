@@ -1,5 +1,7 @@
 // The data message every format writes: observations keyed by the DSD's dimensions, with attributes and revision actions,
 // read in batches from a cursor so that a large message is written while it is read.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { SLICE_ROWS } from '@datenpool/db';
 import { breakdownCode, breakdownName, confStatus, obsStatus, timePeriod } from './codes.ts';
 import { type AttributeDef, attributes, type Catalog, type Flow, type Names, TIME_DIMENSION } from './model.ts';
 import type { IndicatorValueRow, ObservationRevision } from './queries/data.ts';
@@ -100,12 +102,18 @@ export function regrouped(message: DataMessage, observations: SdmxObservation[])
   });
 }
 
-/** observations held in memory, as one batch per pass */
+/**
+ * observations held in memory, in slices of SLICE_ROWS per pass with one event-loop turn between them: a writer
+ * formats a slice in one synchronous run, never the whole message
+ */
 export function observationsInMemory(observations: SdmxObservation[], labels: Map<string, Map<string, Names>>): Observations {
   return {
     labels,
     async *read() {
-      yield observations;
+      for (let at = 0; at < observations.length; at += SLICE_ROWS) {
+        if (at > 0) await yieldToEventLoop();
+        yield observations.slice(at, at + SLICE_ROWS);
+      }
     },
   };
 }
@@ -137,13 +145,14 @@ function messageAttributes(request: DataRequest): AttributeDef[] {
   return attributes.filter((a) => changes || (a.id !== 'VALID_FROM' && a.id !== 'VALID_TO'));
 }
 
-function label(labels: Map<string, Map<string, Names>>, dim: string, code: string, names: Names): void {
+/** records the names of a code the first time it is seen (`names` is asked only then: a mapper runs once per row) */
+function label(labels: Map<string, Map<string, Names>>, dim: string, code: string, names: () => Names): void {
   let m = labels.get(dim);
   if (!m) {
     m = new Map();
     labels.set(dim, m);
   }
-  if (!m.has(code)) m.set(code, names);
+  if (!m.has(code)) m.set(code, names());
 }
 
 /** the labels of the dimensions every row has: its area and its breakdown */
@@ -152,8 +161,21 @@ function labelAreaAndBreakdown(
   r: { unit_id: string; unit_name: string | null; breakdown: string },
   breakdown: string,
 ): void {
-  label(labels, 'REF_AREA', r.unit_id, { de: r.unit_name ?? r.unit_id, en: r.unit_name ?? r.unit_id });
-  label(labels, 'BREAKDOWN', breakdown, { de: breakdownName(r.breakdown, 'de'), en: breakdownName(r.breakdown, 'en') });
+  label(labels, 'REF_AREA', r.unit_id, () => ({ de: r.unit_name ?? r.unit_id, en: r.unit_name ?? r.unit_id }));
+  label(labels, 'BREAKDOWN', breakdown, () => ({ de: breakdownName(r.breakdown, 'de'), en: breakdownName(r.breakdown, 'en') }));
+}
+
+/** breakdownCode remembered per canonical breakdown: a message has a few dozen breakdowns over 100 000s of rows */
+function breakdownCodes(): (canonical: string) => string {
+  const codes = new Map<string, string>();
+  return (canonical) => {
+    let code = codes.get(canonical);
+    if (code === undefined) {
+      code = breakdownCode(canonical);
+      codes.set(canonical, code);
+    }
+    return code;
+  };
 }
 
 export function dataMessage(request: DataRequest): DataMessage {
@@ -177,9 +199,10 @@ export function observationMapper(request: DataRequest): ObservationMapper<Obser
   const variable = flow.variable as NonNullable<Flow['variable']>;
   const changes = request.mode.kind === 'history' || request.mode.kind === 'updated';
   const attrs = messageAttributes(request);
+  const codeOf = breakdownCodes();
   return (r, labels) => {
-    const breakdown = breakdownCode(r.breakdown);
-    label(labels, 'VARIABLE', variable.id, { de: variable.label_de, en: variable.label_en });
+    const breakdown = codeOf(r.breakdown);
+    label(labels, 'VARIABLE', variable.id, () => ({ de: variable.label_de, en: variable.label_en }));
     labelAreaAndBreakdown(labels, r, breakdown);
     const attributes: SdmxObservation['attributes'] = {};
     if (attrs.length) {
@@ -206,10 +229,13 @@ export function indicatorMapper(request: DataRequest, catalog: Catalog): Observa
   const indicators = new Map(catalog.indicators.map((i) => [i.id, i]));
   const changes = request.mode.kind === 'updated';
   const attrs = messageAttributes(request);
+  const codeOf = breakdownCodes();
   return (r, labels) => {
-    const breakdown = breakdownCode(r.breakdown);
-    const indicator = indicators.get(r.indicator_id);
-    label(labels, 'INDICATOR', r.indicator_id, { de: indicator?.label_de ?? r.indicator_id, en: indicator?.label_en ?? r.indicator_id });
+    const breakdown = codeOf(r.breakdown);
+    label(labels, 'INDICATOR', r.indicator_id, () => {
+      const indicator = indicators.get(r.indicator_id);
+      return { de: indicator?.label_de ?? r.indicator_id, en: indicator?.label_en ?? r.indicator_id };
+    });
     labelAreaAndBreakdown(labels, r, breakdown);
     const attributes: SdmxObservation['attributes'] = {};
     if (attrs.length) {

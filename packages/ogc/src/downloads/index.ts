@@ -96,7 +96,7 @@ const csvFormat: ItemsFormat = {
     const idColumn = columns.some((c) => c.name === 'id') ? 'feature_id' : 'id';
     const header = [idColumn, ...columns.map((c) => c.name), 'WKT'];
     const cells = (row: CsvRow) => [row.id, ...columns.map((_, i) => row[`p${i}`]), row.wkt];
-    const stream = await startedStream(csvChunks(header, wktRows(database, set, columns, crs), cells, rfc4180));
+    const stream = await startedStream(csvChunks(header, wktRows(database, set, columns, crs), cells, rfc4180), { stallMs: reply.server.config.exportStallMs });
     attachment(reply, source.id, 'csv');
     reply.header('content-crs', contentCrsHeader(crs));
     return sendStream(reply, `${CSV_MEDIA_TYPE}; charset=utf-8; header=present`, stream);

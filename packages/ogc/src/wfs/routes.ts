@@ -167,7 +167,7 @@ export async function wfsRoutes(app: App, collections: CollectionLookup, options
       };
     });
     const mediaType = document.format === 'gml' ? GML_MEDIA_TYPE : JSON_MEDIA_TYPE;
-    if (document.streamed) return reply.type(mediaType).send(await startedStream(document.chunks));
+    if (document.streamed) return reply.type(mediaType).send(await startedStream(document.chunks, { stallMs: app.config.exportStallMs }));
     let text = '';
     for await (const chunk of document.chunks) text += chunk;
     return reply.type(`${mediaType}; charset=utf-8`).send(text);

@@ -140,7 +140,7 @@ export async function readRoutes(app: App): Promise<void> {
           streamRows(app.database, observationsQuery(filter), { batchSize: CSV_BATCH_ROWS }),
           (r) => [variable.id, q.lorVersion, r.unit_id, r.level, r.ref_date, r.breakdown, r.value, r.status, r.derived, r.suppression],
         );
-        const body = await startedStream(chunks);
+        const body = await startedStream(chunks, { stallMs: app.config.exportStallMs });
         return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${variable.id}.csv"`).send(body as never);
       }
       const rows = await readObservations(app.database.db, filter);

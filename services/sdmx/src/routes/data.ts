@@ -163,7 +163,7 @@ export async function dataRoutes(app: App): Promise<void> {
             // values as of a time are computed into a temporary table: on the primary, which takes writes
             : await indicatorChunks(parsed.mode.kind === 'asOf' ? app.database : reader, catalog, parsed, format, indicatorConfig);
         // streamed with backpressure: the next batch is read when the socket took the last one (chunked, no Content-Length)
-        return reply.type(dataContentType[format]).send((await startedStream(chunks)) as never);
+        return reply.type(dataContentType[format]).send((await startedStream(chunks, { stallMs: app.config.exportStallMs })) as never);
       },
     );
   }
