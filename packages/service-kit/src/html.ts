@@ -29,11 +29,14 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 
 export interface PageOptions {
   title: string;
+  /** the public base URL (publicBaseUrl of the request): the header's link, and the paths of breadcrumbs and jsonHref, start with it */
+  base: string;
   body: SafeHtml;
   /** extra elements for <head> (stylesheets, scripts served by the gateway) */
   head?: SafeHtml;
+  /** hrefs as paths (`/collections?f=html`) or absolute URLs */
   breadcrumbs?: Array<{ href: string; label: string }>;
-  /** link to the JSON representation of the same resource */
+  /** link to the JSON representation of the same resource (a path or an absolute URL) */
   jsonHref?: string;
   /** the page's language (default en) */
   lang?: string;
@@ -42,7 +45,13 @@ export interface PageOptions {
 /** the site icon inline (no request, whatever prefix a proxy mounts the pages under); the gateway's /favicon.ico is its bitmap */
 const faviconHref = `data:image/svg+xml,${encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1d3557"/><rect x="7" y="7" width="8" height="8" fill="#a8dadc"/><rect x="17" y="7" width="8" height="8" fill="#f1faee"/><rect x="7" y="17" width="8" height="8" fill="#f1faee"/><rect x="17" y="17" width="8" height="8" fill="#e63946"/></svg>')}`;
 
+/** a path (`/collections`) under the public base URL; an absolute URL (or a fragment, a data: URL) as it is */
+function underBase(base: string, href: string): string {
+  return href.startsWith('/') && !href.startsWith('//') ? `${base}${href}` : href;
+}
+
 export function renderPage(options: PageOptions): string {
+  const at = (href: string) => underBase(options.base, href);
   const crumbs = options.breadcrumbs ?? [];
   return html`<!doctype html>
 <html lang="${options.lang ?? 'en'}">
@@ -63,9 +72,9 @@ table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;
 ${options.head ?? ''}
 </head>
 <body>
-<header><a href="/">Datenpool Berlin</a></header>
-<nav class="crumbs">${crumbs.map((c, i) => html`${i > 0 ? ' / ' : ''}<a href="${c.href}">${c.label}</a>`)}${
-    options.jsonHref ? html` · <a href="${options.jsonHref}" rel="alternate" type="application/json">JSON</a>` : ''
+<header><a href="${at('/')}">Datenpool Berlin</a></header>
+<nav class="crumbs">${crumbs.map((c, i) => html`${i > 0 ? ' / ' : ''}<a href="${at(c.href)}">${c.label}</a>`)}${
+    options.jsonHref ? html` · <a href="${at(options.jsonHref)}" rel="alternate" type="application/json">JSON</a>` : ''
   }</nav>
 <main>
 <h1>${options.title}</h1>

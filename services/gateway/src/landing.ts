@@ -140,6 +140,7 @@ export function landingRoutes(app: App, serviceLinks: LandingLink[]): void {
         return sendHtml(
           reply,
           renderPage({
+            base,
             title: TITLE,
             lang: 'de',
             jsonHref: `${base}/?f=json`,

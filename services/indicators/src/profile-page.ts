@@ -184,7 +184,8 @@ svg.chart text{font-size:10px;fill:#555;font-family:system-ui,sans-serif}
 }
 </style>`;
 
-export function profilePage(p: ProfileResponse, links: { json: string; csv: string; xlsx: string }): string {
+/** `links`: absolute URLs of the profile's formats; `base`: the public base URL the breadcrumbs start with */
+export function profilePage(p: ProfileResponse, links: { json: string; csv: string; xlsx: string }, base: string): string {
   const entries = p.zielbereiche.flatMap((z) => z.indicators.map((i) => ({ ...i, zielbereich: z.zielbereich })));
   const withoutData = entries.filter((e) => e.value === null);
   const level = levelName(p.unit.level);
@@ -199,6 +200,7 @@ export function profilePage(p: ProfileResponse, links: { json: string; csv: stri
   }
   crumbs.push({ href: `/v1/units/${p.unit.id}/profile?version=${p.version}`, label: p.unit.name });
   return renderPage({
+    base,
     lang: 'de',
     title,
     breadcrumbs: crumbs,

@@ -56,7 +56,8 @@ t.test('the real build, where present, links only assets that exist', { skip: !e
   const dist = path.join(import.meta.dirname, '../dist');
   const app = await appServing(t, dist);
   const page = await app.inject({ url: '/viewer/' });
-  const linked = [...page.body.matchAll(/(?:src|href)="\/viewer\/(assets\/[^"]+)"/g)].map((m) => m[1]!);
+  // the page's links start with the public base URL (here the request's, http://localhost:80)
+  const linked = [...page.body.matchAll(/(?:src|href)="http:\/\/localhost(?::80)?\/viewer\/(assets\/[^"]+)"/g)].map((m) => m[1]!);
   t.ok(linked.length >= 2, 'a script and a stylesheet');
   const files = readdirSync(path.join(dist, 'assets'));
   for (const asset of linked) {

@@ -1,7 +1,7 @@
 // GET /v1/units/{unitId}/profile: every core indicator of a unit by Zielbereich with district, Berlin, ranks, change,
 // target and series; JSON, a German HTML page, CSV (German Excel dialect by default) or .xlsx.
 import { isFinerLevel, type LorLevel, levelOfId } from '@datenpool/contracts';
-import { type App, mayReadAll, NotFound, negotiateFormat, problemResponses, sendHtml, variableAccess } from '@datenpool/service-kit';
+import { type App, mayReadAll, NotFound, negotiateFormat, problemResponses, publicBaseUrl, sendHtml, variableAccess } from '@datenpool/service-kit';
 import type { IndicatorConfig } from '../config.ts';
 import { valuesCsv } from '../csv.ts';
 import { sendBody, valueDate } from '../formats.ts';
@@ -129,9 +129,10 @@ export async function profileRoutes(app: App, _config: IndicatorConfig): Promise
         rankDenominators(app.database.read, { version: q.version, level: unit.level, district: unit.districtId, indicators: [...ids] }),
       ]);
       const result = { ...profile(unit, q.version, valueDate(q.date), core, values, notes, denominators), computedAt: await answerFreshness(reply, app.database.read) };
-      const base = `/v1/units/${unitId}/profile?version=${q.version}${q.date ? `&date=${q.date}` : ''}`;
+      const root = publicBaseUrl(request);
+      const base = `${root}/v1/units/${unitId}/profile?version=${q.version}${q.date ? `&date=${q.date}` : ''}`;
       const fileName = `profil-${unitId}-${q.version}-${result.date ?? 'ohne-werte'}`;
-      if (format === 'html') return sendHtml(reply, profilePage(result, { json: `${base}&f=json`, csv: `${base}&f=csv`, xlsx: `${base}&f=xlsx` }));
+      if (format === 'html') return sendHtml(reply, profilePage(result, { json: `${base}&f=json`, csv: `${base}&f=csv`, xlsx: `${base}&f=xlsx` }, root));
       if (format === 'csv') {
         reply.header('content-disposition', `attachment; filename="${fileName}.csv"`);
         return sendBody(reply, 'text/csv; charset=utf-8', valuesCsv(values, { sep: q.sep, decimal: q.decimal }));

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import { type App, HttpProblem, problemResponses } from '@datenpool/service-kit';
+import { type App, escapeHtml, HttpProblem, problemResponses, publicBaseUrl } from '@datenpool/service-kit';
 
 export const distDirectory = fileURLToPath(new URL('../../dist/', import.meta.url));
 
@@ -20,12 +20,23 @@ class ViewerNotBuilt extends HttpProblem {
   }
 }
 
+/**
+ * the page with its root-relative links and assets (`/`, `/viewer/assets/…`, as Vite writes them for base /viewer/)
+ * under the public base URL, so that they work where a proxy mounts the pool under a path
+ */
+export function pageUnderBase(page: string, base: string): string {
+  return page.replace(/(\s(?:href|src)=")\/(?!\/)/g, (_, attribute: string) => `${attribute}${escapeHtml(base)}/`);
+}
+
 /** `directory`: the build to serve (the tests point it at an empty folder) */
 export async function appRoutes(app: App, directory = distDirectory): Promise<void> {
   if (existsSync(path.join(directory, 'index.html'))) {
     // the page itself, read per request so a rebuild shows without a restart (also at /viewer/, the router ignores the trailing slash); it links /viewer/assets/…
-    app.get('/viewer', { schema: { hide: true } }, async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(readFileSync(path.join(directory, 'index.html'), 'utf8')),
+    app.get('/viewer', { schema: { hide: true } }, async (request, reply) =>
+      reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(pageUnderBase(readFileSync(path.join(directory, 'index.html'), 'utf8'), publicBaseUrl(request))),
     );
     await app.register(fastifyStatic, {
       root: directory,

@@ -24,8 +24,9 @@ function linkList(links: Link[]): SafeHtml {
     .map((l) => html`<li><a href="${l.href}" rel="${l.rel}">${l.title ?? l.rel}</a> <small>(${l.rel}${l.type ? `, ${l.type}` : ''})</small></li>`)}</ul>`;
 }
 
-export function conformancePage(classes: string[]): string {
+export function conformancePage(classes: string[], base: string): string {
   return renderPage({
+    base,
     title: 'Conformance',
     jsonHref: '/conformance?f=json',
     breadcrumbs: [{ href: '/', label: 'Home' }],
@@ -33,28 +34,30 @@ export function conformancePage(classes: string[]): string {
   });
 }
 
-export function collectionsPage(collections: CollectionDoc[]): string {
+export function collectionsPage(collections: CollectionDoc[], base: string): string {
   return renderPage({
+    base,
     title: 'Collections',
     jsonHref: '/collections?f=json',
     breadcrumbs: crumbsTo(),
     body: html`<table><thead><tr><th>Collection</th><th>Title</th><th>Valid</th></tr></thead><tbody>${collections.map(
       (c) =>
-        html`<tr><td><a href="/collections/${c.id}?f=html">${c.id}</a></td><td>${c.title}</td><td>${
+        html`<tr><td><a href="${base}/collections/${c.id}?f=html">${c.id}</a></td><td>${c.title}</td><td>${
           c.extent?.temporal?.interval[0]?.map((d) => d?.slice(0, 10) ?? '…').join(' – ') ?? ''
         }</td></tr>`,
     )}</tbody></table>`,
   });
 }
 
-export function collectionPage(c: CollectionDoc): string {
+export function collectionPage(c: CollectionDoc, base: string): string {
   const bbox = c.extent?.spatial?.bbox[0];
   return renderPage({
+    base,
     title: c.title,
     jsonHref: `/collections/${c.id}?f=json`,
     breadcrumbs: crumbsTo({ href: `/collections/${c.id}?f=html`, label: c.id }),
     body: html`<p>${c.description ?? ''}</p>
-<p><a href="/collections/${c.id}/items?f=html">Browse the features</a></p>
+<p><a href="${base}/collections/${c.id}/items?f=html">Browse the features</a></p>
 <table><tbody>
 <tr><th>Id</th><td>${c.id}</td></tr>
 <tr><th>Spatial extent (CRS84)</th><td>${bbox ? bbox.map((n) => n.toFixed(4)).join(', ') : '—'}</td></tr>
@@ -78,12 +81,15 @@ export function itemsPage(options: {
   offset: number;
   links: Link[];
   jsonHref: string;
+  /** the public base URL */
+  base: string;
 }): string {
-  const { collectionId, features } = options;
+  const { collectionId, features, base } = options;
   const keys = [...new Set(features.flatMap((f) => Object.keys(f.properties ?? {})))];
-  const featureHref = (id: string) => `/collections/${collectionId}/items/${encodeURIComponent(id)}?f=html`;
+  const featureHref = (id: string) => `${base}/collections/${collectionId}/items/${encodeURIComponent(id)}?f=html`;
   const pager = options.links.filter((l) => l.rel === 'next' || l.rel === 'prev');
   return renderPage({
+    base,
     title: `${options.title}: features`,
     jsonHref: options.jsonHref,
     breadcrumbs: crumbsTo(
@@ -101,10 +107,11 @@ ${svgMap(features, featureHref)}
   });
 }
 
-export function featurePage(options: { collectionId: string; feature: PageFeature; jsonHref: string }): string {
+export function featurePage(options: { collectionId: string; feature: PageFeature; jsonHref: string; base: string }): string {
   const { collectionId, feature } = options;
   const id = String(feature.id);
   return renderPage({
+    base: options.base,
     title: String(feature.properties?.name ?? id),
     jsonHref: options.jsonHref,
     breadcrumbs: crumbsTo(

@@ -81,7 +81,7 @@ export async function collectionRoutes(app: App, context: FeaturesContext, descr
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
       const classes = [...context.conformance];
-      if (formatOf(request) === 'html') return sendHtml(reply, conformancePage(classes));
+      if (formatOf(request) === 'html') return sendHtml(reply, conformancePage(classes, base(request)));
       return { conformsTo: classes };
     },
   );
@@ -101,7 +101,7 @@ export async function collectionRoutes(app: App, context: FeaturesContext, descr
       const b = base(request);
       const documents = await Promise.all((await collections.list(readHandle(app.database))).map((s) => collectionDocument(s, b, describe, context)));
       const format = formatOf(request);
-      if (format === 'html') return sendHtml(reply, collectionsPage(documents));
+      if (format === 'html') return sendHtml(reply, collectionsPage(documents, b));
       return {
         links: selfAndAlternate((f) => `${b}/collections?f=${f}`, mediaTypes.json, format),
         collections: documents,
@@ -122,8 +122,9 @@ export async function collectionRoutes(app: App, context: FeaturesContext, descr
     },
     async (request, reply) => {
       rejectUnknownParameters(requestQuery(request), ['f']);
-      const doc = await collectionDocument(await requireCollection(app, collections, request.params.collectionId), base(request), describe, context);
-      if (formatOf(request) === 'html') return sendHtml(reply, collectionPage(doc));
+      const b = base(request);
+      const doc = await collectionDocument(await requireCollection(app, collections, request.params.collectionId), b, describe, context);
+      if (formatOf(request) === 'html') return sendHtml(reply, collectionPage(doc, b));
       return doc;
     },
   );

@@ -80,6 +80,7 @@ export async function itemRoutes(app: App, context: FeaturesContext): Promise<vo
             offset: query.page.offset,
             links,
             jsonHref: withoutF({ f: 'json' }),
+            base,
           }),
         );
       }
@@ -130,7 +131,7 @@ export async function itemRoutes(app: App, context: FeaturesContext): Promise<vo
       if (format === 'html') {
         return sendHtml(
           reply,
-          featurePage({ collectionId, feature: JSON.parse(feature), jsonHref: withQuery(path, raw, { f: 'json' }) }),
+          featurePage({ collectionId, feature: JSON.parse(feature), jsonHref: withQuery(path, raw, { f: 'json' }), base }),
         );
       }
       const links: Link[] = [
