@@ -28,8 +28,8 @@ export interface CarryKey {
  */
 export async function carryCandidates(db: Kysely<Database>): Promise<CarryKey[]> {
   const result = await sql<CarryKey>`WITH d AS (
-      SELECT DISTINCT o.variable_id, o.lor_version, o.ref_date FROM observation o
-      WHERE o.valid_to IS NULL AND NOT o.deleted AND o.level = 'planungsraum'
+      SELECT DISTINCT o.variable_id, o.lor_version, o.ref_date FROM observation_current o
+      WHERE NOT o.deleted AND o.level = 'planungsraum'
         AND extract(month FROM o.ref_date) = 12 AND extract(day FROM o.ref_date) = 31
     )
     SELECT d.variable_id, d.lor_version AS from_version, x.to_version,
@@ -39,10 +39,10 @@ export async function carryCandidates(db: Kysely<Database>): Promise<CarryKey[]>
     JOIN (SELECT DISTINCT from_version, to_version FROM lor_crosswalk WHERE level = 'planungsraum') x ON x.from_version = d.lor_version
     WHERE ((v.aggregation = 'sum' AND v.value_kind = 'count') OR v.value_kind = 'rate')
       -- something to carry: a breakdown cell of that date the other version lacks
-      AND EXISTS (SELECT 1 FROM observation o WHERE o.variable_id = d.variable_id AND o.lor_version = d.lor_version
-        AND o.ref_date = d.ref_date AND o.level = 'planungsraum' AND o.valid_to IS NULL AND NOT o.deleted
-        AND NOT EXISTS (SELECT 1 FROM observation t WHERE t.variable_id = o.variable_id AND t.lor_version = x.to_version
-          AND t.ref_date = o.ref_date AND t.breakdown = o.breakdown AND t.valid_to IS NULL AND NOT t.deleted))
+      AND EXISTS (SELECT 1 FROM observation_current o WHERE o.variable_id = d.variable_id AND o.lor_version = d.lor_version
+        AND o.ref_date = d.ref_date AND o.level = 'planungsraum' AND NOT o.deleted
+        AND NOT EXISTS (SELECT 1 FROM observation_current t WHERE t.variable_id = o.variable_id AND t.lor_version = x.to_version
+          AND t.ref_date = o.ref_date AND t.breakdown = o.breakdown AND NOT t.deleted))
     GROUP BY d.variable_id, d.lor_version, x.to_version, v.value_kind
     ORDER BY d.variable_id, d.lor_version`.execute(db);
   return result.rows;
@@ -66,17 +66,17 @@ export async function carriedValues(db: Kysely<Database>, key: CarryKey): Promis
       ${rate
         ? sql`sum(o.value * c.weight * coalesce(e.value, 1)) / nullif(sum(c.weight * coalesce(e.value, 1)), 0)`
         : sql`sum(o.value * c.weight)`} AS value
-    FROM observation o
+    FROM observation_current o
     JOIN lor_crosswalk c ON c.from_version = o.lor_version AND c.to_version = ${key.to_version} AND c.level = 'planungsraum'
       AND c.from_id = o.unit_id
     ${rate
-      ? sql`LEFT JOIN observation e ON e.variable_id = 'einwohner' AND e.lor_version = o.lor_version AND e.unit_id = o.unit_id
-          AND e.ref_date = o.ref_date AND e.breakdown = '' AND e.valid_to IS NULL AND NOT e.deleted`
+      ? sql`LEFT JOIN observation_current e ON e.variable_id = 'einwohner' AND e.lor_version = o.lor_version AND e.unit_id = o.unit_id
+          AND e.ref_date = o.ref_date AND e.breakdown = '' AND NOT e.deleted`
       : sql``}
     WHERE o.variable_id = ${key.variable_id} AND o.lor_version = ${key.from_version} AND o.ref_date = ANY (${key.ref_dates}::date[])
-      AND o.level = 'planungsraum' AND o.valid_to IS NULL AND NOT o.deleted AND o.value IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM observation t WHERE t.variable_id = o.variable_id AND t.lor_version = ${key.to_version}
-        AND t.ref_date = o.ref_date AND t.breakdown = o.breakdown AND t.valid_to IS NULL AND NOT t.deleted)
+      AND o.level = 'planungsraum' AND NOT o.deleted AND o.value IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM observation_current t WHERE t.variable_id = o.variable_id AND t.lor_version = ${key.to_version}
+        AND t.ref_date = o.ref_date AND t.breakdown = o.breakdown AND NOT t.deleted)
     GROUP BY o.ref_date, c.to_id, o.breakdown
     ORDER BY o.ref_date, c.to_id, o.breakdown`.execute(db);
   return result.rows.filter((r) => r.value !== null).map((r) => ({ ...r, value: Number(r.value) }));

@@ -63,8 +63,8 @@ export async function carrySources(db: Kysely<Database>): Promise<Map<string, st
  * nothing of them is withheld
  */
 export async function datesWithSmallCells(db: Kysely<Database>, variableId: string, dates: string[], threshold: number): Promise<string[]> {
-  const result = await sql<{ ref_date: string }>`SELECT DISTINCT to_char(ref_date, 'YYYY-MM-DD') AS ref_date FROM observation
-    WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[]) AND valid_to IS NULL AND NOT deleted
+  const result = await sql<{ ref_date: string }>`SELECT DISTINCT to_char(ref_date, 'YYYY-MM-DD') AS ref_date FROM observation_current
+    WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[]) AND NOT deleted
       AND value < ${threshold}::double precision AND value <> 0`.execute(db);
   return result.rows.map((r) => r.ref_date);
 }
@@ -73,8 +73,8 @@ export async function datesWithSmallCells(db: Kysely<Database>, variableId: stri
 export async function groupCells(db: Kysely<Database>, variableId: string, dates: string[]): Promise<GroupCellRow[]> {
   const result = await sql<GroupCellRow>`SELECT to_char(ref_date, 'YYYY-MM-DD') AS ref_date, lor_version, unit_id, breakdown, value,
       status = 'estimated' AND level = 'planungsraum' AS estimated
-    FROM observation
-    WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[]) AND valid_to IS NULL AND NOT deleted AND value IS NOT NULL`.execute(db);
+    FROM observation_current
+    WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[]) AND NOT deleted AND value IS NOT NULL`.execute(db);
   return result.rows;
 }
 

@@ -102,19 +102,19 @@ export async function clearStaging(db: Kysely<Database>, batchId: string): Promi
  */
 export async function rollUpDisagreements(db: Kysely<Database>, batchId: string, variableId: string, lorVersion: string, limit: number) {
   // a variable delivered only at coarse levels (the crime atlas per Bezirksregion) has nothing to disagree with
-  const finest = await sql<{ one: number }>`SELECT 1 AS one FROM observation
-    WHERE variable_id = ${variableId} AND lor_version = ${lorVersion} AND level = 'planungsraum' AND valid_to IS NULL LIMIT 1`.execute(db);
+  const finest = await sql<{ one: number }>`SELECT 1 AS one FROM observation_current
+    WHERE variable_id = ${variableId} AND lor_version = ${lorVersion} AND level = 'planungsraum' LIMIT 1`.execute(db);
   if (finest.rows.length === 0) return [];
   const result = await sql<{ unit_id: string; ref_date: string; breakdown: string; delivered: number; rolled_up: number }>`
     WITH coarse AS (
-      SELECT unit_id, ref_date, breakdown, value FROM observation
-      WHERE batch_id = ${batchId} AND valid_to IS NULL AND NOT deleted AND length(unit_id) < 8
+      SELECT unit_id, ref_date, breakdown, value FROM observation_current
+      WHERE batch_id = ${batchId} AND NOT deleted AND length(unit_id) < 8
     )
     SELECT c.unit_id, c.ref_date, c.breakdown, c.value AS delivered, r.total AS rolled_up
     FROM coarse c
     JOIN LATERAL (
-      SELECT sum(o.value) AS total, max(length(o.unit_id)) AS len FROM observation o
-      WHERE o.variable_id = ${variableId} AND o.lor_version = ${lorVersion} AND o.valid_to IS NULL AND NOT o.deleted
+      SELECT sum(o.value) AS total, max(length(o.unit_id)) AS len FROM observation_current o
+      WHERE o.variable_id = ${variableId} AND o.lor_version = ${lorVersion} AND NOT o.deleted
         -- the level as well as the id length: the key index (variable, version, level, date) then finds the few
         -- Planungsraum rows of the date instead of reading every row of the variable once per delivered coarse unit
         AND o.level = 'planungsraum' AND o.ref_date = c.ref_date AND o.breakdown = c.breakdown AND length(o.unit_id) = 8

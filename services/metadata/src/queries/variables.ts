@@ -123,9 +123,8 @@ export async function updateVariable(db: Db, id: string, patch: VariablePatch): 
 /** first and last reference date of current observations per variable, for DCAT temporal coverage */
 export async function observedPeriods(db: Db): Promise<Map<string, { from: string; to: string }>> {
   const rows = await db
-    .selectFrom('observation')
+    .selectFrom('observation_current')
     .select((eb) => ['variable_id', eb.fn.min('ref_date').as('from'), eb.fn.max('ref_date').as('to')])
-    .where('valid_to', 'is', null)
     .where('deleted', '=', false)
     .groupBy('variable_id')
     .execute();
