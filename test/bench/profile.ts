@@ -3,7 +3,9 @@
 // function and per package). Over the database DATABASE_URL / TEST_TEMPLATE_DB name (as the bench's; PG_DIR adds
 // PostgreSQL's CPU). BENCH_SYNTHETIC=1 builds the geometry bench's 100 000 polygons first (their bbox: `$BOX`).
 // `floor:limit10` and `floor:bbox100` are the HTTP floor of the two small geometry pages: a bare node:http server in
-// this process sending the raw SQL's stored-GeoJSON features (the same bytes less the links) through the same pool.
+// this process sending the raw SQL's stored-GeoJSON features (the same bytes less the links) through the same pool;
+// `raw:limit10`, `raw:bbox100` that SQL alone, in this process, as the bench's reference runs it (`-computed`: with
+// the geometry transformed and written per request, the bench's main reference).
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -78,6 +80,9 @@ if (process.env.BENCH_SYNTHETIC === '1') await buildSynthetic({ baseUrl: base, d
 const floorQueries: Record<string, () => ReturnType<typeof featuresSql>> = {
   '/limit10': () => featuresSql(planungsraeume2006, 10, 'stored'),
   '/bbox100': () => featuresSql(bboxWhere('bench', benchBox()), 100, 'stored'),
+  // the bench's main reference: the geometry transformed and written per request
+  '/limit10-computed': () => featuresSql(planungsraeume2006, 10),
+  '/bbox100-computed': () => featuresSql(bboxWhere('bench', benchBox()), 100),
 };
 const floor = createServer((req, res) => {
   const query = floorQueries[req.url ?? ''];
@@ -102,7 +107,39 @@ const paths = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['/hea
 const session = new Session();
 session.connect();
 const rows: Array<Record<string, string | number>> = [];
+/** the raw SQL in this process, as the bench's reference: `connections` loops for the bench's seconds */
+async function inProcess(name: string): Promise<{ n: number; seconds: number }> {
+  const query = floorQueries[name];
+  if (!query) throw new Error(`no raw query ${name}`);
+  for (let i = 0; i < 50; i++) await query().execute(database.db);
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (performance.now() < deadline) {
+        await query().execute(database.db);
+        n++;
+      }
+    }),
+  );
+  return { n, seconds: (performance.now() - started) / 1000 };
+}
+
 for (const path of paths) {
+  if (path.startsWith('raw:')) {
+    const before = cpuSnapshot();
+    const { n, seconds: took } = await inProcess(`/${path.slice('raw:'.length)}`);
+    const spent = cpuSpent(before, cpuSnapshot());
+    rows.push({
+      path,
+      requests: n,
+      opsPerSec: Math.round(n / took),
+      nodeCpuMsPerRequest: Math.round((spent.node / n) * 1000) / 1000,
+      ...(spent.postgres === undefined ? {} : { postgresCpuMsPerRequest: Math.round((spent.postgres / n) * 1000) / 1000 }),
+    });
+    continue;
+  }
   const url = path.startsWith('floor:') ? `${floorBase}/${path.slice('floor:'.length)}` : `${base}${path}`;
   const probe = await fetch(url);
   if (!probe.ok) throw new Error(`${path}: HTTP ${probe.status} ${(await probe.text()).slice(0, 300)}`);

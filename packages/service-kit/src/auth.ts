@@ -246,6 +246,7 @@ function queryPairs(url: string): Array<{ name: string; value: string }> {
   return query.split('&').map((pair) => {
     const [name = '', ...rest] = pair.split('=');
     const decode = (text: string) => {
+      if (!text.includes('%') && !text.includes('+')) return text;
       try {
         return decodeURIComponent(text.replace(/\+/g, ' '));
       } catch {

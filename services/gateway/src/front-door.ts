@@ -118,18 +118,24 @@ export async function registerFrontDoor(app: App, config: GatewayConfig): Promis
     for (const [name, value] of security) reply.raw.setHeader(name, value);
     done();
   });
+  // the answers' CORS options, made once: '*' for reads, a configured origin echoed, or none
+  const corsBase = {
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Accept'],
+    exposedHeaders: ['ETag', 'Content-Crs', 'Link', 'Retry-After', 'X-Request-Id', 'Last-Modified'],
+    maxAge: 600,
+  };
+  const corsAny = { ...corsBase, origin: '*' };
+  const corsNone = { ...corsBase, origin: false };
+  const corsEcho = new Map(config.corsOrigins.map((o) => [o, { ...corsBase, origin: o }]));
   await app.register(cors, {
     delegator: (request, callback) => {
-      const method = request.method === 'OPTIONS' ? String(request.headers['access-control-request-method'] ?? 'GET') : request.method;
+      const method = (request.method === 'OPTIONS' ? String(request.headers['access-control-request-method'] ?? 'GET') : request.method).toUpperCase();
       const origin = request.headers.origin;
-      const allowed = readMethods.has(method.toUpperCase()) || (origin !== undefined && config.corsOrigins.includes(origin));
-      callback(null, {
-        origin: allowed ? (readMethods.has(method.toUpperCase()) && !config.corsOrigins.includes(origin ?? '') ? '*' : origin ?? false) : false,
-        methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-        allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-None-Match', 'Accept'],
-        exposedHeaders: ['ETag', 'Content-Crs', 'Link', 'Retry-After', 'X-Request-Id', 'Last-Modified'],
-        maxAge: 600,
-      });
+      const configured = origin !== undefined && config.corsOrigins.includes(origin);
+      // reads are open to every origin ('*'), writes only to configured ones (echoed, as is a configured reader)
+      if (configured) callback(null, corsEcho.get(origin) ?? corsNone);
+      else callback(null, readMethods.has(method) ? corsAny : corsNone);
     },
   });
   await app.register(compress, {

@@ -86,3 +86,26 @@ t.test('URL checks: clean URLs pass, percent-encoded faults and keys in the URL 
     }
   }
 });
+
+t.test('CORS options made once answer as the per-request ones did', async (t) => {
+  const { app: gateway } = await testGateway(t, { CORS_ORIGINS: 'https://planung.berlin.de' });
+  const get = (origin?: string) => gateway.inject({ url: '/health', ...(origin ? { headers: { origin } } : {}) });
+  const preflight = (origin: string, method: string) =>
+    gateway.inject({ method: 'OPTIONS', url: '/v1/variables', headers: { origin, 'access-control-request-method': method } });
+  const anyone = await get('https://example.org');
+  t.equal(anyone.headers['access-control-allow-origin'], '*', 'a read from anywhere: *');
+  t.match(String(anyone.headers.vary), /Origin/, 'Vary: Origin');
+  t.equal(anyone.headers['access-control-expose-headers'], 'ETag, Content-Crs, Link, Retry-After, X-Request-Id, Last-Modified');
+  t.equal((await get()).headers['access-control-allow-origin'], '*', 'a read without Origin: *');
+  t.equal((await get('https://planung.berlin.de')).headers['access-control-allow-origin'], 'https://planung.berlin.de', 'a configured reader is echoed');
+  const known = await preflight('https://planung.berlin.de', 'POST');
+  t.equal(known.statusCode, 204);
+  t.equal(known.headers['access-control-allow-origin'], 'https://planung.berlin.de');
+  t.equal(known.headers['access-control-allow-methods'], 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+  t.equal(known.headers['access-control-allow-headers'], 'Authorization, Content-Type, Idempotency-Key, If-None-Match, Accept');
+  t.equal(known.headers['access-control-max-age'], '600');
+  const other = await preflight('https://example.org', 'DELETE');
+  t.notOk(other.headers['access-control-allow-origin'], 'an unknown origin may not write');
+  const readPreflight = await preflight('https://example.org', 'GET');
+  t.equal(readPreflight.headers['access-control-allow-origin'], '*', 'but may preflight a read');
+});
