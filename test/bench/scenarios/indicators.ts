@@ -57,7 +57,7 @@ async function cellsByVariable(database: DatabaseHandle): Promise<Map<string, Se
  * replaces every observation by synthetic counts, one landed batch per variable and year (agencies deliver a year at
  * a time, so a year's rows lie together); returns the observation count
  */
-async function generate(database: DatabaseHandle): Promise<number> {
+export async function generate(database: DatabaseHandle): Promise<number> {
   const { db } = database;
   const units = planungsraeume();
   const cells = await cellsByVariable(database);
@@ -270,7 +270,7 @@ async function landAndRead(database: DatabaseHandle, config: IndicatorConfig, va
       // still queued, and no recompute session (the worker names its connection) is at work: nobody took it
       const queued = await sql<{ n: number; working: number }>`SELECT
           (SELECT count(*) FROM indicator_recompute_queue WHERE batch_id = ${batch}::uuid)::int AS n,
-          (SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE ${`${RECOMPUTE_APPLICATION}%`} AND state <> 'idle')::int AS working`.execute(db);
+          (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE ${`${RECOMPUTE_APPLICATION}%`} AND state <> 'idle')::int AS working`.execute(db);
       if ((queued.rows[0]?.n ?? 0) > 0 && queued.rows[0]?.working === 0) {
         direct = true;
         await recomputePending(db, config);

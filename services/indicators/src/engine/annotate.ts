@@ -3,7 +3,7 @@
 // the changes of later years when a year's values changed.
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { RawBuilder } from 'kysely';
-import { type ComputeScope, inScope, type ValueTable, yearEnd } from './work.ts';
+import { type ComputeScope, inScope, type ValueTable, withHashAggregate, yearEnd } from './work.ts';
 
 /** one indicator's values of one version and date */
 export interface Triple {
@@ -70,9 +70,10 @@ export async function mergeStage(
   if (staged.length === 0) return { written: 0, removed: 0 };
   const t = sql.table(table);
   // the as-of table starts empty: nothing in it to find equal
-  if (table === 'indicator_value') await keepUnchanged(db, table, staged, changeYears);
-  const { ctes, ids, stagedVersions, stagedDates } = await annotatedStage(db, table, staged, changeYears);
-  const written = await sql`WITH ${ctes},
+  if (table === 'indicator_value') await withHashAggregate(db, () => keepUnchanged(db, table, staged, changeYears));
+  const { ctes, ids, stagedVersions, stagedDates } = await annotatedStage(db, table, changeYears);
+  // every staged partition kept: nothing to annotate or write
+  const written = ids.length === 0 ? { numAffectedRows: 0n } : await sql`WITH ${ctes},
     changed AS (
       -- rows equal to the stored ones are dropped here, by one hash join with the stored rows of the staged
       -- indicators, versions and dates: ON CONFLICT would lock (write) every stored row before comparing it, so the
@@ -203,22 +204,36 @@ export async function keepUnchanged(db: Kysely<Database>, table: ValueTable, sta
 }
 
 /**
- * the staged values of the given indicators with their reference values, as the CTEs `decoded`, `earlier1`,
+ * the staged values (every indicator in iv_stage) with their reference values, as the CTEs `decoded`, `earlier1`,
  * `earlier_n`, `a` and `fin` (one row per staged row, every column of a value table but computed_at) of the statement
  * that writes them: mergeStage upserts them into a value table, the full rebuild appends them to a fresh one. The earlier
- * years' values the changes compare with come from the stage, or from `stored`'s rows for dates that were not staged
- * (null: none, as in a full rebuild, which stages every date of an indicator at once).
+ * years' values the changes compare with come from the stage (or the partitions the merge kept), or from `stored`'s
+ * rows for dates that were not staged (null: none, as in a full rebuild, which stages every date of an indicator at
+ * once). Also returns the indicators, versions and dates the stage holds, to read their stored rows by.
  */
 export async function annotatedStage(
   db: Kysely<Database>,
   storedTable: ValueTable | null,
-  staged: StagedIndicator[],
   changeYears: number,
 ): Promise<{ ctes: RawBuilder<unknown>; ids: string[]; stagedVersions: string[]; stagedDates: string[] }> {
-  const ids = staged.map((s) => s.id);
+  // the earlier values the changes compare with, per offset (1 and n years): of each staged indicator and version, the
+  // dates n years before its staged dates, from the stage where it staged them, else from its stored rows (read through
+  // the primary key (indicator, version, date), then narrowed to the triples by a hash join)
+  // (the partitions the merge kept count as staged: their rows are the stored ones, read from iv_kept; only the dates
+  // still in the stage are annotated and need earlier values)
+  const stagedKeys = await sql<{ indicator_id: string; lor_version: string; dates: string[]; annotated: string[] }>`SELECT indicator_id,
+      lor_version, array_agg(DISTINCT ref_date::text) AS dates, coalesce(array_agg(DISTINCT ref_date::text) FILTER (WHERE annotated), '{}') AS annotated
+    FROM (SELECT indicator_id, lor_version, ref_date, true AS annotated FROM iv_stage
+      UNION ALL SELECT indicator_id, lor_version, ref_date, false FROM iv_kept) s GROUP BY 1, 2`.execute(db);
+  const inStage = stagedKeys.rows.filter((k) => k.annotated.length > 0);
+  const ids = [...new Set(inStage.map((k) => k.indicator_id))];
+  const stagedVersions = [...new Set(inStage.map((k) => k.lor_version))];
+  const stagedDates = [...new Set(inStage.flatMap((k) => k.annotated))];
   // the target lookup runs only for the rows of indicators that have targets
   const withTargets = (
-    await db.selectFrom('indicator_target').select('indicator_id').distinct().where('indicator_id', 'in', ids).where('ended_at', 'is', null).execute()
+    ids.length
+      ? await db.selectFrom('indicator_target').select('indicator_id').distinct().where('indicator_id', 'in', ids).where('ended_at', 'is', null).execute()
+      : []
   ).map((r) => r.indicator_id);
   const target = withTargets.length
     ? sql`CASE WHEN a.indicator_id = ANY (${withTargets}::text[]) THEN (SELECT x.target_value FROM indicator_target x
@@ -226,21 +241,12 @@ export async function annotatedStage(
           AND x.ended_at IS NULL AND (x.scope IN ('0', 'berlin') OR (x.scope = left(a.unit_id, 2) AND a.level <> 'berlin'))
         ORDER BY x.scope IN ('0', 'berlin'), x.period_from DESC LIMIT 1) END`
     : sql`NULL::double precision`;
-  // the earlier values the changes compare with, per offset (1 and n years): of each staged indicator and version, the
-  // dates n years before its staged dates, from the stage where it staged them, else from its stored rows (read through
-  // the primary key (indicator, version, date), then narrowed to the triples by a hash join)
-  // (the partitions the merge kept count as staged: their rows are the stored ones, read from iv_kept)
-  const stagedKeys = await sql<{ indicator_id: string; lor_version: string; dates: string[] }>`SELECT indicator_id, lor_version,
-      array_agg(DISTINCT ref_date::text) AS dates FROM (SELECT indicator_id, lor_version, ref_date FROM iv_stage
-        UNION ALL SELECT indicator_id, lor_version, ref_date FROM iv_kept) s GROUP BY 1, 2`.execute(db);
-  const stagedVersions = [...new Set(stagedKeys.rows.map((k) => k.lor_version))];
-  const stagedDates = [...new Set(stagedKeys.rows.flatMap((k) => k.dates))];
   const earlier = (years: number) => {
     const staged: Triple[] = [];
     const stored: Triple[] = [];
-    for (const k of stagedKeys.rows) {
+    for (const k of inStage) {
       const dates = new Set(k.dates);
-      for (const date of new Set([...dates].map((d) => yearEnd(Number(d.slice(0, 4)) - years)))) {
+      for (const date of new Set(k.annotated.map((d) => yearEnd(Number(d.slice(0, 4)) - years)))) {
         (dates.has(date) ? staged : stored).push({ id: k.indicator_id, version: k.lor_version, date });
       }
     }

@@ -116,7 +116,7 @@ export async function createNextTable(db: Kysely<Database>): Promise<void> {
 export async function appendStage(db: Kysely<Database>, staged: StagedIndicator[], changeYears: number): Promise<void> {
   if (staged.length === 0) return;
   // the stage holds every date of each indicator it holds: the earlier years come from the stage only
-  const { ctes, ids, stagedVersions, stagedDates } = await annotatedStage(db, null, staged, changeYears);
+  const { ctes, ids, stagedVersions, stagedDates } = await annotatedStage(db, null, changeYears);
   const columns = sql`indicator_id, lor_version, level, unit_id, ref_date, breakdown, value, numerator, denominator, status, suppression,
     berlin, district, rank, rank_district, percentile, change_1y, change_ny, target, target_distance, class, class_label, dynamics,
     dynamics_class, dynamics_label, combined_label, provenance`;

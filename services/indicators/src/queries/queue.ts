@@ -46,12 +46,16 @@ export async function pendingSummary(db: Kysely<Database>): Promise<PendingSumma
   };
 }
 
-/** recomputes running now, in any process: connections whose application_name says so (set for the recompute's duration) */
+/**
+ * recomputes running now, in any process: connections to this database whose application_name says so (set for the
+ * recompute's duration); another database of the same server (a test's, a bench's) has recomputes of its own
+ */
 export async function runningRecomputes(db: Kysely<Database>): Promise<Array<{ pid: number; what: string; since: Date | null }>> {
   const { rows } = await sql<{ pid: number; what: string; since: Date | null }>`SELECT pid,
       substr(application_name, ${RECOMPUTE_APPLICATION.length + 2}) AS what, coalesce(xact_start, query_start) AS since
     FROM pg_stat_activity
-    WHERE application_name LIKE ${`${RECOMPUTE_APPLICATION}%`} AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'
+    WHERE datname = current_database() AND application_name LIKE ${`${RECOMPUTE_APPLICATION}%`} AND pid <> pg_backend_pid()
+      AND state IS DISTINCT FROM 'idle'
     ORDER BY pid`.execute(db);
   return rows.map((r) => ({ pid: r.pid, what: r.what, since: r.since ? new Date(r.since) : null }));
 }
