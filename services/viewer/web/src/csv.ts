@@ -1,21 +1,22 @@
 // The profile table as CSV, row for row in the format of the indicator API's CSV (`/v1/indicators/{id}/values?f=csv`).
+import { type CsvFormat, csvHeader, csvLine, rfc4180 } from '@datenpool/contracts/csv';
 import type { ProfileResponse } from './api.ts';
 
 type Row = Record<string, unknown>;
 
-/** the API's column names, in its order, and which are text (quoted when needed) */
-const columns: Array<{ name: string; text?: boolean; get: (v: Row) => unknown }> = [
-  { name: 'indicator', text: true, get: (v) => v.indicator },
-  { name: 'version', text: true, get: (v) => v.version },
-  { name: 'level', text: true, get: (v) => v.level },
-  { name: 'unit', text: true, get: (v) => v.unit },
-  { name: 'unit_name', text: true, get: (v) => v.unitName },
+/** the API's column names, in its order */
+const columns: Array<{ name: string; get: (v: Row) => unknown }> = [
+  { name: 'indicator', get: (v) => v.indicator },
+  { name: 'version', get: (v) => v.version },
+  { name: 'level', get: (v) => v.level },
+  { name: 'unit', get: (v) => v.unit },
+  { name: 'unit_name', get: (v) => v.unitName },
   { name: 'date', get: (v) => v.date },
-  { name: 'breakdown', text: true, get: (v) => v.breakdown },
+  { name: 'breakdown', get: (v) => v.breakdown },
   { name: 'value', get: (v) => v.value },
   { name: 'numerator', get: (v) => v.numerator },
   { name: 'denominator', get: (v) => v.denominator },
-  { name: 'status', text: true, get: (v) => v.status },
+  { name: 'status', get: (v) => v.status },
   { name: 'berlin', get: (v) => v.berlin },
   { name: 'district', get: (v) => v.district },
   { name: 'rank', get: (v) => v.rank },
@@ -28,25 +29,20 @@ const columns: Array<{ name: string; text?: boolean; get: (v: Row) => unknown }>
   { name: 'class', get: (v) => v.class },
 ];
 
-function field(value: unknown, text: boolean): string {
-  if (value === null || value === undefined) return '';
-  const out = String(value);
-  // like the API: quote text with separators, quotes, line breaks or a leading formula character
-  if (text && (out.includes(',') || /["\r\n]/.test(out) || /^[=+\-@]/.test(out))) return `"${out.replace(/"/g, '""')}"`;
-  return out;
-}
+/** as the API writes ?f=csv&sep=comma&decimal=point: UTF-8 BOM, CRLF, comma, decimal point */
+const format: CsvFormat = { ...rfc4180, bom: true };
 
-/** every indicator of the profile that has a value, one line each; UTF-8 BOM and CRLF as the API writes them */
+/** every indicator of the profile that has a value, one line each, by the one CSV writer (the API's) */
 export function profileCsv(profile: ProfileResponse): string {
-  const lines = [columns.map((c) => c.name).join(',')];
+  let text = csvHeader(columns.map((c) => c.name), format);
   for (const group of profile.zielbereiche) {
     for (const entry of group.indicators) {
       if (!entry.value) continue;
       const row = entry.value as unknown as Row;
-      lines.push(columns.map((c) => field(c.get(row), c.text ?? false)).join(','));
+      text += csvLine(columns.map((c) => c.get(row)), format);
     }
   }
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return text;
 }
 
 export function download(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
