@@ -5,6 +5,8 @@ import { VectorTile } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import t, { type Test } from 'tap';
 import { testGateway } from '../../../test/support/app.ts';
+import { variablesOf } from '../../../services/indicators/src/plan.ts';
+import { loadDefinitions } from '../../../services/indicators/src/queries/catalog.ts';
 import { tilesConformance } from '../src/tiles/index.ts';
 import { tileBounds, tileOf } from '../src/tiles/matrix-set.ts';
 import { decodeLayer, type DecodedFeature, itemsOfTile, type TileCoordinate } from './tiles-support.ts';
@@ -238,4 +240,113 @@ t.test('the tile routes are in the OpenAPI document', async (t) => {
   for (const path of ['/tileMatrixSets', '/collections/{collectionId}/tiles', '/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}']) {
     t.ok(doc.paths[path], path);
   }
+});
+
+/**
+ * The statements the gateway's pool runs while a request is answered, those of the indicators worker's background
+ * polls left out (advisory locks, the queue, the disclosure check, its session labels). Every session the pool lends
+ * out reports to `recording`; the requests of this file run one at a time.
+ */
+let recording: string[] | undefined;
+const watched = new WeakSet<object>();
+const background = /pg_(try_)?advisory|application_name|disclosure_pending|from "indicator_recompute_queue"/i;
+database.pool?.on('acquire', (client) => {
+  if (watched.has(client)) return;
+  watched.add(client);
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const first = args[0] as string | { text?: string };
+    const text = typeof first === 'string' ? first : String(first?.text);
+    if (!background.test(text)) recording?.push(text);
+    return query(...args);
+  }) as typeof client.query;
+});
+
+async function withStatements(url: string, headers: Record<string, string> = {}) {
+  const statements: string[] = [];
+  recording = statements;
+  try {
+    return { response: await get(url, headers), statements };
+  } finally {
+    recording = undefined;
+  }
+}
+
+const LAYER = 'indicator-anteil_65_plus';
+/** a new data version of the indicator layers, as a finished recompute writes it */
+const newVersion = () => sql`UPDATE indicator_recompute_state SET finished_at = finished_at + interval '1 second' WHERE id = 'values'`.execute(database.db);
+
+t.test('an indicator tile is one statement, rendered or kept: the data version read beside ST_AsMVT', async (t) => {
+  const path = tilePath(LAYER, centre);
+  const first = await get(path);
+  t.equal(first.statusCode, 200);
+  await newVersion();
+  const fresh = await withStatements(path);
+  t.equal(fresh.response.statusCode, 200);
+  t.equal(fresh.statements.length, 1, 'a fresh tile of a known layer: one statement, no look-up of the layer or its version');
+  t.match(fresh.statements[0], /ST_AsMVT/, 'the tile');
+  t.match(fresh.statements[0], /indicator_recompute_state/, 'and the data version, in the same statement');
+  t.not(fresh.response.headers.etag, first.headers.etag, 'a new version, a new ETag');
+  t.ok(fresh.response.headers['last-modified'], 'Last-Modified');
+  t.ok(fresh.response.headers['datenpool-computed-at'], 'the freshness headers, as the items carry them');
+  t.equal(fresh.response.headers['datenpool-pending'], '0');
+  t.ok(fresh.response.rawPayload.equals(first.rawPayload), 'the same values: the same bytes');
+  const kept = await withStatements(path);
+  t.equal(kept.statements.length, 1, 'a kept tile: one statement (the version, the tile not rendered)');
+  t.equal(kept.response.headers.etag, fresh.response.headers.etag);
+  t.ok(kept.response.rawPayload.equals(first.rawPayload));
+});
+
+t.test('a kept indicator tile follows the data: a new value with a new version is in the next tile', async (t) => {
+  const path = tilePath(LAYER, centre);
+  const before = decodeLayer((await get(path)).rawPayload, LAYER).features.find((f) => typeof f.properties.value === 'number');
+  t.ok(before, 'a feature with a value');
+  const [unit, year] = String(before!.properties.id).split('_');
+  await sql`UPDATE indicator_value SET value = value + 1000 WHERE indicator_id = 'anteil_65_plus' AND lor_version = '2021'
+    AND level = 'planungsraum' AND unit_id = ${unit} AND breakdown = '' AND extract(year FROM ref_date) = ${Number(year)}`.execute(database.db);
+  await newVersion();
+  const after = await withStatements(path);
+  t.equal(after.statements.length, 1);
+  const feature = decodeLayer(after.response.rawPayload, LAYER).features.find((f) => f.properties.id === before!.properties.id);
+  t.equal(feature?.properties.value, (before!.properties.value as number) + 1000, 'the new value, not the kept tile');
+  t.same(await compareWithItems(t, LAYER, centre).then((f) => f.length > 0), true, 'and still the features of items');
+});
+
+t.test('conditional indicator tiles: a current ETag is a 304 from the version alone; a moved version the tile', async (t) => {
+  const path = tilePath(LAYER, centre);
+  const first = await get(path);
+  const etag = first.headers.etag as string;
+  const current = await withStatements(path, { 'if-none-match': etag });
+  t.equal(current.response.statusCode, 304);
+  t.equal(current.statements.length, 1, 'one statement: the version row');
+  t.notMatch(current.statements[0], /ST_AsMVT/, 'no tile for a 304');
+  await newVersion();
+  const moved = await withStatements(path, { 'if-none-match': etag });
+  t.equal(moved.response.statusCode, 200);
+  t.not(moved.response.headers.etag, etag);
+  t.equal(moved.statements.length, 2, 'the version, then the tile with the version beside it');
+  t.ok(moved.response.rawPayload.equals(first.rawPayload));
+});
+
+t.test('a kept indicator layer that is retired or whose variable is restricted has no tiles at once; back, it has', async (t) => {
+  const path = tilePath(LAYER, centre);
+  t.equal((await get(path)).statusCode, 200, 'the layer is kept by the tile routes');
+  const { status: was } = await database.db.selectFrom('indicator').select('status').where('id', '=', 'anteil_65_plus').executeTakeFirstOrThrow();
+  await database.db.updateTable('indicator').set({ status: 'retired' }).where('id', '=', 'anteil_65_plus').execute();
+  const retired = await withStatements(path);
+  t.equal(retired.response.statusCode, 404, 'retired: its tiles are gone, though no data version moved');
+  t.match(retired.response.headers['content-type'], /^application\/problem\+json/);
+  await database.db.updateTable('indicator').set({ status: was }).where('id', '=', 'anteil_65_plus').execute();
+  t.equal((await get(path)).statusCode, 200, 'back');
+  const { definitions } = await loadDefinitions(database.db);
+  const variable = [...variablesOf(definitions, 'anteil_65_plus')][0];
+  t.ok(variable, 'the indicator reads a variable');
+  await database.db.updateTable('variable').set({ access: 'restricted' }).where('id', '=', variable!).execute();
+  t.equal((await get(path)).statusCode, 404, 'a restricted input: no tiles for anyone');
+  t.equal((await get(path)).statusCode, 404, 'nor on the next request');
+  await database.db.updateTable('variable').set({ access: 'public' }).where('id', '=', variable!).execute();
+  const back = await withStatements(path);
+  t.equal(back.response.statusCode, 200, 'public again: the tiles are back');
+  t.ok(back.statements.length > 1, 'found by a look-up of its own');
+  t.equal((await withStatements(path)).statements.length, 1, 'and kept again: one statement');
 });

@@ -23,6 +23,7 @@ import {
   layerExtent,
   layerFeatureConditions,
   layerTable,
+  type LayerVersionRow,
   layerVersionRelation,
 } from './queries/layers.ts';
 import { mayReadAll, variableAccess } from '@datenpool/service-kit';
@@ -60,16 +61,25 @@ function versionOf(f: Freshness) {
 }
 
 /**
- * the version read beside a tile (one statement for the tile, no look-up of the layer): stale where the catalog moved
- * from `catalog`, the fingerprint the layer's definition was read at (the layer may be gone or restricted)
+ * The version read beside a tile (one statement for the tile, no look-up of the layer): stale where the catalog moved
+ * from `catalog`, the fingerprint the layer's definition was read at (the layer may be gone or restricted). The tag
+ * and Last-Modified name the units' state too, as a tile shows their names and outlines.
  */
 function versionBeside(catalog: string): FeatureCollectionSource['versionBeside'] {
   return {
-    relation: layerVersionRelation(),
-    read(row) {
+    relation: layerVersionRelation(VERSION),
+    read(found) {
+      const row = found as Partial<LayerVersionRow> | undefined;
       if (!row || row.catalog !== catalog) return 'stale';
-      const at = row.computed_at;
-      return versionOf({ computedAt: at === null || at === undefined ? null : new Date(at as Date), pending: Number(row.pending) });
+      const at = (value: Date | null | undefined) => (value === null || value === undefined ? null : new Date(value));
+      const computed = versionOf({ computedAt: at(row.computed_at), pending: Number(row.pending) });
+      const units = at(row.units_at);
+      if (!units) return computed;
+      return {
+        ...computed,
+        lastModified: new Date(Math.max(units.getTime(), computed.lastModified.getTime())),
+        tag: `${computed.tag};lor@${units.toISOString()}`,
+      };
     },
   };
 }

@@ -127,13 +127,23 @@ export async function catalogFingerprint(db: Kysely<Database>): Promise<string> 
 
 /**
  * The layers' data version as one row a tile's statement reads beside the tile (VersionBeside): when the last
- * recompute committed and how many changes wait (as freshness reads them), and the catalog's fingerprint (the layer's
- * definition still current). version_key changes with what the tile shows: the recompute and the catalog.
+ * recompute committed and how many changes wait (as freshness reads them), when the LOR version's units last changed
+ * (a tile shows their names and outlines; a trigger moves lor_version.updated_at) and the catalog's fingerprint (the
+ * layer's definition still current). version_key changes with what a tile shows: the recompute, the units, the catalog.
  */
-export function layerVersionRelation(): RawBuilder<{ version_key: string; computed_at: Date | null; pending: number; catalog: string }> {
+export function layerVersionRelation(version: string): RawBuilder<LayerVersionRow> {
   // materialised: the planner would otherwise copy the fingerprint's subqueries into every column that names it
-  return sql<{ version_key: string; computed_at: Date | null; pending: number; catalog: string }>`WITH s AS MATERIALIZED (
+  return sql<LayerVersionRow>`WITH s AS MATERIALIZED (
       SELECT (SELECT finished_at FROM indicator_recompute_state WHERE id = 'values') AS computed_at,
-        (SELECT count(*) FROM indicator_recompute_queue)::int AS pending, ${catalogFingerprintSql} AS catalog)
-    SELECT coalesce(s.computed_at::text, '') || '|' || s.catalog AS version_key, s.computed_at, s.pending, s.catalog FROM s`;
+        (SELECT count(*) FROM indicator_recompute_queue)::int AS pending,
+        (SELECT updated_at FROM lor_version WHERE version = ${version}) AS units_at, ${catalogFingerprintSql} AS catalog)
+    SELECT concat_ws('|', s.computed_at, s.units_at, s.catalog) AS version_key, s.computed_at, s.pending, s.units_at, s.catalog FROM s`;
+}
+
+export interface LayerVersionRow {
+  version_key: string;
+  computed_at: Date | null;
+  pending: number;
+  units_at: Date | null;
+  catalog: string;
 }
