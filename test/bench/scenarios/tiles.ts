@@ -2,6 +2,8 @@
 // alone), through the service against the raw ST_AsMVT statement for the same tiles in the same run; the p99 of a tile.
 // Fresh tiles (a new data version before each pass: rendered, nothing kept) and cached ones (kept by the service) are
 // reported apart; both sides run the same number of clients over the same pool of sessions, both warmed first.
+// CPU per fresh tile beside the rates: this process (the gateway; on the raw side the statements' client), the local
+// cluster, and the HTTP client's process (node:http), so that the gap between the sides is shown where it is spent.
 // BENCH_TILE_PASSES (default 3) fresh passes; BENCH_SECONDS, BENCH_CONNECTIONS as for every scenario.
 import { execFile } from 'node:child_process';
 import { Agent, get as httpGet } from 'node:http';
@@ -10,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sql } from '@datenpool/db';
 import { tileBounds, tileOf } from '../../../packages/ogc/src/tiles/matrix-set.ts';
+import { cpuSnapshot, cpuSpent } from '../cpu.ts';
 import type { BenchContext, BenchMeasurement } from '../types.ts';
 
 const INDICATOR = 'anteil_65_plus';
@@ -215,13 +218,31 @@ interface ClientSpec {
  * the HTTP side from a process of its own (as the runner does with autocannon), so that the client's work is not
  * charged to the service: the raw side has no client to pay for
  */
-async function fromOtherProcess(spec: Omit<ClientSpec, 'connections' | 'durationSeconds'>): Promise<{ rate: number; pass: Pass }> {
+async function fromOtherProcess(spec: Omit<ClientSpec, 'connections' | 'durationSeconds'>): Promise<{ rate: number; pass: Pass; clientCpuMs?: number }> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(import.meta.url), '--tiles-client', JSON.stringify({ ...spec, connections, durationSeconds })],
     { maxBuffer: 64 * 1024 * 1024 },
   );
-  return JSON.parse(stdout) as { rate: number; pass: Pass };
+  return JSON.parse(stdout) as { rate: number; pass: Pass; clientCpuMs?: number };
+}
+
+/** CPU ms per tile: this process (the gateway, or the raw side's client), the local cluster, the HTTP client's process */
+interface TileCpu {
+  node: number;
+  postgres: number;
+  client: number;
+}
+
+function perTile(spent: ReturnType<typeof cpuSpent>, tiles: number): Omit<TileCpu, 'client'> {
+  return { node: spent.node / tiles, postgres: (spent.postgres ?? Number.NaN) / tiles };
+}
+
+/** the median pass's CPU: `node + postgres (+ client)` ms */
+function cpuText(passes: TileCpu[]): string {
+  const mid = (pick: (c: TileCpu) => number) => [...passes.map(pick)].sort((a, b) => a - b)[Math.floor(passes.length / 2)] ?? Number.NaN;
+  const client = mid((c) => c.client);
+  return `node ${mid((c) => c.node).toFixed(2)} + postgres ${mid((c) => c.postgres).toFixed(2)}${client > 0 ? ` + client ${client.toFixed(2)}` : ''} ms`;
 }
 
 async function runClient(spec: ClientSpec): Promise<void> {
@@ -274,13 +295,20 @@ async function measureLayer(ctx: BenchContext, tiles: Tile[], layer: Layer): Pro
   // fresh: nothing kept (a new data version before each of the service's passes), against the raw statements, the
   // same number of clients on both sides, the two sides' passes in turn so that both see the same load
   const freshService: Pass[] = [];
+  const cpu: Record<'service' | 'raw', TileCpu[]> = { service: [], raw: [] };
   const freshRaw: Pass[] = [];
   const freshServiceSequential: number[] = [];
   const freshRawSequential: number[] = [];
   for (let i = 0; i < freshPasses; i++) {
     await touch();
-    freshService.push((await fromOtherProcess({ urls, mode: 'pass', rounds: 1, warm })).pass);
+    // CPU of this process (the gateway; on the raw side the statements' client) and of the local cluster, per tile
+    const serviceStart = cpuSnapshot();
+    const served = await fromOtherProcess({ urls, mode: 'pass', rounds: 1, warm });
+    cpu.service.push({ ...perTile(cpuSpent(serviceStart, cpuSnapshot()), tiles.length), client: served.clientCpuMs ?? 0 });
+    freshService.push(served.pass);
+    const rawStart = cpuSnapshot();
     freshRaw.push(await onePass(tiles, raw));
+    cpu.raw.push({ ...perTile(cpuSpent(rawStart, cpuSnapshot()), tiles.length), client: 0 });
     await touch();
     freshServiceSequential.push(...(await fromOtherProcess({ urls, mode: 'sequential', rounds: 1, warm })).pass.latencies);
     freshRawSequential.push(...(await sequential(tiles, raw, 1)));
@@ -298,6 +326,7 @@ async function measureLayer(ctx: BenchContext, tiles: Tile[], layer: Layer): Pro
   console.error(
     `tiles: ${layer.collection} (load ${load1!.toFixed(1)} on ${cpus().length} cores): ` +
       `fresh ${rate(freshService).toFixed(1)} tiles/s against raw ST_AsMVT ${rate(freshRaw).toFixed(1)} (ratio ${(rate(freshService) / rate(freshRaw)).toFixed(2)}; goal ≥ 0.7; ${freshPasses} passes); ` +
+      `CPU per fresh tile: service ${cpuText(cpu.service)}, raw ${cpuText(cpu.raw)}; ` +
       `cached ${cachedService.toFixed(1)} tiles/s against raw ${cachedRaw.toFixed(1)} (ratio ${(cachedService / cachedRaw).toFixed(2)}); ` +
       `single tile (one client) fresh p99 ${ms(p99(freshServiceSequential))}, median ${ms(median(freshServiceSequential))} (raw p99 ${ms(p99(freshRawSequential))}, median ${ms(median(freshRawSequential))}), ` +
       `cached p99 ${ms(p99(cachedSequential))} (raw ${ms(p99(rawSequential))}); goal < 50 ms; ` +
