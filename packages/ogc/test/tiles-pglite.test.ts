@@ -98,3 +98,26 @@ t.test('PGlite: an empty area is 204, a repeated request with the ETag 304', asy
   const again = await pglite.inject({ url: tilePath('lor-2021-planungsraum', c), headers: { 'if-none-match': first.headers.etag as string } });
   t.equal(again.statusCode, 304);
 });
+
+t.test('PGlite: an indicator tile is kept while its version stands; a new value with a new version is in the next tile', async (t) => {
+  const layer = `indicator-${INDICATOR}`;
+  const path = tilePath(layer, tileOf(13.41, 52.52, 12));
+  const first = await pglite.inject({ url: path });
+  t.equal(first.statusCode, 200);
+  const before = decodeLayer(first.rawPayload, layer).features.find((f) => typeof f.properties.value === 'number');
+  t.ok(before, 'a feature with a value');
+  const [unit, year] = String(before!.properties.id).split('_');
+  await sql`UPDATE indicator_value SET value = value + 1000 WHERE indicator_id = ${INDICATOR} AND lor_version = '2021'
+    AND level = 'planungsraum' AND unit_id = ${unit} AND breakdown = '' AND extract(year FROM ref_date) = ${Number(year)}`.execute(embedded.db);
+  const kept = await pglite.inject({ url: path });
+  t.equal(kept.headers.etag, first.headers.etag, 'no new version: the same ETag');
+  t.ok(kept.rawPayload.equals(first.rawPayload), 'and the kept tile');
+  // a new data version, as the units' trigger writes it on a change of the version's units
+  await sql`UPDATE lor_version SET updated_at = updated_at + interval '1 second' WHERE version = '2021'`.execute(embedded.db);
+  const after = await pglite.inject({ url: path });
+  t.not(after.headers.etag, first.headers.etag, 'a new version, a new ETag');
+  const feature = decodeLayer(after.rawPayload, layer).features.find((f) => f.properties.id === before!.properties.id);
+  t.ok(Math.abs((feature?.properties.value as number) - (before!.properties.value as number) - 1000) < 1e-6, 'the new value in the tile');
+  const current = await pglite.inject({ url: path, headers: { 'if-none-match': after.headers.etag as string } });
+  t.equal(current.statusCode, 304, 'the current ETag: 304');
+});
