@@ -20,8 +20,8 @@ import {
   variableParams,
 } from '../schemas.ts';
 
-/** rows per FETCH of a CSV export */
-const CSV_BATCH_ROWS = 2000;
+/** rows per FETCH of a CSV export: the driver parses a batch in one run (see services/sdmx routes/data.ts BATCH_ROWS) */
+const CSV_BATCH_ROWS = 500;
 
 const TAG = 'ingest';
 

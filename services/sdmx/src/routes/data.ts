@@ -25,10 +25,18 @@ import { indicatorValues, indicatorValuesQuery, observationRevisionsQuery, obser
 import { type DataRequest, parseDataRequest, resolveFlow } from '../request.ts';
 import { type DataPath, dataPathParams, dataQuery } from '../schemas.ts';
 
-/** rows per FETCH: a batch is written (about 100 bytes a row) before the next is read */
-const BATCH_ROWS = 2000;
-/** units per statement where PGlite reads a variable in slices (a unit has up to a few hundred rows; bench exports: 4 units gave /health p99 113 ms under four downloads, 10 units 700 ms) */
-const UNITS_PER_SLICE = 4;
+/**
+ * rows per FETCH: a batch is written (about 100 bytes a row) before the next is read. The driver parses a batch's rows
+ * in one run as they arrive (libuv reads a socket up to 32 times per turn), so a batch is also what a slice of the
+ * formatting (packages/db SLICE_ROWS) cannot split: 2 000 rows took up to 100 ms of one run on a loaded machine
+ */
+const BATCH_ROWS = 500;
+/**
+ * units per statement where PGlite reads a variable in slices (a unit has up to a few hundred rows). Measured on a
+ * loaded machine (load 25) over 149 000 synthetic rows, 275 a unit: one unit a statement 21 ms (p50), four units
+ * 281 ms (a list of units is planned worse than one); earlier bench: 4 units /health p99 113 ms, 10 units 700 ms
+ */
+const UNITS_PER_SLICE = 1;
 
 const writers: Record<DataFormat, (message: DataMessage, observations: Observations) => AsyncGenerator<string>> = {
   csv: dataCsv,
