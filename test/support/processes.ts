@@ -25,9 +25,17 @@ export interface ServiceProcess {
   stop(): Promise<void>;
 }
 
-export async function waitForHealth(url: string, timeoutMs = 60_000): Promise<void> {
+/**
+ * waits until `url`/health answers 200; a bound for a start that hangs, not a speed claim: a service's start (the
+ * loader, migrations, its start-up work) takes seconds alone and well over a minute while other test files run (files
+ * run in parallel, .taprc `jobs`). With `child`, a child that exits first ends the wait at once, naming its exit.
+ */
+export async function waitForHealth(url: string, timeoutMs = 300_000, child?: ChildProcess): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`${url}: the process exited (${child.exitCode ?? child.signalCode}) before it became healthy`);
+    }
     try {
       const res = await fetch(`${url}/health`);
       if (res.ok) return;
@@ -48,7 +56,17 @@ export async function startService(name: string, env: NodeJS.ProcessEnv, port?: 
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${chosen}`;
-  await waitForHealth(url);
+  try {
+    await waitForHealth(url, undefined, child);
+  } catch (error) {
+    // a service that never became healthy is not left running: the caller got no handle to stop it with
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    throw error;
+  }
   return {
     name,
     port: chosen,
@@ -56,7 +74,7 @@ export async function startService(name: string, env: NodeJS.ProcessEnv, port?: 
     child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
