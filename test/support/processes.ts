@@ -47,6 +47,13 @@ export async function waitForHealth(url: string, timeoutMs = 300_000, child?: Ch
   throw new Error(`${url} did not become healthy within ${timeoutMs} ms`);
 }
 
+// services still running when the test process exits (a failed assertion, an uncaught error, tap's timeout) are
+// killed with it: their inherited stdout would keep tap waiting for the file's output to end
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /** `node services/<name>` with its own port over the given database */
 export async function startService(name: string, env: NodeJS.ProcessEnv, port?: number): Promise<ServiceProcess> {
   const chosen = port ?? (await freePort());
@@ -55,6 +62,8 @@ export async function startService(name: string, env: NodeJS.ProcessEnv, port?: 
     env: { ...process.env, ...env, PORT: String(chosen), HOST: '127.0.0.1', LOG_LEVEL: env.LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const url = `http://127.0.0.1:${chosen}`;
   try {
     await waitForHealth(url, undefined, child);
