@@ -103,11 +103,6 @@ async function screenPoint(page: Page, lon: number, lat: number): Promise<{ x: n
   );
 }
 
-declare global {
-  interface Window {
-    datenpoolViewer: { map: unknown; state: Record<string, string>; renders: number; error: string | null };
-  }
-}
 
 t.test('the viewer in Chromium', async (t) => {
   if (!existsSync(path.join(repoRoot, 'services/viewer/dist/index.html'))) {
@@ -345,6 +340,8 @@ t.test('the viewer in Chromium', async (t) => {
       location.hash = location.hash.replace(/([#&])u=[^&]*&?/, '$1').replace(/&$/, '');
     });
     await waitForRender(page, closing);
+    // the whole-city view's tiles all loaded first: a tile of it still in flight would count as a request of the zoomed view
+    await page.waitForFunction(() => (window.datenpoolViewer.map as { areTilesLoaded(): boolean }).areTilesLoaded(), null, { timeout: 60_000 });
     const before = requests.length;
     const alexanderplatz = { lon: 13.4132, lat: 52.5219 };
     await page.evaluate(

@@ -18,3 +18,10 @@ export async function launchChromium(t: TestLike): Promise<Browser> {
   t.teardown(() => browser.close());
   return browser;
 }
+
+declare global {
+  interface Window {
+    /** what the map viewer exposes to the browser tests (services/viewer/web/src/main.ts) */
+    datenpoolViewer: { map: unknown; state: Record<string, string>; renders: number; error: string | null };
+  }
+}

@@ -22,10 +22,13 @@ class ViewerNotBuilt extends HttpProblem {
 
 /**
  * the page with its root-relative links and assets (`/`, `/viewer/assets/…`, as Vite writes them for base /viewer/)
- * under the public base URL, so that they work where a proxy mounts the pool under a path
+ * under the public base URL, so that they work where a proxy mounts the pool under a path; the base also goes into the
+ * page's `datenpool-base` meta element, from which the application builds its API and tile URLs
  */
 export function pageUnderBase(page: string, base: string): string {
-  return page.replace(/(\s(?:href|src)=")\/(?!\/)/g, (_, attribute: string) => `${attribute}${escapeHtml(base)}/`);
+  return page
+    .replace(/(\s(?:href|src)=")\/(?!\/)/g, (_, attribute: string) => `${attribute}${escapeHtml(base)}/`)
+    .replace(/(<meta name="datenpool-base" content=")[^"]*"/, (_, head: string) => `${head}${escapeHtml(base)}"`);
 }
 
 /** `directory`: the build to serve (the tests point it at an empty folder) */

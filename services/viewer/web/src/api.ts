@@ -72,8 +72,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * the pool's public base URL, written into the page by the server (`datenpool-base`), so that the API and tile requests
+ * work where a proxy mounts the pool under a path; the page's own origin where the page was not served by the pool
+ * (Vite's dev server)
+ */
+export const apiBase: string = document.querySelector<HTMLMetaElement>('meta[name="datenpool-base"]')?.content || location.origin;
+
+/** a root-relative path of the pool's API as a URL under its public base */
+export const apiUrl = (path: string): string => `${apiBase}${path}`;
+
 async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
+  const response = await fetch(apiUrl(path), { headers: { accept: 'application/json' }, ...(signal ? { signal } : {}) });
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}) as { detail?: string });
     throw new ApiError(response.status, (problem as { detail?: string }).detail ?? `${response.status} ${response.statusText}`);

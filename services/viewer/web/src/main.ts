@@ -1,6 +1,6 @@
 // The viewer: reads the state from the URL, draws the units from the vector tiles coloured by the values, the legend,
 // the table and the profile.
-import { api, type IndicatorDefinition } from './api.ts';
+import { api, apiUrl, type IndicatorDefinition } from './api.ts';
 import { schemeFor } from './classes.ts';
 import { renderControls } from './controls.ts';
 import { formatNumber, t } from './i18n.ts';
@@ -108,7 +108,7 @@ async function render(next: ViewState): Promise<void> {
     notices = loaded.values.length === 0 ? [words.noValues] : [];
     showNotices(notices);
     renderLegend(elements.legend, scheme, words, definition?.unit ?? '', loaded.values.some((v) => v.status === 'suppressed'));
-    const csvHref = api.valuesPath(state.indicator, state.version, state.level, loaded.date ?? '', 'csv');
+    const csvHref = apiUrl(api.valuesPath(state.indicator, state.version, state.level, loaded.date ?? '', 'csv'));
     renderValueTable(elements.table, loaded.values, state.lang, words, csvHref, (unit) => update({ ...state, unit }));
     view.select(state.unit);
     if (state.unit) {

@@ -3,9 +3,11 @@
 import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url';
+import { apiUrl } from './api.ts';
 import { noDataColour, suppressedColour } from './classes.ts';
 
-maplibregl.setWorkerUrl(workerUrl);
+// Vite writes the worker's URL root-relative (/viewer/assets/…): under the pool's public base, as the page's assets are
+maplibregl.setWorkerUrl(workerUrl.startsWith('/') ? apiUrl(workerUrl) : workerUrl);
 
 /** Berlin's extent (CRS84) */
 export const berlinBounds: [number, number, number, number] = [13.08, 52.33, 13.77, 52.68];
@@ -39,7 +41,7 @@ export interface MapView {
 
 /** the MVT tile URL template of a collection (OGC API Tiles, WebMercatorQuad: z/row/col) */
 export function tileTemplate(collectionId: string): string {
-  return `${location.origin}/collections/${encodeURIComponent(collectionId)}/tiles/WebMercatorQuad/{z}/{y}/{x}`;
+  return apiUrl(`/collections/${encodeURIComponent(collectionId)}/tiles/WebMercatorQuad/{z}/{y}/{x}`);
 }
 
 /** [west, south, east, north] of a geometry's positions */
@@ -190,7 +192,7 @@ export async function createMapView(container: HTMLElement): Promise<MapView> {
       const container = map.getContainer();
       if (rightInset + 80 > container.clientWidth) return;
       // the unit's whole geometry (a tile holds its part): the feature of its collection
-      void fetch(`/collections/${encodeURIComponent(collection)}/items/${encodeURIComponent(unitId)}`, { headers: { accept: 'application/geo+json' } })
+      void fetch(apiUrl(`/collections/${encodeURIComponent(collection)}/items/${encodeURIComponent(unitId)}`), { headers: { accept: 'application/geo+json' } })
         .then((response) => (response.ok ? (response.json() as Promise<GeoJSON.Feature>) : undefined))
         .then((feature) => {
           if (!feature?.geometry) return;

@@ -1,6 +1,6 @@
 // The profile panel of one unit: every core indicator by Zielbereich with unit, district and Berlin values and a
 // sparkline, with links to the server's exports (xlsx, German-Excel CSV) and the print-friendly profile page.
-import type { IndicatorDefinition, ProfileEntry, ProfileResponse } from './api.ts';
+import { apiUrl, type IndicatorDefinition, type ProfileEntry, type ProfileResponse } from './api.ts';
 import { download, profileCsv } from './csv.ts';
 import { el, svg } from './dom.ts';
 import { formatNumber, type Words } from './i18n.ts';
@@ -69,7 +69,7 @@ export function createProfilePanel(container: HTMLElement): ProfilePanel {
         download(`profil-${profile.unit.id}-${profile.version}-${profile.date ?? 'aktuell'}.csv`, profileCsv(profile)),
       );
       // the server's exports of the same profile: Excel, the German-Excel CSV and the print-friendly page
-      const base = `/v1/units/${encodeURIComponent(profile.unit.id)}/profile?version=${encodeURIComponent(profile.version)}${profile.date ? `&date=${profile.date.slice(0, 4)}` : ''}`;
+      const base = apiUrl(`/v1/units/${encodeURIComponent(profile.unit.id)}/profile?version=${encodeURIComponent(profile.version)}${profile.date ? `&date=${profile.date.slice(0, 4)}` : ''}`);
       const exports = el(
         'p',
         { class: 'profile-exports' },
