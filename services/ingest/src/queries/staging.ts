@@ -2,11 +2,18 @@
 import { type Database, type Kysely, sql } from '@datenpool/db';
 import type { StagedRow } from '../pipeline/rows.ts';
 
+/**
+ * A chunk of a running batch into the stage. The statement shares a lock on the batch's row and writes nothing once the
+ * batch is no longer running: a chunk whose process was killed while PostgreSQL still ran its statement commits either
+ * before a restarted process marks the batch failed (which then drops it with the batch's other staged rows) or not at
+ * all, instead of after that clean-up, where its rows stayed behind.
+ */
 export async function stageChunk(db: Kysely<Database>, batchId: string, rows: StagedRow[]): Promise<void> {
   if (rows.length === 0) return;
   const col = <K extends keyof StagedRow>(k: K) => rows.map((r) => r[k]);
-  await sql`INSERT INTO ingest_staging (batch_id, row_no, unit_id, level, ref_date, breakdown, value, deleted, status)
-    SELECT ${batchId}::uuid, t.* FROM unnest(
+  await sql`WITH batch AS (SELECT id FROM ingest_batch WHERE id = ${batchId}::uuid AND status = 'running' FOR SHARE)
+    INSERT INTO ingest_staging (batch_id, row_no, unit_id, level, ref_date, breakdown, value, deleted, status)
+    SELECT batch.id, t.* FROM batch, unnest(
       ${col('row')}::int[], ${col('unit')}::text[], ${col('level')}::text[], ${col('date')}::date[],
       ${col('breakdown')}::text[], ${col('value')}::float8[], ${col('deleted')}::bool[], ${col('status')}::text[]
     ) AS t`.execute(db);
