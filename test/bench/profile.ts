@@ -11,11 +11,9 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { buildGateway, gatewayConfigFromEnv } from '@datenpool/gateway';
-import { serviceConfigFromEnv } from '@datenpool/service-kit';
 import type autocannon from 'autocannon';
-import { testDatabase } from '../support/database.ts';
 import { cpuSnapshot, cpuSpent } from './cpu.ts';
+import { benchGateway } from './gateway.ts';
 import { createServer } from 'node:http';
 import { bboxWhere, benchBox, buildSynthetic, featuresSql, planungsraeume2006 } from './scenarios/geometry.ts';
 
@@ -66,15 +64,7 @@ async function load(url: string): Promise<autocannon.Result> {
   return JSON.parse(stdout) as autocannon.Result;
 }
 
-const teardowns: Array<() => unknown> = [];
-const database = await testDatabase({ teardown: (fn) => teardowns.push(fn) });
-const app = await buildGateway(
-  { config: serviceConfigFromEnv({ LOG_LEVEL: 'warn' }), database },
-  gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []),
-);
-await app.listen({ port: 0, host: '127.0.0.1' });
-const address = app.server.address();
-const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+const { app, database, baseUrl: base, teardowns } = await benchGateway();
 if (process.env.BENCH_SYNTHETIC === '1') await buildSynthetic({ baseUrl: base, database });
 /** the HTTP floor: no framework, no hooks, one statement and the bytes */
 const floorQueries: Record<string, () => ReturnType<typeof featuresSql>> = {

@@ -4,11 +4,9 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { buildGateway, gatewayConfigFromEnv } from '@datenpool/gateway';
-import { serviceConfigFromEnv } from '@datenpool/service-kit';
 import type autocannon from 'autocannon';
-import { testDatabase } from '../support/database.ts';
 import { type CpuSnapshot, cpuSnapshot, cpuSpent } from './cpu.ts';
+import { benchGateway } from './gateway.ts';
 import { type MapServerPeer, startMapServer } from './mapserver.ts';
 import type { BenchContext, BenchScenario, MeasureFn, PeerLayerSpec } from './types.ts';
 
@@ -112,16 +110,8 @@ async function loadScenarios(): Promise<{
   return { scenarios, measures, peerLayers };
 }
 
-const teardowns: Array<() => unknown> = [];
-const database = await testDatabase({ teardown: (fn) => teardowns.push(fn) });
-const app = await buildGateway(
-  { config: serviceConfigFromEnv({ LOG_LEVEL: 'warn' }), database },
-  gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []),
-);
-await app.listen({ port: 0, host: '127.0.0.1' });
-const address = app.server.address();
-const port = typeof address === 'object' && address ? address.port : 0;
-const ctx: BenchContext = { baseUrl: `http://127.0.0.1:${port}`, database };
+const { app, database, baseUrl, teardowns } = await benchGateway();
+const ctx: BenchContext = { baseUrl, database };
 
 const rows: Row[] = [];
 const { scenarios, measures, peerLayers } = await loadScenarios();
