@@ -4,7 +4,7 @@ import { type Database, type Kysely, observationRevisionsAt, sql, versionLinks, 
 import { publishedRelations, SECONDARY, withhold } from '@datenpool/disclosure';
 import type { IndicatorConfig } from '../config.ts';
 import { type IndicatorDefinition, inputRef, inputRefs } from '../plan.ts';
-import { type ComputeScope, levelsCte, prefixLength, withHashAggregate } from './work.ts';
+import { cellsInScope, type ComputeScope, levelsCte, prefixLength, withHashAggregate } from './work.ts';
 
 /** the observations read: current ones (or those valid at a past time) of the variables, in the scope */
 function observationFilter(variables: string[], scope: ComputeScope, asOf: Date | null) {
@@ -140,6 +140,7 @@ function kindExpressions(definition: IndicatorDefinition) {
 export async function computeSimple(
   db: Kysely<Database>,
   definition: IndicatorDefinition,
+  scope: ComputeScope,
   config: IndicatorConfig,
 ): Promise<number> {
   const refs = inputRefs(definition.formula);
@@ -187,7 +188,7 @@ export async function computeSimple(
       FROM iv_cells c
       JOIN bmap m ON m.variable_id = c.variable_id AND m.breakdown = c.breakdown
       JOIN refs r ON r.role = m.role
-      WHERE c.variable_id = ANY (${variables}::text[])
+      WHERE c.variable_id = ANY (${variables}::text[]) AND ${cellsInScope('c', scope)}
       GROUP BY c.lor_version, c.year, c.level, c.unit_id, m.residual
     ),
     x AS (
@@ -208,7 +209,12 @@ export async function computeSimple(
  * is weighted by the base variable's total instead, and the provenance says so (`weights.fallback`). Delivered values
  * are not withheld for a small base: the agency published them under its own disclosure rules.
  */
-export async function computeRate(db: Kysely<Database>, definition: IndicatorDefinition, config: IndicatorConfig): Promise<number> {
+export async function computeRate(
+  db: Kysely<Database>,
+  definition: IndicatorDefinition,
+  scope: ComputeScope,
+  config: IndicatorConfig,
+): Promise<number> {
   const f = definition.formula;
   if (f.kind !== 'rate' || !f.base) return 0;
   const base = inputRef('base', f.base, false);
@@ -222,7 +228,7 @@ export async function computeRate(db: Kysely<Database>, definition: IndicatorDef
     WITH ${levelsCte},
     r AS MATERIALIZED (
       SELECT c.lor_version, c.year, c.level, c.rank, c.unit_id, c.breakdown, c.value, c.mask, c.estimated, c.provisional, c.ref_date
-      FROM iv_cells c WHERE c.variable_id = ${f.rate}
+      FROM iv_cells c WHERE c.variable_id = ${f.rate} AND ${cellsInScope('c', scope)}
     ),
     -- the base is read only where rates were delivered (their versions, years and level), and its breakdowns are
     -- matched against the restriction once each (iv_breakdowns), not once per cell
@@ -301,6 +307,7 @@ export async function computeRate(db: Kysely<Database>, definition: IndicatorDef
 export async function computeDistribution(
   db: Kysely<Database>,
   definition: IndicatorDefinition,
+  scope: ComputeScope,
   config: IndicatorConfig,
 ): Promise<number> {
   const f = definition.formula;
@@ -316,7 +323,7 @@ export async function computeDistribution(
       JOIN (SELECT breakdown, dp_breakdown_code(breakdown, ${f.dimension}) AS code,
               dp_breakdown_without(breakdown, ARRAY[${f.dimension}]::text[]) AS rest
             FROM iv_breakdowns WHERE variable_id = ${f.variable}) b ON b.breakdown = c.breakdown
-      WHERE c.variable_id = ${f.variable}
+      WHERE c.variable_id = ${f.variable} AND ${cellsInScope('c', scope)}
     ),
     parts AS (
       SELECT p.*, coalesce(t.value, sum(p.value) OVER (PARTITION BY p.lor_version, p.year, p.level, p.unit_id, p.rest)) AS total,

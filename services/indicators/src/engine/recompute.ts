@@ -33,9 +33,9 @@ async function stageOne(
   const kind = definition.formula.kind;
   if (kind === 'change') return computeChange(db, table, definition, scope);
   if (kind === 'index') return computeIndex(db, table, definition, scope);
-  if (kind === 'distribution') return withHashAggregate(db, () => computeDistribution(db, definition, config));
-  if (kind === 'rate') return withHashAggregate(db, () => computeRate(db, definition, config));
-  return withHashAggregate(db, () => computeSimple(db, definition, config));
+  if (kind === 'distribution') return withHashAggregate(db, () => computeDistribution(db, definition, scope, config));
+  if (kind === 'rate') return withHashAggregate(db, () => computeRate(db, definition, scope, config));
+  return withHashAggregate(db, () => computeSimple(db, definition, scope, config));
 }
 
 /**

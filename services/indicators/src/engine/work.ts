@@ -44,6 +44,18 @@ function yearEnds(scope: ComputeScope): string[] | null {
   return scope.years ? scope.years.map(yearEnd) : null;
 }
 
+/**
+ * cells (iv_cells) of the scope: a recompute rolls its inputs up once, for the union of its steps' scopes, and each step
+ * computes its own scope only (an index that reads a variable for a year two years on would otherwise make every other
+ * reader of that variable compute that year too, and the merge compare it)
+ */
+export function cellsInScope(alias: string, scope: ComputeScope) {
+  const ref = sql.ref(alias);
+  const versions = scope.versions ? sql`AND ${ref}.lor_version = ANY (${scope.versions}::text[])` : sql``;
+  const years = scope.years ? sql`AND ${ref}.year = ANY (${scope.years}::int[])` : sql``;
+  return sql`true ${versions} ${years}`;
+}
+
 /** rows of a value table (alias v) inside the scope */
 export function inScope(alias: string, scope: ComputeScope) {
   const ref = sql.ref(alias);
