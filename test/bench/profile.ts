@@ -4,6 +4,9 @@
 // PostgreSQL's CPU). BENCH_SYNTHETIC=1 builds the geometry bench's 100 000 polygons first (their bbox: `$BOX`).
 // `floor:limit10` and `floor:bbox100` are the HTTP floor of the two small geometry pages: a bare node:http server in
 // this process sending the raw SQL's stored-GeoJSON features (the same bytes less the links) through the same pool;
+// `shell:limit10`, `shell:bbox100` the same statement and bytes through the service's own app shell and front door
+// (createApp with the gateway's registerFrontDoor: logging, request ids, security headers, CORS, compression, rate
+// limits, the error handler) and one route, without any OGC code;
 // `raw:limit10`, `raw:bbox100` that SQL alone, in this process, as the bench's reference runs it (`-computed`: with
 // the geometry transformed and written per request, the bench's main reference).
 import { execFile } from 'node:child_process';
@@ -14,6 +17,8 @@ import { promisify } from 'node:util';
 import type autocannon from 'autocannon';
 import { cpuSnapshot, cpuSpent } from './cpu.ts';
 import { benchGateway } from './gateway.ts';
+import { gatewayConfigFromEnv, registerFrontDoor } from '@datenpool/gateway';
+import { createApp, serviceConfigFromEnv } from '@datenpool/service-kit';
 import { createServer } from 'node:http';
 import { bboxWhere, benchBox, buildSynthetic, featuresSql, planungsraeume2006 } from './scenarios/geometry.ts';
 
@@ -30,7 +35,7 @@ interface ProfileNode {
 }
 
 /** self time per function and per package (node_modules/<name>, packages/<name>, node internals) */
-function summarise(nodes: ProfileNode[], samples: number, top = 25): void {
+function summarise(nodes: ProfileNode[], samples: number, top = Number(process.env.PROFILE_TOP ?? 25)): void {
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   for (const node of nodes) {
@@ -89,6 +94,23 @@ const floor = createServer((req, res) => {
     .catch((err) => res.writeHead(500).end(String(err)));
 });
 await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+/** the shell floor: the service's app and front door, one route, the same statement and bytes */
+const gatewayConfig = gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []);
+const shell = await createApp({
+  title: 'shell floor',
+  config: serviceConfigFromEnv({ LOG_LEVEL: 'warn' }),
+  database,
+  frontDoor: (a) => registerFrontDoor(a, gatewayConfig),
+});
+shell.get('/:name', async (request, reply) => {
+  const query = floorQueries[`/${(request.params as { name: string }).name}`];
+  if (!query) return reply.code(404).send();
+  const { rows } = await query().execute(database.db);
+  return reply.type('application/geo+json').send(Buffer.from(`{"type":"FeatureCollection","features":[${rows[0]?.features ?? ''}]}`));
+});
+await shell.listen({ port: 0, host: '127.0.0.1' });
+const shellAddress = shell.server.address();
+const shellBase = `http://127.0.0.1:${typeof shellAddress === 'object' && shellAddress ? shellAddress.port : 0}`;
 const floorAddress = floor.address();
 const floorBase = `http://127.0.0.1:${typeof floorAddress === 'object' && floorAddress ? floorAddress.port : 0}`;
 const paths = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['/health', '/collections/lor-2006-planungsraum/items?limit=10']).map((p) =>
@@ -130,7 +152,11 @@ for (const path of paths) {
     });
     continue;
   }
-  const url = path.startsWith('floor:') ? `${floorBase}/${path.slice('floor:'.length)}` : `${base}${path}`;
+  const url = path.startsWith('floor:')
+    ? `${floorBase}/${path.slice('floor:'.length)}`
+    : path.startsWith('shell:')
+      ? `${shellBase}/${path.slice('shell:'.length)}`
+      : `${base}${path}`;
   const probe = await fetch(url);
   if (!probe.ok) throw new Error(`${path}: HTTP ${probe.status} ${(await probe.text()).slice(0, 300)}`);
   const bytes = (await probe.arrayBuffer()).byteLength;
@@ -164,6 +190,7 @@ for (const path of paths) {
 }
 session.disconnect();
 floor.close();
+await shell.close();
 console.table(rows);
 await app.close();
 for (const fn of teardowns.reverse()) await fn();

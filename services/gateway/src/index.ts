@@ -2,4 +2,4 @@
 export { bootstrapServices, buildGateway } from './gateway.ts';
 export { renderOpenApi } from './write-openapi.ts';
 export { type GatewayConfig, gatewayConfigFromEnv, gatewayProcessSettings, gatewaySettings, gatewaySettingsFor } from './config.ts';
-export { securityHeaders, securityOptions } from './front-door.ts';
+export { registerFrontDoor, securityHeaders, securityOptions } from './front-door.ts';
