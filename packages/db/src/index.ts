@@ -1,6 +1,7 @@
 // @datenpool/db: createDb, the migration runner and the Database types.
 export type { Capabilities } from './capabilities.ts';
 export { estimateRows } from './estimate.ts';
+export { crs84Extent, lorUnitGeometry, STORAGE_SRID } from './geometry.ts';
 export type { DbConfig } from './config.ts';
 export { createDb, type DatabaseHandle, readHandle } from './create-db.ts';
 export { type CellColumns, cellColumns, type DisclosureTime, type VersionLinkRow, versionLinks, withheldCells, withheldJoins, withheldReason } from './disclosure.ts';

@@ -1,12 +1,10 @@
 // SQL of the facility collections (kitas, schulen, …): points with their properties as GeoJSON text made by PostGIS.
 import type { Database, Kysely } from '@datenpool/db';
-import { sql } from '@datenpool/db';
+import { crs84Extent, STORAGE_SRID, sql } from '@datenpool/db';
 import type { FeatureColumn, FeatureTable } from '@datenpool/ogc';
 import type { RawBuilder, Selectable } from 'kysely';
 
 type Db = Kysely<Database>;
-
-export const FACILITY_SRID = 25833;
 
 /** the typed columns of a facility; present in a dataset's queryables where any of its features has a value */
 export const typedColumns = ['name', 'places', 'schulart', 'traeger'] as const;
@@ -61,7 +59,7 @@ export function facilityTable(dataset: Pick<FacilityDatasetRow, 'typed' | 'keys'
     from: sql`facility f`,
     id: sql`f.id`,
     geometry: sql`f.geom`,
-    storageSrid: FACILITY_SRID,
+    storageSrid: STORAGE_SRID,
     geometryType: 'Point',
     columns,
     tieBreakers: [sql`f.id`],
@@ -110,7 +108,7 @@ export async function facilityDatasetShape(db: Db, id: string): Promise<Facility
       coalesce((SELECT json_agg(json_build_object('version', u.lor_version, 'level', u.level) ORDER BY u.lor_version)
         FROM (SELECT DISTINCT lor_version, level FROM facility_lor_unit l WHERE l.dataset = ${id}) u), '[]') AS units,
       count(*)::int AS total,
-      ST_Transform(ST_SetSRID(ST_Extent(f.geom)::geometry, ${sql.lit(FACILITY_SRID)}), 4326) AS b
+      ${crs84Extent(sql`f.geom`)} AS b
     FROM facility f WHERE f.dataset = ${id}) a`.execute(db);
   const r = rows[0];
   if (!r) return { typed: [], keys: [], units: [], extent: null, total: 0 };

@@ -1,20 +1,16 @@
 // SQL of the LOR collections: the feature table of LOR units (its columns and key), data versions, extents, counts.
 import type { Database, Kysely } from '@datenpool/db';
-import { sql } from '@datenpool/db';
+import { crs84Extent, lorUnitGeometry, sql } from '@datenpool/db';
 import type { FeatureTable } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 
 type Db = Kysely<Database>;
 
-export const STORAGE_SRID = 25833;
-
 /** the LOR units as features: the only names that reach SQL are these columns */
 export const lorTable: FeatureTable = {
   from: sql`lor_unit u`,
   id: sql`u.id`,
-  geometry: sql`u.geom`,
-  storageSrid: STORAGE_SRID,
-  geometryType: 'MultiPolygon',
+  ...lorUnitGeometry,
   columns: {
     id: { sql: sql`u.id`, title: 'Unit id', type: 'string', sortable: true, isId: true, description: 'hierarchical LOR id', property: false },
     name: { sql: sql`u.name`, title: 'Name', type: 'string', sortable: true },
@@ -24,7 +20,6 @@ export const lorTable: FeatureTable = {
     area_m2: { sql: sql`u.area_m2`, title: 'Area (m²)', type: 'number', sortable: true },
   },
   tieBreakers: [sql`u.id`],
-  storedCrs84GeoJson: sql`u.geojson_crs84`,
 };
 
 export interface LorCollectionKey {
@@ -75,7 +70,7 @@ export async function lorVersion(db: Db, version: string): Promise<LorVersionRow
 export async function lorExtents(db: Db, version: string): Promise<Map<string, [number, number, number, number]>> {
   const { rows } = await sql<{ level: string; w: number; s: number; e: number; n: number }>`SELECT level,
       ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
-    FROM (SELECT level, ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, ${sql.lit(STORAGE_SRID)}), 4326) AS b
+    FROM (SELECT level, ${crs84Extent(sql`geom`)} AS b
       FROM lor_unit WHERE version = ${version} AND geom IS NOT NULL GROUP BY level) x`.execute(db);
   return new Map(rows.map((r) => [r.level, [r.w, r.s, r.e, r.n]]));
 }

@@ -1,6 +1,6 @@
 // SQL of the LOR import: stage a file's units in one statement, check them in the database, upsert.
 import type { Database, Kysely } from '@datenpool/db';
-import { sql } from '@datenpool/db';
+import { STORAGE_SRID, sql } from '@datenpool/db';
 import type { LorLevel } from '@datenpool/contracts';
 import type { ImportProblem, LorFeature } from '../import/read-lor-file.ts';
 
@@ -20,7 +20,7 @@ export async function stageUnits(db: Db, features: LorFeature[], srid: number): 
   await sql`INSERT INTO lor_import_stage (idx, id, name, parent_id, area_m2, geom)
     SELECT (r->>'i')::int, r->>'id', r->>'n', r->>'p', (r->>'a')::double precision,
       CASE WHEN jsonb_typeof(r->'g') = 'object'
-        THEN ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(r->'g'), ${srid}::int), 25833) END
+        THEN ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(r->'g'), ${srid}::int), ${sql.lit(STORAGE_SRID)}) END
     FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) r`.execute(db);
 }
 

@@ -1,6 +1,6 @@
 // SQL of the hierarchy API: a unit with its ancestors and children; the units containing a point.
 import type { Database, Kysely } from '@datenpool/db';
-import { sql } from '@datenpool/db';
+import { STORAGE_SRID, sql } from '@datenpool/db';
 
 type Db = Kysely<Database>;
 
@@ -51,7 +51,7 @@ export async function versionRow(db: Db, version: string) {
 
 /** every unit of the version whose geometry contains the point (x, y in the given SRID, x east) */
 export async function unitsAtPoint(db: Db, version: string, x: number, y: number, srid: number): Promise<UnitRow[]> {
-  const point = sql`ST_Transform(ST_SetSRID(ST_MakePoint(${x}::float8, ${y}::float8), ${srid}::int), 25833)`;
+  const point = sql`ST_Transform(ST_SetSRID(ST_MakePoint(${x}::float8, ${y}::float8), ${srid}::int), ${sql.lit(STORAGE_SRID)})`;
   return db
     .selectFrom('lor_unit')
     .select([...unitColumns])

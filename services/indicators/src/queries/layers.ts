@@ -2,12 +2,11 @@
 // joined with the LOR units (its columns and key), the dates and extent a layer's description shows, and the catalog's
 // fingerprint the provider keeps its public definitions by.
 import type { Database, Kysely } from '@datenpool/db';
-import { sql } from '@datenpool/db';
+import { crs84Extent, lorUnitGeometry, sql } from '@datenpool/db';
 import type { FeatureTable } from '@datenpool/ogc';
 import type { RawBuilder } from 'kysely';
 import { lorLevels } from '@datenpool/contracts';
 
-export const STORAGE_SRID = 25833;
 /** the level a layer shows when the filter names none */
 export const DEFAULT_LEVEL = 'planungsraum';
 
@@ -15,9 +14,7 @@ export const DEFAULT_LEVEL = 'planungsraum';
 export const layerTable: FeatureTable = {
   from: sql`indicator_value_published v LEFT JOIN lor_unit u ON u.version = v.lor_version AND u.level = v.level AND u.id = v.unit_id`,
   id: sql`v.unit_id || '_' || extract(year FROM v.ref_date)::int`,
-  geometry: sql`u.geom`,
-  storageSrid: STORAGE_SRID,
-  geometryType: 'MultiPolygon',
+  ...lorUnitGeometry,
   columns: {
     id: { sql: sql`v.unit_id`, title: 'Unit id', type: 'string', sortable: true, isId: false, description: 'LOR unit id', property: false },
     name: { sql: sql`u.name`, title: 'Name', type: 'string', sortable: true },
@@ -47,7 +44,6 @@ export const layerTable: FeatureTable = {
     class_label: { sql: sql`v.class_label`, title: 'Index class label', type: 'string' },
   },
   tieBreakers: [sql`v.unit_id`, sql`v.ref_date`],
-  storedCrs84GeoJson: sql`u.geojson_crs84`,
 };
 
 /** the layer properties: queryable name → column (the CQL2 property test compiles over them) */
@@ -102,7 +98,7 @@ export async function layerExtent(
     SELECT (SELECT min(ref_date) FROM indicator_value WHERE indicator_id = ${indicator} AND lor_version = ${version}) AS first,
       (SELECT max(ref_date) FROM indicator_value WHERE indicator_id = ${indicator} AND lor_version = ${version}) AS last,
       ST_XMin(b) AS w, ST_YMin(b) AS s, ST_XMax(b) AS e, ST_YMax(b) AS n
-    FROM (SELECT ST_Transform(ST_SetSRID(ST_Extent(geom)::geometry, ${sql.lit(STORAGE_SRID)}), 4326) AS b
+    FROM (SELECT ${crs84Extent(sql`geom`)} AS b
       FROM lor_unit WHERE version = ${version} AND geom IS NOT NULL) x`.execute(db);
   const r = rows[0];
   const bbox = r && r.w !== null && r.s !== null && r.e !== null && r.n !== null ? ([r.w, r.s, r.e, r.n] as [number, number, number, number]) : null;
