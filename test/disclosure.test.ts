@@ -396,13 +396,23 @@ t.test('fail-closed: observations written outside a landing are withheld as pend
   const restrictedRead = await app.inject({ url: `/v1/variables/${VARIABLE}/observations?lorVersion=2021&unit=${p0}&date=2023-12-31`, headers: asRestricted });
   t.match(restrictedRead.json().observations, [{ value: 100, suppression: null }], 'a reader of restricted data sees it');
   const { evaluatePending } = await import('../services/ingest/src/pipeline/disclosure.ts');
-  t.match(await evaluatePending(db), { groups: 1 });
+  // what the evaluations queue for the indicators: only the years whose withheld cells changed
+  const queued = async () =>
+    (await db.selectFrom('indicator_recompute_queue').select(['variable_id', 'ref_years']).where('reason', '=', 'disclosure').execute())
+      .filter((e) => e.variable_id === VARIABLE).map((e) => e.ref_years);
+  await db.deleteFrom('indicator_recompute_queue').where('reason', '=', 'disclosure').execute();
+  const first = await evaluatePending(db);
+  t.match(first, { groups: 1 });
   t.match((await read()).json().observations, [{ value: 100, status: 'final', suppression: null }]);
+  t.same([...first.years.keys()], [], 'an evaluation that withholds nothing new changes no year');
+  t.same(await queued(), [], 'and queues no recompute');
   // a higher threshold makes every date of the variable pending, and the evaluation withholds by the new one
   await db.updateTable('variable').set({ disclosure_threshold: 200 }).where('id', '=', VARIABLE).execute();
   t.match((await read()).json().observations, [{ value: null, suppression: 'pending' }]);
-  await evaluatePending(db);
+  const second = await evaluatePending(db);
   t.match((await read()).json().observations, [{ value: null, suppression: 'disclosure' }], '100 < 200');
+  t.ok(second.years.get(VARIABLE)?.includes(2023), 'the year whose cells are now withheld changed');
+  t.ok((await queued()).some((years) => years?.includes(2023)), 'and its indicators are queued');
 });
 
 t.test('a listening server evaluates a threshold changed through the API, and the indicators follow', async (t) => {

@@ -14,6 +14,7 @@ import { loadDefinitions } from '../../../services/indicators/src/queries/catalo
 import { RECOMPUTE_APPLICATION } from '../../../services/indicators/src/engine/queue.ts';
 import { buildIndexes, valueTableShape } from '../../../services/indicators/src/engine/rebuild.ts';
 import { recomputeAll, recomputePending } from '../../../services/indicators/src/engine/recompute.ts';
+import { evaluateDisclosure } from '../../../services/ingest/src/pipeline/disclosure.ts';
 import { enqueueBatchRecompute } from '../../../services/ingest/src/queries/recompute-queue.ts';
 import type { BenchContext, BenchMeasurement, BenchScenario, MeasureFn } from '../types.ts';
 
@@ -273,8 +274,8 @@ async function readLatencies(url: string, clients: number, until: Promise<unknow
 }
 
 /**
- * one batch of `variable` lands: a correction of one year for every Planungsraum (total only), its queue entry in the
- * landing transaction as the ingest pipeline writes it; resolves with the seconds until the changed Berlin value of
+ * one batch of `variable` lands: a correction of one year for every Planungsraum (total only), its disclosure evaluated
+ * and its queue entry written in the landing transaction as the ingest pipeline does it; resolves with the seconds until the changed Berlin value of
  * `indicator` is readable, recomputed by the gateway's worker or, when the entry is still queued after 2 s and no recompute runs, by a call
  */
 async function landAndRead(database: DatabaseHandle, config: IndicatorConfig, variable: string, indicator: string, year: number) {
@@ -292,6 +293,8 @@ async function landAndRead(database: DatabaseHandle, config: IndicatorConfig, va
         RETURNING variable_id, lor_version, level, unit_id, ref_date, breakdown, value)
       INSERT INTO observation (variable_id, lor_version, level, unit_id, ref_date, breakdown, value, batch_id)
       SELECT variable_id, lor_version, level, unit_id, ref_date, breakdown, value + 7, ${batch}::uuid FROM closed`.execute(trx);
+    // as the ingest pipeline lands a batch: its disclosure evaluated and its queue entry written in its transaction
+    await evaluateDisclosure(trx, variable);
     await enqueueBatchRecompute(trx, batch, variable, '2021');
   });
   let direct = false;

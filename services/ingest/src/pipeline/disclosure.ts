@@ -9,7 +9,7 @@ import { enqueueWithheldRecompute } from '../queries/recompute-queue.ts';
 export interface DisclosureOutcome {
   groups: number;
   withheld: number;
-  /** the reference years evaluated, by variable */
+  /** the reference years whose withheld cells changed, by variable: what the indicators reading them must follow */
   years: Map<string, number[]>;
 }
 
@@ -33,10 +33,12 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
   let carriedFrom: Map<string, string[]> | undefined;
   for (const rule of rules) {
     const dates = datesOf.get(rule.id)!;
-    outcome.years.set(rule.id, [...new Set(dates.map((d) => Number(d.slice(0, 4))))]);
+    const changed = (changedDates: string[]) => {
+      if (changedDates.length > 0) outcome.years.set(rule.id, [...new Set(changedDates.map((d) => Number(d.slice(0, 4))))]);
+    };
     const counts = rule.value_kind === 'count' && rule.disclosure_threshold > 0;
     if (!counts) {
-      await q.replaceWithheld(trx, rule.id, dates, []);
+      changed(await q.replaceWithheld(trx, rule.id, dates, []));
       continue;
     }
     const summed = rule.aggregation === 'sum';
@@ -57,7 +59,7 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
         if (reason) withheld.push({ ref_date: date, lor_version: c.version, unit_id: c.unit, breakdown: c.breakdown, reason });
       });
     }
-    await q.replaceWithheld(trx, rule.id, dates, withheld);
+    changed(await q.replaceWithheld(trx, rule.id, dates, withheld));
     outcome.withheld += withheld.length;
   }
   await q.dropEmptyPending(trx);
@@ -66,8 +68,9 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
 
 /**
  * evaluates whatever is pending (observations written before migration 0057, a changed threshold), in one
- * transaction, and queues the indicators of what was evaluated (they read the withheld cells; outside a landing no
- * batch queued them after the evaluation)
+ * transaction, and queues the indicators of the years whose withheld cells changed (they read the withheld cells;
+ * outside a landing no batch queued them after the evaluation). An evaluation that withholds what was withheld
+ * before queues nothing: the values computed from those cells stand.
  */
 export async function evaluatePending(db: Kysely<Database>): Promise<DisclosureOutcome> {
   return db.transaction().execute(async (trx) => {
