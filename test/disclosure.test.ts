@@ -404,14 +404,14 @@ t.test('fail-closed: observations written outside a landing are withheld as pend
   const first = await evaluatePending(db);
   t.match(first, { groups: 1 });
   t.match((await read()).json().observations, [{ value: 100, status: 'final', suppression: null }]);
-  t.same([...first.years.keys()], [], 'an evaluation that withholds nothing new changes no year');
+  t.same([...first.changed.keys()], [], 'an evaluation that withholds nothing new changes no year');
   t.same(await queued(), [], 'and queues no recompute');
   // a higher threshold makes every date of the variable pending, and the evaluation withholds by the new one
   await db.updateTable('variable').set({ disclosure_threshold: 200 }).where('id', '=', VARIABLE).execute();
   t.match((await read()).json().observations, [{ value: null, suppression: 'pending' }]);
   const second = await evaluatePending(db);
   t.match((await read()).json().observations, [{ value: null, suppression: 'disclosure' }], '100 < 200');
-  t.ok(second.years.get(VARIABLE)?.includes(2023), 'the year whose cells are now withheld changed');
+  t.ok(second.changed.get(VARIABLE)?.get('2021')?.includes(2023), 'the year whose cells are now withheld changed');
   t.ok((await queued()).some((years) => years?.includes(2023)), 'and its indicators are queued');
 });
 

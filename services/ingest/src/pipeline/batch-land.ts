@@ -6,7 +6,7 @@ import * as batches from '../queries/batches.ts';
 import { enqueueBatchRecompute } from '../queries/recompute-queue.ts';
 import * as staging from '../queries/staging.ts';
 import { type BatchOptions, type BatchResult, type Landing, reportNow, type Target } from './batch-record.ts';
-import { evaluateDisclosure } from './disclosure.ts';
+import { enqueueWithheldChanges, evaluateDisclosure } from './disclosure.ts';
 
 /** the merge of a batch of millions of rows may take minutes; ordinary statements keep the pool's timeout */
 const MERGE_TIMEOUT_MS = 30 * 60_000;
@@ -35,7 +35,7 @@ export async function landBatch(
       await sql`SELECT set_config('statement_timeout', ${String(MERGE_TIMEOUT_MS)}, true)`.execute(trx);
       const merged = await staging.mergeStaged(trx, id, target.variable.id, target.lorVersion);
       // the landed groups' withheld cells, in the landing transaction (fail-closed: what is not evaluated is not published)
-      await evaluateDisclosure(trx, target.variable.id);
+      const disclosure = await evaluateDisclosure(trx, target.variable.id);
       const warnings = target.variable.aggregation === 'sum' && deliveredCoarse ? await rollUpWarnings(trx, id, target) : [];
       const outcome: batches.BatchOutcome = {
         status: landing.status, checksum: checksum(), ...counts, revised: merged.revised, unchanged: merged.staged - merged.inserted,
@@ -45,6 +45,8 @@ export async function landBatch(
       await batches.finishBatch(trx, id, outcome);
       // the indicators' outbox entry lands with the observations: the recompute consumes exactly what changed
       await enqueueBatchRecompute(trx, id, target.variable.id, target.lorVersion);
+      // and the other version's, where this landing changed what of it is withheld (the units both versions share)
+      await enqueueWithheldChanges(trx, disclosure, { variable: target.variable.id, version: target.lorVersion });
       // and the answer with them: a concurrent replay of the Idempotency-Key sees the batch running or this answer
       return storeAnswer(trx, id, 201, totalErrors);
     });

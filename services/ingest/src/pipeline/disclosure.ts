@@ -9,8 +9,11 @@ import { enqueueWithheldRecompute } from '../queries/recompute-queue.ts';
 export interface DisclosureOutcome {
   groups: number;
   withheld: number;
-  /** the reference years whose withheld cells changed, by variable: what the indicators reading them must follow */
-  years: Map<string, number[]>;
+  /**
+   * the LOR versions and reference years whose withheld cells changed, by variable: what the indicators reading them
+   * must follow (a landing in one version can withhold cells of the other, through the units both versions share)
+   */
+  changed: Map<string, Map<string, number[]>>;
 }
 
 /**
@@ -20,7 +23,7 @@ export interface DisclosureOutcome {
  */
 export async function evaluateDisclosure(trx: Kysely<Database>, variableId: string | null, links?: VersionLink[]): Promise<DisclosureOutcome> {
   const pending = await q.takePending(trx, variableId);
-  const outcome: DisclosureOutcome = { groups: pending.length, withheld: 0, years: new Map() };
+  const outcome: DisclosureOutcome = { groups: pending.length, withheld: 0, changed: new Map() };
   if (pending.length === 0) return outcome;
   const datesOf = new Map<string, string[]>();
   for (const p of pending) {
@@ -33,8 +36,16 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
   let carriedFrom: Map<string, string[]> | undefined;
   for (const rule of rules) {
     const dates = datesOf.get(rule.id)!;
-    const changed = (changedDates: string[]) => {
-      if (changedDates.length > 0) outcome.years.set(rule.id, [...new Set(changedDates.map((d) => Number(d.slice(0, 4))))]);
+    const changed = (cells: Array<{ version: string; date: string }>) => {
+      if (cells.length === 0) return;
+      const byVersion = new Map<string, number[]>();
+      for (const c of cells) {
+        const year = Number(c.date.slice(0, 4));
+        const years = byVersion.get(c.version) ?? [];
+        if (!years.includes(year)) years.push(year);
+        byVersion.set(c.version, years);
+      }
+      outcome.changed.set(rule.id, byVersion);
     };
     const counts = rule.value_kind === 'count' && rule.disclosure_threshold > 0;
     if (!counts) {
@@ -67,6 +78,19 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
 }
 
 /**
+ * queues the indicators of the versions and years whose withheld cells changed, except `covered`: the version a
+ * landing batch already queued every year of its own for
+ */
+export async function enqueueWithheldChanges(trx: Kysely<Database>, outcome: DisclosureOutcome, covered?: { variable: string; version: string }): Promise<void> {
+  for (const [variable, byVersion] of outcome.changed) {
+    for (const [version, years] of byVersion) {
+      if (covered && covered.variable === variable && covered.version === version) continue;
+      await enqueueWithheldRecompute(trx, variable, version, years.sort((a, b) => a - b));
+    }
+  }
+}
+
+/**
  * evaluates whatever is pending (observations written before migration 0057, a changed threshold), in one
  * transaction, and queues the indicators of the years whose withheld cells changed (they read the withheld cells;
  * outside a landing no batch queued them after the evaluation). An evaluation that withholds what was withheld
@@ -75,7 +99,7 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
 export async function evaluatePending(db: Kysely<Database>): Promise<DisclosureOutcome> {
   return db.transaction().execute(async (trx) => {
     const outcome = await evaluateDisclosure(trx, null);
-    for (const [variable, years] of outcome.years) await enqueueWithheldRecompute(trx, variable, years);
+    await enqueueWithheldChanges(trx, outcome);
     return outcome;
   });
 }

@@ -90,27 +90,32 @@ export interface WithheldCell {
  * makes `cells` the withheld cells of the variable on `dates`: current rows no longer withheld (or for another reason)
  * are closed, new ones inserted, unchanged ones left as they are
  */
-export async function replaceWithheld(db: Kysely<Database>, variableId: string, dates: string[], cells: WithheldCell[]): Promise<string[]> {
+export async function replaceWithheld(
+  db: Kysely<Database>,
+  variableId: string,
+  dates: string[],
+  cells: WithheldCell[],
+): Promise<Array<{ version: string; date: string }>> {
   if (dates.length === 0) return [];
   const col = <K extends keyof WithheldCell>(k: K) => cells.map((c) => c[k]);
   const fresh = sql`SELECT * FROM unnest(${col('ref_date')}::date[], ${col('lor_version')}::text[], ${col('unit_id')}::text[],
     ${col('breakdown')}::text[], ${col('reason')}::text[]) AS n(ref_date, lor_version, unit_id, breakdown, reason)`;
-  const closed = await sql<{ ref_date: string }>`UPDATE observation_withheld w SET valid_to = now()
+  const closed = await sql<{ version: string; date: string }>`UPDATE observation_withheld w SET valid_to = now()
     WHERE w.variable_id = ${variableId} AND w.ref_date = ANY (${dates}::date[]) AND w.valid_to IS NULL
       AND NOT EXISTS (SELECT 1 FROM (${fresh}) n WHERE n.ref_date = w.ref_date AND n.lor_version = w.lor_version
         AND n.unit_id = w.unit_id AND n.breakdown = w.breakdown AND n.reason = w.reason)
-    RETURNING to_char(w.ref_date, 'YYYY-MM-DD') AS ref_date`.execute(db);
-  const changed = new Set(closed.rows.map((r) => r.ref_date));
+    RETURNING w.lor_version AS version, to_char(w.ref_date, 'YYYY-MM-DD') AS date`.execute(db);
+  const changed = new Map(closed.rows.map((r) => [`${r.version}|${r.date}`, r]));
   if (cells.length > 0) {
-    const opened = await sql<{ ref_date: string }>`INSERT INTO observation_withheld (variable_id, lor_version, ref_date, unit_id, breakdown, reason)
+    const opened = await sql<{ version: string; date: string }>`INSERT INTO observation_withheld (variable_id, lor_version, ref_date, unit_id, breakdown, reason)
       SELECT ${variableId}, n.lor_version, n.ref_date, n.unit_id, n.breakdown, n.reason FROM (${fresh}) n
       WHERE NOT EXISTS (SELECT 1 FROM observation_withheld w WHERE w.variable_id = ${variableId} AND w.ref_date = n.ref_date
         AND w.lor_version = n.lor_version AND w.unit_id = n.unit_id AND w.breakdown = n.breakdown AND w.valid_to IS NULL)
-      RETURNING to_char(ref_date, 'YYYY-MM-DD') AS ref_date`.execute(db);
-    for (const r of opened.rows) changed.add(r.ref_date);
+      RETURNING lor_version AS version, to_char(ref_date, 'YYYY-MM-DD') AS date`.execute(db);
+    for (const r of opened.rows) changed.set(`${r.version}|${r.date}`, r);
   }
   // an interval opened and closed in this transaction was never visible
   await sql`DELETE FROM observation_withheld WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[])
     AND valid_to IS NOT NULL AND valid_to <= valid_from`.execute(db);
-  return [...changed].sort();
+  return [...changed.values()];
 }

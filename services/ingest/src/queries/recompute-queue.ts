@@ -14,11 +14,12 @@ export async function enqueueBatchRecompute(trx: Kysely<Database>, batchId: stri
 }
 
 /**
- * enqueues the given reference years of a variable (all LOR versions) because what of it is withheld changed outside
- * a landing (a threshold change evaluated later): the indicators that read it are withheld accordingly
+ * enqueues the given reference years of a variable in one LOR version because what of it is withheld changed (a
+ * threshold change evaluated later, or a landing in the other version): the indicators that read it are withheld
+ * accordingly
  */
-export async function enqueueWithheldRecompute(trx: Kysely<Database>, variableId: string, years: number[]): Promise<void> {
+export async function enqueueWithheldRecompute(trx: Kysely<Database>, variableId: string, version: string, years: number[]): Promise<void> {
   if (years.length === 0) return;
   await sql`INSERT INTO indicator_recompute_queue (kind, variable_id, lor_version, ref_years, reason)
-    SELECT 'observations', ${variableId}, v.version, ${years}::int[], 'disclosure' FROM lor_version v`.execute(trx);
+    VALUES ('observations', ${variableId}, ${version}, ${years}::int[], 'disclosure')`.execute(trx);
 }
