@@ -44,9 +44,10 @@ export async function landBatch(
       if (options.dryRun) throw new DryRunRollback(outcome);
       await batches.finishBatch(trx, id, outcome);
       // the indicators' outbox entry lands with the observations: the recompute consumes exactly what changed
-      await enqueueBatchRecompute(trx, id, target.variable.id, target.lorVersion);
-      // and the other version's, where this landing changed what of it is withheld (the units both versions share)
-      await enqueueWithheldChanges(trx, disclosure, { variable: target.variable.id, version: target.lorVersion });
+      const years = await enqueueBatchRecompute(trx, id, target.variable.id, target.lorVersion);
+      // and whatever else this landing's evaluation changed the withheld cells of: the other version's units both
+      // versions share, and dates of the variable that were pending before
+      await enqueueWithheldChanges(trx, disclosure, { variable: target.variable.id, version: target.lorVersion, years });
       // and the answer with them: a concurrent replay of the Idempotency-Key sees the batch running or this answer
       return storeAnswer(trx, id, 201, totalErrors);
     });

@@ -78,14 +78,20 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
 }
 
 /**
- * queues the indicators of the versions and years whose withheld cells changed, except `covered`: the version a
- * landing batch already queued every year of its own for
+ * queues the indicators of the versions and years whose withheld cells changed, less what `covered` (a landing
+ * batch's own entry) queues already. In a landing that is the other version's units both versions share, and dates
+ * of the variable left pending before (a threshold change) that the landing evaluated with its own.
  */
-export async function enqueueWithheldChanges(trx: Kysely<Database>, outcome: DisclosureOutcome, covered?: { variable: string; version: string }): Promise<void> {
+export async function enqueueWithheldChanges(
+  trx: Kysely<Database>,
+  outcome: DisclosureOutcome,
+  covered?: { variable: string; version: string; years: number[] },
+): Promise<void> {
   for (const [variable, byVersion] of outcome.changed) {
     for (const [version, years] of byVersion) {
-      if (covered && covered.variable === variable && covered.version === version) continue;
-      await enqueueWithheldRecompute(trx, variable, version, years.sort((a, b) => a - b));
+      const own = covered && covered.variable === variable && covered.version === version ? covered.years : [];
+      const left = years.filter((y) => !own.includes(y)).sort((a, b) => a - b);
+      if (left.length > 0) await enqueueWithheldRecompute(trx, variable, version, left);
     }
   }
 }
