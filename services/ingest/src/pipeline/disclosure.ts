@@ -16,6 +16,18 @@ export interface DisclosureOutcome {
   changed: Map<string, Map<string, number[]>>;
 }
 
+/** the distinct reference years of withheld intervals (one per cell and change), by LOR version */
+function yearsByVersion(cells: Array<{ version: string; date: string }>): Map<string, number[]> {
+  const byVersion = new Map<string, number[]>();
+  for (const c of cells) {
+    const year = Number(c.date.slice(0, 4));
+    const years = byVersion.get(c.version) ?? [];
+    if (!years.includes(year)) years.push(year);
+    byVersion.set(c.version, years);
+  }
+  return byVersion;
+}
+
 /**
  * evaluates every open pending group of `variableId` (null: of every variable). Run it in the transaction that wrote
  * the observations: the pending rows it closes are locked until commit, so a concurrent landing of the same group
@@ -37,15 +49,7 @@ export async function evaluateDisclosure(trx: Kysely<Database>, variableId: stri
   for (const rule of rules) {
     const dates = datesOf.get(rule.id)!;
     const changed = (cells: Array<{ version: string; date: string }>) => {
-      if (cells.length === 0) return;
-      const byVersion = new Map<string, number[]>();
-      for (const c of cells) {
-        const year = Number(c.date.slice(0, 4));
-        const years = byVersion.get(c.version) ?? [];
-        if (!years.includes(year)) years.push(year);
-        byVersion.set(c.version, years);
-      }
-      outcome.changed.set(rule.id, byVersion);
+      if (cells.length > 0) outcome.changed.set(rule.id, yearsByVersion(cells));
     };
     const counts = rule.value_kind === 'count' && rule.disclosure_threshold > 0;
     if (!counts) {

@@ -88,7 +88,8 @@ export interface WithheldCell {
 
 /**
  * makes `cells` the withheld cells of the variable on `dates`: current rows no longer withheld (or for another reason)
- * are closed, new ones inserted, unchanged ones left as they are
+ * are closed, new ones inserted, unchanged ones left as they are; returns the version and date of each row closed or
+ * inserted (none: what is withheld did not change)
  */
 export async function replaceWithheld(
   db: Kysely<Database>,
@@ -105,17 +106,17 @@ export async function replaceWithheld(
       AND NOT EXISTS (SELECT 1 FROM (${fresh}) n WHERE n.ref_date = w.ref_date AND n.lor_version = w.lor_version
         AND n.unit_id = w.unit_id AND n.breakdown = w.breakdown AND n.reason = w.reason)
     RETURNING w.lor_version AS version, to_char(w.ref_date, 'YYYY-MM-DD') AS date`.execute(db);
-  const changed = new Map(closed.rows.map((r) => [`${r.version}|${r.date}`, r]));
+  const changed = closed.rows;
   if (cells.length > 0) {
     const opened = await sql<{ version: string; date: string }>`INSERT INTO observation_withheld (variable_id, lor_version, ref_date, unit_id, breakdown, reason)
       SELECT ${variableId}, n.lor_version, n.ref_date, n.unit_id, n.breakdown, n.reason FROM (${fresh}) n
       WHERE NOT EXISTS (SELECT 1 FROM observation_withheld w WHERE w.variable_id = ${variableId} AND w.ref_date = n.ref_date
         AND w.lor_version = n.lor_version AND w.unit_id = n.unit_id AND w.breakdown = n.breakdown AND w.valid_to IS NULL)
       RETURNING lor_version AS version, to_char(ref_date, 'YYYY-MM-DD') AS date`.execute(db);
-    for (const r of opened.rows) changed.set(`${r.version}|${r.date}`, r);
+    changed.push(...opened.rows);
   }
   // an interval opened and closed in this transaction was never visible
   await sql`DELETE FROM observation_withheld WHERE variable_id = ${variableId} AND ref_date = ANY (${dates}::date[])
     AND valid_to IS NOT NULL AND valid_to <= valid_from`.execute(db);
-  return [...changed.values()];
+  return changed;
 }
