@@ -16,9 +16,10 @@ import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type autocannon from 'autocannon';
 import { cpuSnapshot, cpuSpent } from './cpu.ts';
-import { benchGateway } from './gateway.ts';
-import { gatewayConfigFromEnv, registerFrontDoor } from '@datenpool/gateway';
+import { benchGateway, benchGatewayConfig } from './gateway.ts';
+import { registerFrontDoor } from '@datenpool/gateway';
 import { createApp, serviceConfigFromEnv } from '@datenpool/service-kit';
+import { serveOnLoopback } from '../support/app.ts';
 import { createServer } from 'node:http';
 import { bboxWhere, benchBox, buildSynthetic, featuresSql, planungsraeume2006 } from './scenarios/geometry.ts';
 
@@ -95,7 +96,7 @@ const floor = createServer((req, res) => {
 });
 await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
 /** the shell floor: the service's app and front door, one route, the same statement and bytes */
-const gatewayConfig = gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []);
+const gatewayConfig = benchGatewayConfig();
 const shell = await createApp({
   title: 'shell floor',
   config: serviceConfigFromEnv({ LOG_LEVEL: 'warn' }),
@@ -108,9 +109,7 @@ shell.get('/:name', async (request, reply) => {
   const { rows } = await query().execute(database.db);
   return reply.type('application/geo+json').send(Buffer.from(`{"type":"FeatureCollection","features":[${rows[0]?.features ?? ''}]}`));
 });
-await shell.listen({ port: 0, host: '127.0.0.1' });
-const shellAddress = shell.server.address();
-const shellBase = `http://127.0.0.1:${typeof shellAddress === 'object' && shellAddress ? shellAddress.port : 0}`;
+const shellBase = await serveOnLoopback(shell);
 const floorAddress = floor.address();
 const floorBase = `http://127.0.0.1:${typeof floorAddress === 'object' && floorAddress ? floorAddress.port : 0}`;
 const paths = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['/health', '/collections/lor-2006-planungsraum/items?limit=10']).map((p) =>

@@ -393,16 +393,9 @@ export async function indicatorsBench(ctx: BenchContext): Promise<BenchMeasureme
 
 // `node --import tsx test/bench/scenarios/indicators.ts`: runs this bench alone over DATABASE_URL, with a gateway
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const { testDatabase } = await import('../../support/database.ts');
-  const { buildGateway, gatewayConfigFromEnv } = await import('@datenpool/gateway');
-  const { serviceConfigFromEnv } = await import('@datenpool/service-kit');
-  const teardowns: Array<() => unknown> = [];
-  const database = await testDatabase({ teardown: (fn) => teardowns.push(fn) });
-  const app = await buildGateway({ config: serviceConfigFromEnv({ LOG_LEVEL: 'warn' }), database }, gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const rows = await indicatorsBench({ baseUrl: `http://127.0.0.1:${port}`, database });
+  const { benchGateway } = await import('../gateway.ts');
+  const { app, database, baseUrl, teardowns } = await benchGateway();
+  const rows = await indicatorsBench({ baseUrl, database });
   console.table(rows.map((r) => ({ ...r, ratio: Math.round((r.reference / r.value) * 100) / 100 })));
   await app.close();
   for (const fn of teardowns.reverse()) await fn();

@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { createDb, type DatabaseHandle, migrateToLatest, sql } from '@datenpool/db';
 import { generateKey, hashKey, serviceConfigFromEnv } from '@datenpool/service-kit';
 import pino from 'pino';
+import { serveOnLoopback } from '../../support/app.ts';
+import { benchGatewayConfig } from '../gateway.ts';
 import type { BenchContext, BenchMeasurement, BenchScenario, MeasureFn } from '../types.ts';
 
 /** the autocannon runner measures GET requests; this bench is one large POST, run by ingestBench */
@@ -83,18 +85,11 @@ export async function ingestBench(ctx: BenchContext): Promise<{ name: string; op
 // `node --import tsx test/bench/scenarios/ingest.ts`: runs this bench alone over DATABASE_URL
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const { testDatabase } = await import('../../support/database.ts');
-  const { buildGateway, gatewayConfigFromEnv } = await import('../../../services/gateway/src/index.ts');
-  const { serviceConfigFromEnv } = await import('@datenpool/service-kit');
+  const { buildGateway } = await import('../../../services/gateway/src/index.ts');
   const teardowns: Array<() => unknown> = [];
   const database = await testDatabase({ teardown: (fn) => teardowns.push(fn) });
-  const app = await buildGateway(
-    { config: serviceConfigFromEnv({ LOG_LEVEL: 'warn', REQUEST_TIMEOUT_MS: '600000' }), database },
-    gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []),
-  );
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  const ctx = { baseUrl: `http://127.0.0.1:${port}`, database };
+  const app = await buildGateway({ config: serviceConfigFromEnv({ LOG_LEVEL: 'warn', REQUEST_TIMEOUT_MS: '600000' }), database }, benchGatewayConfig());
+  const ctx = { baseUrl: await serveOnLoopback(app), database };
   const one = await onePushBench(ctx);
   console.table(one.map((m) => ({ ...m, ratio: Math.round((m.reference / m.value) * 100) / 100 })));
   if (ROWS > 0) {
@@ -196,16 +191,13 @@ async function pgliteGateway(): Promise<{ baseUrl: string; database: DatabaseHan
   const started = performance.now();
   const database = await createDb({ dataDir, poolMax: 1, statementTimeoutMs: 600_000 });
   await migrateToLatest(database.db);
-  const { buildGateway, bootstrapServices, gatewayConfigFromEnv } = await import('../../../services/gateway/src/index.ts');
+  const { buildGateway, bootstrapServices } = await import('../../../services/gateway/src/index.ts');
   const config = serviceConfigFromEnv({ LOG_LEVEL: 'warn', PORT: '0' });
   if (!process.env.BENCH_PGLITE_DIR) await bootstrapServices({ config, database }, pino({ level: 'warn' }), {});
   console.error(`# PGlite at the bundled data size ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const app = await buildGateway({ config, database }, gatewayConfigFromEnv({ RATE_LIMIT_MAX: '100000000' }, []));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const app = await buildGateway({ config, database }, benchGatewayConfig());
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: await serveOnLoopback(app),
     database,
     close: async () => {
       await app.close();
