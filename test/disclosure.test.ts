@@ -398,8 +398,8 @@ t.test('fail-closed: observations written outside a landing are withheld as pend
   const { evaluatePending } = await import('../services/ingest/src/pipeline/disclosure.ts');
   // what the evaluations queue for the indicators: only the years whose withheld cells changed
   const queued = async () =>
-    (await db.selectFrom('indicator_recompute_queue').select(['variable_id', 'ref_years']).where('reason', '=', 'disclosure').execute())
-      .filter((e) => e.variable_id === VARIABLE).map((e) => e.ref_years);
+    (await db.selectFrom('indicator_recompute_queue').select('ref_years').where('reason', '=', 'disclosure').where('variable_id', '=', VARIABLE).execute())
+      .map((e) => e.ref_years);
   await db.deleteFrom('indicator_recompute_queue').where('reason', '=', 'disclosure').execute();
   const first = await evaluatePending(db);
   t.match(first, { groups: 1 });
