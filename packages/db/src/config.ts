@@ -9,4 +9,6 @@ export interface DbConfig {
   dataDir: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /** repeated parameterised statements as named prepared statements (prepared.ts); default true */
+  preparedStatements?: boolean;
 }

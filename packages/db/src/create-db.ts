@@ -5,6 +5,7 @@ import pg from 'pg';
 import { type Capabilities, detectCapabilities } from './capabilities.ts';
 import type { DbConfig } from './config.ts';
 import { createEmbeddedDatabase } from './pglite-dialect.ts';
+import { preparingPool } from './prepared.ts';
 import type { Database } from './schema.ts';
 
 // int8 (counts) and numeric as JS numbers on both engines
@@ -44,6 +45,10 @@ function openPool(url: string, config: DbConfig, applicationName: string): pg.Po
     // idle sessions do not keep a process alive that is otherwise done (a script that does not close the handle)
     allowExitOnIdle: true,
     statement_timeout: config.statementTimeoutMs,
+    // prepared statements keep their parse tree, not a generic plan: a generic plan does not know the page's bounding
+    // box, and ordered by id it walked the index of 100 000 polygons (22.6 ms of server time per page of 100 instead
+    // of 2.8 ms, measured)
+    ...(config.preparedStatements === false ? {} : { options: '-c plan_cache_mode=force_custom_plan' }),
     application_name: applicationName,
   });
   // an idle connection that the server ends (a restart, a failover, pg_terminate_backend, a dropped test database)
@@ -58,14 +63,15 @@ function openPool(url: string, config: DbConfig, applicationName: string): pg.Po
 export async function createDb(config: DbConfig): Promise<DatabaseHandle> {
   if (config.databaseUrl) {
     const pool = openPool(config.databaseUrl, config, 'datenpool');
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const dialect = (p: pg.Pool) => new PostgresDialect({ pool: config.preparedStatements === false ? p : preparingPool(p) });
+    const db = new Kysely<Database>({ dialect: dialect(pool) });
     // capabilities are probed before migrations run, so PostGIS must be there first
     await sql`CREATE EXTENSION IF NOT EXISTS postgis`.execute(db);
     const capabilities = await detectCapabilities(db as Kysely<unknown>, 'postgres');
     if (!config.databaseReadUrl) return { db, read: db, readReplica: false, capabilities, pool, readPool: pool, close: () => db.destroy() };
     // the standby replays the primary's schema and extensions; it takes no DDL of its own
     const readPool = openPool(config.databaseReadUrl, config, 'datenpool-read');
-    const read = new Kysely<Database>({ dialect: new PostgresDialect({ pool: readPool }) });
+    const read = new Kysely<Database>({ dialect: dialect(readPool) });
     const handle: DatabaseHandle = {
       db, read, readReplica: true, capabilities, pool, readPool,
       close: async () => {

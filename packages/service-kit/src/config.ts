@@ -2,7 +2,7 @@
 // start with the groups of the services it runs; a bad value of any of them stops the start naming the variable.
 import { isIP } from 'node:net';
 import type { DbConfig } from '@datenpool/db';
-import { ConfigurationError, defineSettings, duration, integer, oneOf, parsed, readGroup, readSettings, type SettingsGroup, text, url } from './settings.ts';
+import { ConfigurationError, defineSettings, duration, flag, integer, oneOf, parsed, readGroup, readSettings, type SettingsGroup, text, url } from './settings.ts';
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -116,6 +116,11 @@ export const databaseSettings = defineSettings({
     DATA_DIR: text({ default: './.data', description: 'folder of the embedded database' }),
     DB_POOL_MAX: integer({ min: 1, default: 10, description: 'pg pool size' }),
     DB_STATEMENT_TIMEOUT_MS: duration({ min: 1, default: 30_000, description: 'statement timeout on PostgreSQL' }),
+    DB_PREPARED_STATEMENTS: flag({
+      default: true,
+      description:
+        'a parameterised statement run three times becomes a named prepared statement of each session (parsed once, its plan kept); false behind a connection pooler in transaction mode, which does not keep a session per client',
+    }),
   },
   // a standby of the embedded database cannot exist
   check: (v) => (v.DATABASE_READ_URL && !v.DATABASE_URL ? [{ variable: 'DATABASE_READ_URL', message: 'needs DATABASE_URL (its primary)' }] : []),
@@ -125,6 +130,7 @@ export const databaseSettings = defineSettings({
     dataDir: v.DATA_DIR,
     poolMax: v.DB_POOL_MAX,
     statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS,
+    preparedStatements: v.DB_PREPARED_STATEMENTS,
   }),
 });
 
