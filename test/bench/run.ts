@@ -15,6 +15,8 @@ const run = promisify(execFile);
 
 const durationSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
+/** rounds of each scenario (service, then reference, in turn); odd, so that the median is a run */
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3)) | 1;
 const only = process.argv[2];
 
 interface Row {
@@ -140,16 +142,30 @@ async function measurePeer(peer: MapServerPeer, path: string, warmFirst: boolean
   return { opsPerSec: http.requests.average, ...(cpuMs === undefined ? {} : { cpuMs }) };
 }
 
+/** the run of the median ops/s among rounds (an odd count: the middle one) */
+function median<T extends { ops: number }>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.ops - b.ops)[Math.floor(runs.length / 2)] as T;
+}
+
 for (const scenario of scenarios) {
   await scenario.setup?.(ctx);
   if (scenario.warm) await warmUrl(`${ctx.baseUrl}${scenario.request.path}`);
-  const before = cpuSnapshot();
-  const http = await loadFromOtherProcess(`${ctx.baseUrl}${scenario.request.path}`);
-  const cpuMs = cpuPerOp(before, cpuSnapshot(), http.requests.total);
-  if (http.non2xx > 0 || http.errors > 0) {
-    console.error(`${scenario.name}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
+  // the service and its reference in turn, `rounds` times: each side's median, so that a slow moment of the machine
+  // (a VM's neighbours) weighs on one round of one side, not on the ratio
+  const services: Array<{ ops: number; http: autocannon.Result; cpuMs: number | undefined }> = [];
+  const references: Array<{ ops: number; opsPerSec: number; cpuMs?: number }> = [];
+  for (let round = 0; round < rounds; round++) {
+    const before = cpuSnapshot();
+    const http = await loadFromOtherProcess(`${ctx.baseUrl}${scenario.request.path}`);
+    services.push({ ops: http.requests.average, http, cpuMs: cpuPerOp(before, cpuSnapshot(), http.requests.total) });
+    if (http.non2xx > 0 || http.errors > 0) {
+      console.error(`${scenario.name}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
+    }
+    const measured = await measureReference(() => scenario.reference(ctx), scenario.warm === true && round === 0);
+    references.push({ ops: measured.opsPerSec, ...measured });
   }
-  const reference = await measureReference(() => scenario.reference(ctx), scenario.warm === true);
+  const { http, cpuMs } = median(services);
+  const reference = median(references);
   const peer = scenario.peer && mapserver ? await measurePeer(mapserver, scenario.peer.path, scenario.warm === true) : undefined;
   rows.push({
     scenario: scenario.name,
@@ -170,7 +186,7 @@ for (const scenario of scenarios) {
       : {}),
   });
 }
-console.log('\nratio = service ops/s ÷ reference ops/s, measured in this run');
+console.log(`\nratio = service ops/s ÷ reference ops/s, measured in this run: each side's median of ${rounds} rounds taken in turn (BENCH_ROUNDS)`);
 console.log('cpuMs, refCpuMs = CPU ms per request of the gateway process + local PostgreSQL (not autocannon); cpuRatio = refCpuMs ÷ cpuMs');
 if (mapserver) {
   console.log(

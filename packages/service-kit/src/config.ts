@@ -119,7 +119,7 @@ export const databaseSettings = defineSettings({
     DB_PREPARED_STATEMENTS: flag({
       default: true,
       description:
-        'a parameterised statement run three times becomes a named prepared statement of each session (parsed once, its plan kept); false behind a connection pooler in transaction mode, which does not keep a session per client',
+        'a parameterised statement run three times becomes a named prepared statement of each session (parsed once per session, planned per execution); false behind a connection pooler in transaction mode, which does not keep a session per client',
     }),
   },
   // a standby of the embedded database cannot exist
