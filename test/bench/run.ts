@@ -143,8 +143,8 @@ async function measurePeer(peer: MapServerPeer, path: string, warmFirst: boolean
 }
 
 /** the run of the median ops/s among rounds (an odd count: the middle one) */
-function median<T extends { ops: number }>(runs: T[]): T {
-  return [...runs].sort((a, b) => a.ops - b.ops)[Math.floor(runs.length / 2)] as T;
+function median<T>(runs: T[], opsPerSec: (run: T) => number): T {
+  return [...runs].sort((a, b) => opsPerSec(a) - opsPerSec(b))[Math.floor(runs.length / 2)] as T;
 }
 
 for (const scenario of scenarios) {
@@ -152,20 +152,19 @@ for (const scenario of scenarios) {
   if (scenario.warm) await warmUrl(`${ctx.baseUrl}${scenario.request.path}`);
   // the service and its reference in turn, `rounds` times: each side's median, so that a slow moment of the machine
   // (a VM's neighbours) weighs on one round of one side, not on the ratio
-  const services: Array<{ ops: number; http: autocannon.Result; cpuMs: number | undefined }> = [];
-  const references: Array<{ ops: number; opsPerSec: number; cpuMs?: number }> = [];
+  const services: Array<{ http: autocannon.Result; cpuMs: number | undefined }> = [];
+  const references: Array<{ opsPerSec: number; cpuMs?: number }> = [];
   for (let round = 0; round < rounds; round++) {
     const before = cpuSnapshot();
     const http = await loadFromOtherProcess(`${ctx.baseUrl}${scenario.request.path}`);
-    services.push({ ops: http.requests.average, http, cpuMs: cpuPerOp(before, cpuSnapshot(), http.requests.total) });
+    services.push({ http, cpuMs: cpuPerOp(before, cpuSnapshot(), http.requests.total) });
     if (http.non2xx > 0 || http.errors > 0) {
       console.error(`${scenario.name}: ${http.non2xx} non-2xx answers, ${http.errors} errors`);
     }
-    const measured = await measureReference(() => scenario.reference(ctx), scenario.warm === true && round === 0);
-    references.push({ ops: measured.opsPerSec, ...measured });
+    references.push(await measureReference(() => scenario.reference(ctx), scenario.warm === true && round === 0));
   }
-  const { http, cpuMs } = median(services);
-  const reference = median(references);
+  const { http, cpuMs } = median(services, (s) => s.http.requests.average);
+  const reference = median(references, (r) => r.opsPerSec);
   const peer = scenario.peer && mapserver ? await measurePeer(mapserver, scenario.peer.path, scenario.warm === true) : undefined;
   rows.push({
     scenario: scenario.name,

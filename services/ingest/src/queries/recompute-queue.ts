@@ -2,9 +2,9 @@
 import { type Database, type Kysely, sql } from '@datenpool/db';
 
 /**
- * enqueues the variable, LOR version and reference years of the observation revisions the batch wrote (and returns
- * the years); called inside
- * the transaction that lands them, so the entry becomes visible exactly when the observations do (no clock involved)
+ * enqueues the variable, LOR version and reference years of the observation revisions the batch wrote, and returns
+ * the years; called inside the transaction that lands them, so the entry becomes visible exactly when the
+ * observations do (no clock involved)
  */
 export async function enqueueBatchRecompute(trx: Kysely<Database>, batchId: string, variableId: string, lorVersion: string): Promise<number[]> {
   const result = await sql<{ ref_years: number[] }>`INSERT INTO indicator_recompute_queue (kind, variable_id, lor_version, ref_years, batch_id, reason)
