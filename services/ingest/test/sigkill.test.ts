@@ -44,6 +44,9 @@ t.test('SIGKILL mid-upload: after restart the batch is failed and none of its ro
 
   const second = await startService('ingest', { DATABASE_URL: database.url });
   t.teardown(() => second.stop());
+  // the start answers /health before its clean-up has run: wait (bounded) for the clean-up's one transaction
+  const deadline = Date.now() + 60_000;
+  while ((await batchOf())?.status === 'running' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const batch = (await batchOf())!;
   t.equal(batch.status, 'failed', 'a batch left running by a dead process is marked failed at start');
   const rows = await sql<{ n: number }>`SELECT count(*)::int AS n FROM observation WHERE batch_id = ${batch.id}`.execute(db);

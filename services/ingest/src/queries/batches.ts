@@ -127,18 +127,22 @@ export async function releaseIdempotencyKey(db: Kysely<Database>, id: string): P
  * database is assumed); they are marked failed and their staged rows dropped.
  */
 export async function failOrphanedBatches(db: Kysely<Database>): Promise<number> {
-  const failed = await db
-    .updateTable('ingest_batch')
-    .set({
-      status: 'failed',
-      idempotency_key: null,
-      warnings: jsonText([{ code: 'interrupted', message: 'The process ended before the batch landed; nothing of it was stored.' }]),
-      finished_at: sql<Date>`now()`,
-    })
-    .where('status', '=', 'running')
-    .returning('id')
-    .execute();
-  await sql`DELETE FROM ingest_staging s WHERE NOT EXISTS
-    (SELECT 1 FROM ingest_batch b WHERE b.id = s.batch_id AND b.status = 'running')`.execute(db);
-  return failed.length;
+  // one transaction: nobody sees a batch failed while its staged rows are still there (the clean-up of 60 000 rows
+  // took long enough that a reader saw the one without the other)
+  return db.transaction().execute(async (trx) => {
+    const failed = await trx
+      .updateTable('ingest_batch')
+      .set({
+        status: 'failed',
+        idempotency_key: null,
+        warnings: jsonText([{ code: 'interrupted', message: 'The process ended before the batch landed; nothing of it was stored.' }]),
+        finished_at: sql<Date>`now()`,
+      })
+      .where('status', '=', 'running')
+      .returning('id')
+      .execute();
+    await sql`DELETE FROM ingest_staging s WHERE NOT EXISTS
+      (SELECT 1 FROM ingest_batch b WHERE b.id = s.batch_id AND b.status = 'running')`.execute(trx);
+    return failed.length;
+  });
 }
